@@ -1,0 +1,166 @@
+import { S3Error } from "../xml/errors.ts";
+import { timingSafeEqual } from "../util/hash.ts";
+import type { Principal, SecretLookup } from "./principal.ts";
+import {
+  awsUriEncode, canonicalHeaders, canonicalQuery, canonicalRequest, parseAmzDate, parseAuthorization, parseCredential,
+  sign, signingKey, stringToSign, STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD,
+} from "./sigv4.ts";
+import { verifySigV2Header, verifySigV2Query } from "./sigv2.ts";
+
+const MAX_SKEW_MS = 15 * 60 * 1000;
+const MAX_PRESIGN_EXPIRES = 7 * 24 * 3600;
+
+/** How the body must be read, as the signature declared it. */
+export type PayloadMode =
+  | { kind: "unsigned" }
+  | { kind: "sha256"; hex: string }
+  | { kind: "streaming"; signed: boolean; trailer: boolean; seed?: { key: Uint8Array; signature: string; amzDate: string; scope: string } };
+
+export interface AuthResult { principal: Principal; payload: PayloadMode }
+
+export interface AuthRequest {
+  method: string;
+  url: URL; // as received (before any virtual-host rewrite)
+  headers: Headers;
+  /** Bucket when addressed virtual-host style (SigV2 signs it in the resource). */
+  vhostBucket?: string;
+}
+
+/** Decoded query pairs, in order; '+' is a literal plus in S3 URLs signed by AWS clients. */
+export function queryPairs(url: URL): [string, string][] {
+  const q = url.search.startsWith("?") ? url.search.slice(1) : url.search;
+  if (!q) return [];
+  return q.split("&").filter(Boolean).map((p) => {
+    const i = p.indexOf("=");
+    const k = i < 0 ? p : p.slice(0, i);
+    const v = i < 0 ? "" : p.slice(i + 1);
+    return [safeDecode(k), safeDecode(v)];
+  });
+}
+
+export function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new S3Error("InvalidURI");
+  }
+}
+
+export function createAuthenticator(opts: { lookup: SecretLookup; now: () => number }) {
+  const { lookup, now } = opts;
+
+  async function secretFor(accessKey: string) {
+    const found = await lookup(accessKey);
+    if (!found) throw new S3Error("InvalidAccessKeyId");
+    return found;
+  }
+
+  function checkSkew(ms: number) {
+    if (Number.isNaN(ms)) throw new S3Error("AccessDenied", { message: "AWS authentication requires a valid Date or x-amz-date header" });
+    if (Math.abs(now() - ms) > MAX_SKEW_MS) throw new S3Error("RequestTimeTooSkewed");
+  }
+
+  /** The canonical URI candidates: AWS-style re-encoding first, then the path as received. */
+  function uriCandidates(url: URL): string[] {
+    const decoded = safeDecode(url.pathname);
+    const a = awsUriEncode(decoded, true);
+    return a === url.pathname ? [a] : [a, url.pathname];
+  }
+
+  async function verifyV4(req: AuthRequest, signed: string[], signature: string, cred: ReturnType<typeof parseCredential> & {}, amzDate: string,
+    payloadHash: string, query: string) {
+    const { secret, principal } = await secretFor(cred.accessKey);
+    if (cred.service !== "s3" && cred.service !== "sts") throw new S3Error("AuthorizationHeaderMalformed", { message: `The service '${cred.service}' is not valid.` });
+    if (!signed.includes("host")) throw new S3Error("AccessDenied", { message: "The host header must be signed." });
+    const key = await signingKey(secret, cred.date, cred.region, cred.service);
+    const headers = canonicalHeaders(req.headers, signed);
+    for (const uri of uriCandidates(req.url)) {
+      const creq = canonicalRequest(req.method, uri, query, headers, signed, payloadHash);
+      const expected = await sign(key, await stringToSign(amzDate, cred.scope, creq));
+      if (timingSafeEqual(expected, signature)) return { principal, key };
+    }
+    throw new S3Error("SignatureDoesNotMatch");
+  }
+
+  return async function authenticate(req: AuthRequest): Promise<AuthResult> {
+    const auth = req.headers.get("authorization");
+    const q = req.url.searchParams;
+    const pairs = queryPairs(req.url);
+
+    if (auth?.startsWith("AWS4-HMAC-SHA256")) {
+      const parsed = parseAuthorization(auth);
+      if (!parsed) throw new S3Error("AuthorizationHeaderMalformed");
+      const amzDate = req.headers.get("x-amz-date") ?? "";
+      const dateMs = amzDate ? parseAmzDate(amzDate) : Date.parse(req.headers.get("date") ?? "");
+      checkSkew(dateMs);
+      const payloadHash = req.headers.get("x-amz-content-sha256");
+      if (!payloadHash) throw new S3Error("InvalidRequest", { message: "Missing required header for this request: x-amz-content-sha256" });
+      const mode = payloadMode(payloadHash);
+      const stsDate = amzDate || toAmzDate(dateMs);
+      const { principal, key } = await verifyV4(req, parsed.signedHeaders, parsed.signature, parsed.credential, stsDate, payloadHash,
+        canonicalQuery(pairs));
+      if (mode.kind === "streaming" && mode.signed) {
+        mode.seed = { key, signature: parsed.signature, amzDate: stsDate, scope: parsed.credential.scope };
+      }
+      return { principal, payload: mode };
+    }
+
+    if (q.has("X-Amz-Algorithm") || q.has("X-Amz-Credential") || q.has("X-Amz-Signature")) {
+      if (q.get("X-Amz-Algorithm") !== "AWS4-HMAC-SHA256") throw new S3Error("AuthorizationQueryParametersError", { message: "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"" });
+      const cred = parseCredential(q.get("X-Amz-Credential") ?? "");
+      const amzDate = q.get("X-Amz-Date") ?? "";
+      const expires = Number(q.get("X-Amz-Expires") ?? "");
+      const signedHeaders = q.get("X-Amz-SignedHeaders");
+      const signature = q.get("X-Amz-Signature");
+      if (!cred) throw new S3Error("AuthorizationQueryParametersError");
+      if (!signedHeaders || !signature || !amzDate || !q.has("X-Amz-Expires")) {
+        throw new S3Error("AuthorizationQueryParametersError", { message: "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters." });
+      }
+      if (!Number.isInteger(expires) || expires < 0) throw new S3Error("AuthorizationQueryParametersError", { message: "X-Amz-Expires should be a number" });
+      if (expires > MAX_PRESIGN_EXPIRES) throw new S3Error("AuthorizationQueryParametersError", { message: "X-Amz-Expires must be less than a week (in seconds) that is 604800" });
+      const t = parseAmzDate(amzDate);
+      if (Number.isNaN(t)) throw new S3Error("AuthorizationQueryParametersError", { message: "X-Amz-Date must be in the ISO8601 Long Format" });
+      if (t - now() > MAX_SKEW_MS) throw new S3Error("RequestTimeTooSkewed");
+      if (now() > t + expires * 1000) throw new S3Error("AccessDenied", { message: "Request has expired" });
+      const payloadHash = q.get("X-Amz-Content-Sha256") ?? req.headers.get("x-amz-content-sha256") ?? UNSIGNED_PAYLOAD;
+      const { principal } = await verifyV4(req, signedHeaders.split(";"), signature, cred, amzDate, payloadHash,
+        canonicalQuery(pairs, "X-Amz-Signature"));
+      return { principal, payload: payloadHash === UNSIGNED_PAYLOAD ? { kind: "unsigned" } : payloadMode(payloadHash) };
+    }
+
+    if (auth?.startsWith("AWS ")) {
+      checkSkew(sigv2Date(req.headers));
+      const principal = await verifySigV2Header(req, auth, secretFor, pairs);
+      return { principal, payload: { kind: "unsigned" } };
+    }
+    if (q.has("AWSAccessKeyId") && q.has("Signature")) {
+      const expires = Number(q.get("Expires"));
+      if (!Number.isFinite(expires)) throw new S3Error("AccessDenied", { message: "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters" });
+      if (now() > expires * 1000) throw new S3Error("AccessDenied", { message: "Request has expired" });
+      const principal = await verifySigV2Query(req, secretFor, pairs);
+      return { principal, payload: { kind: "unsigned" } };
+    }
+    if (auth) throw new S3Error("AccessDenied", { message: "Unsupported Authorization Type" });
+    return { principal: { kind: "anonymous" }, payload: { kind: "unsigned" } };
+  };
+}
+
+function payloadMode(h: string): PayloadMode {
+  switch (h) {
+    case UNSIGNED_PAYLOAD: return { kind: "unsigned" };
+    case STREAMING_PAYLOAD: return { kind: "streaming", signed: true, trailer: false };
+    case STREAMING_PAYLOAD_TRAILER: return { kind: "streaming", signed: true, trailer: true };
+    case STREAMING_UNSIGNED_TRAILER: return { kind: "streaming", signed: false, trailer: true };
+  }
+  if (/^[0-9a-f]{64}$/.test(h)) return { kind: "sha256", hex: h };
+  throw new S3Error("InvalidArgument", { message: "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-* or a SHA-256 hex digest", extra: { ArgumentName: "x-amz-content-sha256" } });
+}
+
+function sigv2Date(h: Headers): number {
+  const d = h.get("x-amz-date") ?? h.get("date");
+  return d ? Date.parse(d) : NaN;
+}
+
+function toAmzDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+}

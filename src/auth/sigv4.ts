@@ -1,0 +1,86 @@
+// SigV4 building blocks (garage signature/payload.rs; hono utils/crypto.ts): strings in, strings out.
+import { hmac, sha256Hex, toHex } from "../util/hash.ts";
+
+export const ALGORITHM = "AWS4-HMAC-SHA256";
+export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+export const STREAMING_PAYLOAD = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+export const STREAMING_PAYLOAD_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+export const STREAMING_UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/** AWS URI encoding: everything but A-Z a-z 0-9 - _ . ~ is %XX (upper case); '/' kept when asked. */
+export function awsUriEncode(s: string, keepSlash: boolean): string {
+  let out = "";
+  for (const b of new TextEncoder().encode(s)) {
+    const c = String.fromCharCode(b);
+    if (/[A-Za-z0-9\-_.~]/.test(c) || (keepSlash && c === "/")) out += c;
+    else out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
+  }
+  return out;
+}
+
+export interface Credential { accessKey: string; date: string; region: string; service: string; scope: string }
+
+export function parseCredential(v: string): Credential | null {
+  const parts = v.split("/");
+  if (parts.length < 5 || parts[parts.length - 1] !== "aws4_request") return null;
+  // Access keys may not contain '/', but be lenient: everything before the last four parts.
+  const tail = parts.slice(-4);
+  const accessKey = parts.slice(0, -4).join("/");
+  if (!accessKey || !/^\d{8}$/.test(tail[0])) return null;
+  return { accessKey, date: tail[0], region: tail[1], service: tail[2], scope: tail.join("/") };
+}
+
+export interface ParsedAuthorization { credential: Credential; signedHeaders: string[]; signature: string }
+
+export function parseAuthorization(header: string): ParsedAuthorization | null {
+  if (!header.startsWith(ALGORITHM + " ")) return null;
+  const fields: Record<string, string> = {};
+  for (const part of header.slice(ALGORITHM.length + 1).split(",")) {
+    const i = part.indexOf("=");
+    if (i < 0) continue;
+    fields[part.slice(0, i).trim()] = part.slice(i + 1).trim();
+  }
+  const credential = fields.Credential ? parseCredential(fields.Credential) : null;
+  if (!credential || !fields.SignedHeaders || !fields.Signature) return null;
+  return { credential, signedHeaders: fields.SignedHeaders.split(";"), signature: fields.Signature };
+}
+
+/** Canonical query string from decoded (name, value) pairs. */
+export function canonicalQuery(params: [string, string][], exclude?: string): string {
+  return params
+    .filter(([k]) => k !== exclude)
+    .map(([k, v]) => [awsUriEncode(k, false), awsUriEncode(v, false)] as const)
+    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join("&");
+}
+
+export function canonicalHeaders(headers: Headers, signed: string[]): string {
+  return signed.map((h) => `${h}:${(headers.get(h) ?? "").trim().replace(/\s+/g, " ")}\n`).join("");
+}
+
+export function canonicalRequest(method: string, uri: string, query: string, headers: string, signed: string[], payloadHash: string): string {
+  return [method, uri, query, headers, signed.join(";"), payloadHash].join("\n");
+}
+
+export async function stringToSign(amzDate: string, scope: string, canonical: string): Promise<string> {
+  return [ALGORITHM, amzDate, scope, await sha256Hex(canonical)].join("\n");
+}
+
+export async function signingKey(secret: string, date: string, region: string, service: string): Promise<Uint8Array> {
+  const kDate = await hmac("AWS4" + secret, date);
+  const kRegion = await hmac(kDate, region);
+  const kService = await hmac(kRegion, service);
+  return hmac(kService, "aws4_request");
+}
+
+export async function sign(key: Uint8Array, data: string): Promise<string> {
+  return toHex(await hmac(key, data));
+}
+
+/** `20130524T000000Z` → epoch ms, or NaN. */
+export function parseAmzDate(s: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+  return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : NaN;
+}

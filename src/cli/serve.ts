@@ -1,0 +1,31 @@
+// `bun run dev`: the gateway on Bun with the embedded default store.
+import { createApp } from "../app.ts";
+import { createBunDeps } from "../runtime/bun/deps.ts";
+import { parseServeOptions } from "../runtime/bun/env.ts";
+
+const opts = parseServeOptions(process.argv.slice(2), process.env);
+const deps = createBunDeps({ dataDir: opts.dataDir, config: opts.config, gcIntervalMs: Number(process.env.S3EDGE_GC_INTERVAL_MS ?? 30_000) });
+const app = createApp(deps);
+
+const server = Bun.serve({
+  hostname: opts.hostname,
+  port: opts.port,
+  fetch: app.fetch,
+  maxRequestBodySize: deps.config.maxPutSize + 64 * 1024 * 1024, // + aws-chunked framing overhead
+  idleTimeout: 255,
+});
+
+const endpoint = `http://${server.hostname}:${server.port}`;
+if (opts.defaultCredentials) {
+  console.warn(`WARNING: S3EDGE_ROOT_USER/S3EDGE_ROOT_PASSWORD not set; using default credentials ${deps.config.rootUser}:${deps.config.rootPassword}. Set them for anything but local testing.`);
+}
+console.log(`s3edge listening on ${endpoint} (data: ${opts.dataDir})`);
+console.log(`  aws --endpoint-url ${endpoint} s3 ls`);
+
+const stop = () => {
+  server.stop(true);
+  deps.close();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

@@ -1,0 +1,56 @@
+import type { BlobStore, MetaStore } from "./store/types.ts";
+
+export type DigestAlgorithm = "md5" | "sha1" | "sha256" | "crc32" | "crc32c" | "crc64nvme";
+
+/** Incremental digest; digest() may be async (Workers' DigestStream). */
+export interface Hasher {
+  update(data: Uint8Array): void;
+  digest(): Promise<Uint8Array>;
+}
+
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface Config {
+  region: string;
+  rootUser: string;
+  rootPassword: string;
+  /** Base domains for virtual-host style (S3EDGE_DOMAIN / MINIO_DOMAIN). */
+  domains: string[];
+  /** Chunk size for content-addressed storage. */
+  chunkSize: number;
+  /** Objects up to this size live inline in their metadata row. */
+  inlineLimit: number;
+  /** Largest single PUT (S3: 5 GiB). */
+  maxPutSize: number;
+  /** Largest object (S3: 5 TiB). */
+  maxObjectSize: number;
+  /** Pins older than this are considered abandoned by GC. */
+  sessionTtlMs: number;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  region: "us-east-1",
+  rootUser: "minioadmin",
+  rootPassword: "minioadmin",
+  domains: [],
+  chunkSize: 8 * 1024 * 1024,
+  inlineLimit: 16 * 1024,
+  maxPutSize: 5 * 1024 ** 3,
+  maxObjectSize: 5 * 1024 ** 4,
+  sessionTtlMs: 24 * 3600 * 1000,
+};
+
+export interface Deps {
+  blobs: BlobStore;
+  meta: MetaStore;
+  hasher(alg: DigestAlgorithm): Hasher;
+  clock: { now(): number };
+  config: Config;
+  log: Logger;
+  /** Runs work after the response (Workers' waitUntil; a floating promise on Bun). */
+  background(task: Promise<unknown>): void;
+}

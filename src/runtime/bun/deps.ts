@@ -1,0 +1,39 @@
+// Builds Deps for Bun: filesystem chunks + bun:sqlite metadata (the embedded default store).
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_CONFIG, type Config, type Deps, type Logger } from "../../deps.ts";
+import { createSqlMetaStore } from "../../store/sql/meta-store.ts";
+import { createFsBlobStore } from "./fs-blob-store.ts";
+import { createBunSqliteDriver } from "./sqlite-driver.ts";
+import { bunHasher } from "./hasher.ts";
+import { collectGarbage } from "../../store/gc.ts";
+
+export const consoleLogger = (quiet = false): Logger => ({
+  info: (m, f) => { if (!quiet) console.log(m, f ? JSON.stringify(f) : ""); },
+  warn: (m, f) => console.warn(m, f ? JSON.stringify(f) : ""),
+  error: (m, f) => console.error(m, f ? JSON.stringify(f) : ""),
+});
+
+export function createBunDeps(opts: { dataDir: string; config?: Partial<Config>; log?: Logger; gcIntervalMs?: number }): Deps & { close(): void } {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const driver = createBunSqliteDriver(join(opts.dataDir, "meta.sqlite"));
+  const clock = { now: () => Date.now() };
+  const config = { ...DEFAULT_CONFIG, ...opts.config };
+  const log = opts.log ?? consoleLogger();
+  const deps: Deps = {
+    blobs: createFsBlobStore(join(opts.dataDir, "chunks")),
+    meta: createSqlMetaStore(driver, { now: clock.now }),
+    hasher: bunHasher,
+    clock,
+    config,
+    log,
+    background: (p) => { p.catch((e) => log.error("background task failed", { error: String(e) })); },
+  };
+  let running = false;
+  const gc = setInterval(() => {
+    if (running) return;
+    running = true;
+    collectGarbage(deps).catch((e) => log.error("gc failed", { error: String(e) })).finally(() => { running = false; });
+  }, opts.gcIntervalMs ?? 30_000);
+  return { ...deps, close: () => { clearInterval(gc); driver.close(); } };
+}

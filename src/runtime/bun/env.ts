@@ -1,0 +1,31 @@
+// Configuration from flags and environment (MinIO names honoured too).
+import type { Config } from "../../deps.ts";
+
+export interface ServeOptions { hostname: string; port: number; dataDir: string; config: Partial<Config>; defaultCredentials: boolean }
+
+export function parseServeOptions(argv: string[], env: Record<string, string | undefined>): ServeOptions {
+  const flag = (name: string) => {
+    const i = argv.indexOf(name);
+    if (i >= 0) return argv[i + 1];
+    const eq = argv.find((a) => a.startsWith(name + "="));
+    return eq?.slice(name.length + 1);
+  };
+  const address = flag("--address") ?? env.S3EDGE_ADDRESS ?? "127.0.0.1:9000";
+  const m = /^(.*):(\d+)$/.exec(address);
+  if (!m) throw new Error(`--address must be HOST:PORT, got ${address}`);
+  const user = env.S3EDGE_ROOT_USER ?? env.MINIO_ROOT_USER;
+  const password = env.S3EDGE_ROOT_PASSWORD ?? env.MINIO_ROOT_PASSWORD;
+  const domains = (env.S3EDGE_DOMAIN ?? env.MINIO_DOMAIN ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const config: Partial<Config> = { domains };
+  if (user) config.rootUser = user;
+  if (password) config.rootPassword = password;
+  if (env.S3EDGE_REGION ?? env.MINIO_REGION) config.region = (env.S3EDGE_REGION ?? env.MINIO_REGION)!;
+  if (env.S3EDGE_CHUNK_SIZE) config.chunkSize = Number(env.S3EDGE_CHUNK_SIZE);
+  return {
+    hostname: m[1] || "127.0.0.1",
+    port: Number(m[2]),
+    dataDir: flag("--data") ?? env.S3EDGE_DATA_DIR ?? "./data",
+    config,
+    defaultCredentials: !user || !password,
+  };
+}

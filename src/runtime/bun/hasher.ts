@@ -1,0 +1,21 @@
+import type { DigestAlgorithm, Hasher } from "../../deps.ts";
+import { portableCrcHasher } from "../../util/hash.ts";
+import { u32be } from "../../util/crc.ts";
+
+/** Native hashing on Bun: CryptoHasher for MD5/SHA, zlib's CRC32; portable CRC32C/CRC64NVME. */
+export function bunHasher(alg: DigestAlgorithm): Hasher {
+  switch (alg) {
+    case "md5":
+    case "sha1":
+    case "sha256": {
+      const h = new Bun.CryptoHasher(alg);
+      return { update: (d) => { h.update(d); }, digest: async () => new Uint8Array(h.digest()) };
+    }
+    case "crc32": {
+      let c = 0;
+      return { update: (d) => { c = Bun.hash.crc32(d, c); }, digest: async () => u32be(c) };
+    }
+    default:
+      return portableCrcHasher(alg);
+  }
+}

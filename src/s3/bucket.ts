@@ -1,0 +1,89 @@
+// ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, GetBucketVersioning.
+import { S3Error } from "../xml/errors.ts";
+import { parseXml, xmlResponse } from "../xml/xml.ts";
+import type { Handler, ReqCtx } from "./context.ts";
+import { isValidBucketName } from "./names.ts";
+import { smallText } from "./request-body.ts";
+import { ownerOf } from "./owner.ts";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export async function requireBucket(ctx: ReqCtx) {
+  const b = await ctx.deps.meta.getBucket(ctx.bucket);
+  if (!b) throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
+  return b;
+}
+
+export const listBuckets: Handler = async (ctx) => {
+  const buckets = await ctx.deps.meta.listBuckets();
+  return xmlResponse("ListAllMyBucketsResult", {
+    Owner: ownerOf(ctx),
+    Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: iso(b.created), BucketRegion: b.region })) },
+  });
+};
+
+export const createBucket: Handler = async (ctx) => {
+  if (!isValidBucketName(ctx.bucket)) throw new S3Error("InvalidBucketName", { extra: { BucketName: ctx.bucket } });
+  let region = ctx.deps.config.region;
+  const text = await smallText(ctx, 64 * 1024);
+  if (text.trim()) {
+    const doc = parseXml(text);
+    const conf = doc.CreateBucketConfiguration;
+    if (conf === undefined || typeof conf !== "object" && conf !== "") throw new S3Error("MalformedXML");
+    const loc = typeof conf === "object" ? conf.LocationConstraint : undefined;
+    if (typeof loc === "string" && loc !== "") {
+      // Like MinIO: the constraint must name this gateway's region.
+      if (loc !== ctx.deps.config.region) {
+        throw new S3Error("IllegalLocationConstraintException", {
+          message: `The ${loc} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+        });
+      }
+      region = loc;
+    }
+  }
+  const res = await ctx.deps.meta.createBucket({ name: ctx.bucket, owner: ownerOf(ctx).ID, region, created: ctx.deps.clock.now() });
+  if (res === "exists") throw new S3Error("BucketAlreadyOwnedByYou", { extra: { BucketName: ctx.bucket } });
+  return new Response(null, { status: 200, headers: { location: `/${ctx.bucket}` } });
+};
+
+export const headBucket: Handler = async (ctx) => {
+  const b = await requireBucket(ctx);
+  return new Response(null, { status: 200, headers: { "x-amz-bucket-region": b.region } });
+};
+
+export const deleteBucket: Handler = async (ctx) => {
+  const res = await ctx.deps.meta.deleteBucket(ctx.bucket);
+  if (res === "missing") throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
+  if (res === "notEmpty") throw new S3Error("BucketNotEmpty", { extra: { BucketName: ctx.bucket } });
+  return new Response(null, { status: 204 });
+};
+
+export const getBucketLocation: Handler = async (ctx) => {
+  const b = await requireBucket(ctx);
+  // us-east-1 is reported as an empty LocationConstraint (AWS behaviour).
+  return xmlResponse("LocationConstraint", b.region === "us-east-1" ? {} : { "#text": b.region });
+};
+
+export const getBucketVersioning: Handler = async (ctx) => {
+  await requireBucket(ctx);
+  return xmlResponse("VersioningConfiguration", {});
+};
+
+export const getBucketAcl: Handler = async (ctx) => {
+  await requireBucket(ctx);
+  return aclResponse(ctx);
+};
+
+/** A fixed owner-full-control ACL: s3edge authorises with policies, not ACLs (like MinIO). */
+export function aclResponse(ctx: ReqCtx) {
+  const owner = ownerOf(ctx);
+  return xmlResponse("AccessControlPolicy", {
+    Owner: owner,
+    AccessControlList: {
+      Grant: {
+        Grantee: { "@_xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance", "@_xsi:type": "CanonicalUser", ...owner },
+        Permission: "FULL_CONTROL",
+      },
+    },
+  });
+}

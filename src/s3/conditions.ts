@@ -1,0 +1,61 @@
+// Conditional requests (RFC 9110 §13 as S3 applies them).
+import { S3Error } from "../xml/errors.ts";
+import { etagMatches } from "../store/sql/meta-store.ts";
+import { httpDate } from "./object-headers.ts";
+
+interface Target { etag: string; lastModified: number }
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+const parseDate = (v: string | null) => {
+  if (v === null) return undefined;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : t; // invalid dates are ignored, as S3 does
+};
+
+/** GET/HEAD preconditions: 412 or 304 as an S3Error. */
+export function checkReadConditions(h: Headers, obj: Target) {
+  const ifMatch = h.get("if-match");
+  const ifNoneMatch = h.get("if-none-match");
+  const ifUnmodified = parseDate(h.get("if-unmodified-since"));
+  const ifModified = parseDate(h.get("if-modified-since"));
+  if (ifMatch !== null) {
+    if (!etagMatches(ifMatch, obj.etag)) throw new S3Error("PreconditionFailed", { extra: { Condition: "If-Match" } });
+  } else if (ifUnmodified !== undefined && seconds(obj.lastModified) > seconds(ifUnmodified)) {
+    throw new S3Error("PreconditionFailed", { extra: { Condition: "If-Unmodified-Since" } });
+  }
+  const notModified = { etag: obj.etag, "last-modified": httpDate(obj.lastModified) };
+  if (ifNoneMatch !== null) {
+    if (etagMatches(ifNoneMatch, obj.etag)) throw new S3Error("NotModified", { headers: notModified });
+  } else if (ifModified !== undefined && seconds(obj.lastModified) <= seconds(ifModified)) {
+    throw new S3Error("NotModified", { headers: notModified });
+  }
+}
+
+/** x-amz-copy-source-if-* : every failure is 412. */
+export function checkCopySourceConditions(h: Headers, obj: Target) {
+  const ifMatch = h.get("x-amz-copy-source-if-match");
+  const ifNoneMatch = h.get("x-amz-copy-source-if-none-match");
+  const ifUnmodified = parseDate(h.get("x-amz-copy-source-if-unmodified-since"));
+  const ifModified = parseDate(h.get("x-amz-copy-source-if-modified-since"));
+  const fail = (c: string) => new S3Error("PreconditionFailed", { extra: { Condition: c } });
+  if (ifMatch !== null) {
+    if (!etagMatches(ifMatch, obj.etag)) throw fail("x-amz-copy-source-If-Match");
+  } else if (ifUnmodified !== undefined && seconds(obj.lastModified) > seconds(ifUnmodified)) {
+    throw fail("x-amz-copy-source-If-Unmodified-Since");
+  }
+  if (ifNoneMatch !== null) {
+    if (etagMatches(ifNoneMatch, obj.etag)) throw fail("x-amz-copy-source-If-None-Match");
+  } else if (ifModified !== undefined && seconds(obj.lastModified) <= seconds(ifModified)) {
+    throw fail("x-amz-copy-source-If-Modified-Since");
+  }
+}
+
+/** If-Match / If-None-Match on writes (S3 conditional writes), checked inside the commit. */
+export function writeConditions(h: Headers): { ifMatch?: string; ifNoneMatch?: string } | undefined {
+  const ifMatch = h.get("if-match") ?? undefined;
+  const ifNoneMatch = h.get("if-none-match") ?? undefined;
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== "*") {
+    throw new S3Error("NotImplemented", { message: "If-None-Match on writes only supports '*'" });
+  }
+  return ifMatch === undefined && ifNoneMatch === undefined ? undefined : { ifMatch, ifNoneMatch };
+}

@@ -1,0 +1,21 @@
+import type { Deps } from "../deps.ts";
+import type { Principal } from "../auth/principal.ts";
+import type { PayloadMode } from "../auth/authenticate.ts";
+import type { Op } from "./router.ts";
+
+/** Everything a handler needs (garage ReqCtx); handlers return a Response and write nothing else. */
+export interface ReqCtx {
+  deps: Deps;
+  req: Request;
+  url: URL;
+  query: URLSearchParams;
+  headers: Headers;
+  op: Op;
+  bucket: string;
+  key: string;
+  principal: Principal;
+  payload: PayloadMode;
+  requestId: string;
+}
+
+export type Handler = (ctx: ReqCtx) => Promise<Response>;

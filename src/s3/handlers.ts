@@ -1,0 +1,30 @@
+import { S3Error } from "../xml/errors.ts";
+import type { Handler } from "./context.ts";
+import type { Op } from "./router.ts";
+import { createBucket, deleteBucket, getBucketAcl, getBucketLocation, getBucketVersioning, headBucket, listBuckets } from "./bucket.ts";
+import { putObject } from "./object-put.ts";
+import { getObject, headObject } from "./object-get.ts";
+import { deleteObject, deleteObjects } from "./object-delete.ts";
+import { copyObject } from "./object-copy.ts";
+import { listObjects, listObjectsV2 } from "./list.ts";
+import {
+  abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listMultipartUploads, listParts, uploadPart, uploadPartCopy,
+} from "./multipart.ts";
+import { deleteObjectTagging, getObjectAcl, getObjectTagging, putObjectTagging } from "./tagging.ts";
+
+const notImplemented: Handler = async () => { throw new S3Error("NotImplemented"); };
+const methodNotAllowed: Handler = async () => { throw new S3Error("MethodNotAllowed"); };
+
+/** Every op has a handler; the compiler checks the table is complete. */
+export const HANDLERS: Record<Op, Handler> = {
+  ListBuckets: listBuckets,
+  CreateBucket: createBucket, HeadBucket: headBucket, DeleteBucket: deleteBucket,
+  GetBucketLocation: getBucketLocation, GetBucketVersioning: getBucketVersioning, GetBucketAcl: getBucketAcl,
+  ListObjects: listObjects, ListObjectsV2: listObjectsV2, ListMultipartUploads: listMultipartUploads, DeleteObjects: deleteObjects,
+  PutObject: putObject, CopyObject: copyObject, GetObject: getObject, HeadObject: headObject, DeleteObject: deleteObject,
+  GetObjectAcl: getObjectAcl,
+  GetObjectTagging: getObjectTagging, PutObjectTagging: putObjectTagging, DeleteObjectTagging: deleteObjectTagging,
+  CreateMultipartUpload: createMultipartUpload, UploadPart: uploadPart, UploadPartCopy: uploadPartCopy,
+  CompleteMultipartUpload: completeMultipartUpload, AbortMultipartUpload: abortMultipartUpload, ListParts: listParts,
+  NotImplemented: notImplemented, MethodNotAllowed: methodNotAllowed,
+};

@@ -1,0 +1,274 @@
+// Multipart uploads: parts are chunked as they arrive; Complete concatenates manifests in one
+// transaction (no merge copy), so the object is readable at once.
+import { S3Error } from "../xml/errors.ts";
+import { parseXml, xmlResponse } from "../xml/xml.ts";
+import type { Handler, ReqCtx } from "./context.ts";
+import type { ChunkRef, ObjectRecord, PartRecord, UploadRecord } from "../store/types.ts";
+import { requireBucket } from "./bucket.ts";
+import { checkKey } from "./names.ts";
+import { ingestRequestBody, storageClass } from "./object-put.ts";
+import { parseTaggingHeader, storedHeaders } from "./object-headers.ts";
+import { checksumHeaders, compositeChecksum, parseAlgorithm } from "./checksum.ts";
+import { smallText } from "./request-body.ts";
+import { ownerOf } from "./owner.ts";
+import { writeConditions } from "./conditions.ts";
+import { copySourceObject } from "./object-copy.ts";
+import { manifestSlices, objectStream } from "./object-body.ts";
+import { storeChunk } from "./ingest.ts";
+import { fromHex, toHex } from "../util/hash.ts";
+import { maxKeys } from "./list.ts";
+
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+const MAX_PARTS = 10000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+async function requireUpload(ctx: ReqCtx): Promise<UploadRecord> {
+  const id = ctx.query.get("uploadId") ?? "";
+  const u = id ? await ctx.deps.meta.getUpload(ctx.bucket, id) : null;
+  if (!u || u.key !== ctx.key) {
+    await requireBucket(ctx);
+    throw new S3Error("NoSuchUpload", { extra: { UploadId: id } });
+  }
+  return u;
+}
+
+function partNumber(q: URLSearchParams): number {
+  const v = q.get("partNumber") ?? "";
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > MAX_PARTS) {
+    throw new S3Error("InvalidArgument", { message: "Part number must be an integer between 1 and 10000, inclusive", extra: { ArgumentName: "partNumber", ArgumentValue: v } });
+  }
+  return n;
+}
+
+export const createMultipartUpload: Handler = async (ctx) => {
+  checkKey(ctx.key);
+  const algorithm = parseAlgorithm(ctx.headers.get("x-amz-checksum-algorithm"));
+  const typeHeader = ctx.headers.get("x-amz-checksum-type")?.toUpperCase();
+  if (typeHeader && typeHeader !== "COMPOSITE" && typeHeader !== "FULL_OBJECT") throw new S3Error("InvalidRequest", { message: "Value for x-amz-checksum-type header is invalid." });
+  const upload: UploadRecord = {
+    bucket: ctx.bucket, key: ctx.key, uploadId: crypto.randomUUID().replace(/-/g, "") + toHex(crypto.getRandomValues(new Uint8Array(8))),
+    initiated: ctx.deps.clock.now(), headers: storedHeaders(ctx.headers), tags: parseTaggingHeader(ctx.headers.get("x-amz-tagging")),
+    checksumAlgorithm: algorithm, checksumType: algorithm ? ((typeHeader as "COMPOSITE" | "FULL_OBJECT" | undefined) ?? "COMPOSITE") : undefined,
+    storageClass: storageClass(ctx.headers), owner: ownerOf(ctx).ID,
+  };
+  if (!(await ctx.deps.meta.createUpload(upload))) throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
+  const headers: Record<string, string> = {};
+  if (algorithm) { headers["x-amz-checksum-algorithm"] = algorithm; headers["x-amz-checksum-type"] = upload.checksumType!; }
+  return xmlResponse("InitiateMultipartUploadResult", { Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.uploadId }, { headers });
+};
+
+export const uploadPart: Handler = async (ctx) => {
+  const n = partNumber(ctx.query);
+  const upload = await requireUpload(ctx);
+  const data = await ingestRequestBody(ctx, { maxSize: ctx.deps.config.maxPutSize, allowInline: false, uploadChecksum: upload.checksumAlgorithm });
+  if (upload.checksumAlgorithm && data.checksum && data.checksum.algorithm !== upload.checksumAlgorithm) {
+    await ctx.deps.meta.releaseSession(data.session);
+    throw new S3Error("InvalidRequest", { message: `Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${data.checksum.algorithm.toLowerCase()}` });
+  }
+  const etag = `"${data.md5Hex}"`;
+  const ok = await ctx.deps.meta.putPart({
+    uploadId: upload.uploadId, number: n, size: data.size, etag, lastModified: ctx.deps.clock.now(),
+    checksum: data.checksum?.value, manifest: data.manifest ?? [],
+  }, { session: data.session });
+  if (!ok) {
+    await ctx.deps.meta.releaseSession(data.session);
+    throw new S3Error("NoSuchUpload", { extra: { UploadId: upload.uploadId } });
+  }
+  return new Response(null, { status: 200, headers: { etag, ...checksumHeaders(data.checksum) } });
+};
+
+function copyRange(h: Headers, size: number): { start: number; end: number } {
+  const v = h.get("x-amz-copy-source-range");
+  if (v === null) return { start: 0, end: size - 1 };
+  const m = /^bytes=(\d+)-(\d+)$/.exec(v.trim());
+  if (!m) throw new S3Error("InvalidArgument", { message: "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", extra: { ArgumentName: "x-amz-copy-source-range", ArgumentValue: v } });
+  const start = Number(m[1]), end = Number(m[2]);
+  if (start > end || end >= size) throw new S3Error("InvalidRange", { message: "The requested range is not satisfiable", extra: { RangeRequested: v, ActualObjectSize: String(size) } });
+  return { start, end };
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>, size: number): Promise<Uint8Array> {
+  const out = new Uint8Array(size);
+  let off = 0;
+  for await (const c of stream as unknown as AsyncIterable<Uint8Array>) { out.set(c, off); off += c.length; }
+  return out;
+}
+
+/**
+ * UploadPartCopy: whole source chunks are shared by reference; only the (at most two)
+ * partially covered edge chunks are rewritten. The part ETag is the MD5 of the range, so the
+ * range is read once to hash it unless the source's own ETag already is that MD5.
+ */
+export const uploadPartCopy: Handler = async (ctx) => {
+  const n = partNumber(ctx.query);
+  const upload = await requireUpload(ctx);
+  const src = await copySourceObject(ctx);
+  const { start, end } = copyRange(ctx.headers, src.size);
+  const length = src.size === 0 ? 0 : end - start + 1;
+  if (length > ctx.deps.config.maxPutSize) throw new S3Error("EntityTooLarge");
+  const session = crypto.randomUUID();
+  const manifest: ChunkRef[] = [];
+  const wholeSimple = start === 0 && length === src.size && !src.etag.includes("-");
+  const md5 = wholeSimple ? null : ctx.deps.hasher("md5");
+  try {
+    if (src.inline) {
+      const data = src.inline.subarray(start, start + length);
+      md5?.update(data);
+      if (data.length) manifest.push(await storeChunk(ctx.deps, session, data));
+    } else if (length > 0) {
+      for (const s of manifestSlices(src.manifest ?? [], start, end)) {
+        const partial = s.offset !== 0 || s.length !== s.chunk.n;
+        if (!partial && !md5) { manifest.push(s.chunk); continue; }
+        const one = { manifest: [s.chunk], size: s.chunk.n };
+        const bytes = await readAll(objectStream(ctx.deps, one, { start: s.offset, end: s.offset + s.length - 1 }), s.length);
+        md5?.update(bytes);
+        manifest.push(partial ? await storeChunk(ctx.deps, session, bytes) : s.chunk);
+      }
+    }
+    const etag = md5 ? `"${toHex(await md5.digest())}"` : src.etag;
+    const now = ctx.deps.clock.now();
+    const ok = await ctx.deps.meta.putPart({ uploadId: upload.uploadId, number: n, size: length, etag, lastModified: now, manifest }, { session });
+    if (!ok) throw new S3Error("NoSuchUpload", { extra: { UploadId: upload.uploadId } });
+    return xmlResponse("CopyPartResult", { LastModified: iso(now), ETag: etag });
+  } catch (e) {
+    await ctx.deps.meta.releaseSession(session);
+    throw e;
+  }
+};
+
+async function allParts(ctx: ReqCtx, uploadId: string): Promise<PartRecord[]> {
+  const out: PartRecord[] = [];
+  for (let after = 0; ;) {
+    const page = await ctx.deps.meta.listParts(uploadId, { after, limit: 1000 });
+    out.push(...page);
+    if (page.length < 1000) return out;
+    after = page[page.length - 1].number;
+  }
+}
+
+const normEtag = (e: string) => `"${e.trim().replace(/^"+|"+$/g, "").replace(/&quot;/g, "")}"`;
+
+export const completeMultipartUpload: Handler = async (ctx) => {
+  const upload = await requireUpload(ctx);
+  const doc = parseXml(await smallText(ctx, 4 * 1024 * 1024));
+  const root = doc.CompleteMultipartUpload;
+  const requested: Record<string, unknown>[] = root && typeof root === "object" ? (root.Part ?? []) : [];
+  if (!requested.length) throw new S3Error("MalformedXML", { message: "You must specify at least one part" });
+  const stored = new Map((await allParts(ctx, upload.uploadId)).map((p) => [p.number, p]));
+  const chosen: PartRecord[] = [];
+  let prev = 0;
+  for (const r of requested) {
+    const num = Number(r.PartNumber);
+    if (!Number.isInteger(num) || typeof r.ETag !== "string") throw new S3Error("MalformedXML");
+    if (num <= prev) throw new S3Error("InvalidPartOrder");
+    prev = num;
+    const p = stored.get(num);
+    if (!p || p.etag !== normEtag(r.ETag)) throw new S3Error("InvalidPart", { extra: { UploadId: upload.uploadId, PartNumber: String(num) } });
+    if (upload.checksumAlgorithm && upload.checksumType === "COMPOSITE") {
+      const given = r[`Checksum${upload.checksumAlgorithm}`];
+      if (typeof given === "string" && p.checksum && given !== p.checksum) throw new S3Error("InvalidPart", { extra: { PartNumber: String(num) } });
+    }
+    chosen.push(p);
+  }
+  for (let i = 0; i < chosen.length - 1; i++) {
+    if (chosen[i].size < MIN_PART_SIZE) {
+      throw new S3Error("EntityTooSmall", { extra: { ProposedSize: String(chosen[i].size), MinSizeAllowed: String(MIN_PART_SIZE), PartNumber: String(chosen[i].number), ETag: chosen[i].etag } });
+    }
+  }
+  const size = chosen.reduce((a, p) => a + p.size, 0);
+  if (size > ctx.deps.config.maxObjectSize) throw new S3Error("EntityTooLarge");
+  const md5 = ctx.deps.hasher("md5");
+  for (const p of chosen) md5.update(fromHex(p.etag.slice(1, -1)));
+  const etag = `"${toHex(await md5.digest())}-${chosen.length}"`;
+  let checksum: ObjectRecord["checksum"];
+  if (upload.checksumAlgorithm && upload.checksumType === "COMPOSITE" && chosen.every((p) => p.checksum)) {
+    checksum = { algorithm: upload.checksumAlgorithm, type: "COMPOSITE", value: await compositeChecksum(ctx.deps, upload.checksumAlgorithm, chosen.map((p) => p.checksum!)) };
+  }
+  const obj: ObjectRecord = {
+    bucket: ctx.bucket, key: ctx.key, versionId: "null", size, etag, lastModified: ctx.deps.clock.now(),
+    headers: upload.headers, tags: upload.tags, storageClass: upload.storageClass, checksum,
+    parts: chosen.map((p) => ({ number: p.number, size: p.size, etag: p.etag, checksum: p.checksum })),
+    manifest: chosen.flatMap((p) => p.manifest ?? []),
+  };
+  const res = await ctx.deps.meta.completeUpload(upload.uploadId, obj, writeConditions(ctx.headers));
+  if (!res.ok) {
+    if (res.reason === "NoSuchUpload") throw new S3Error("NoSuchUpload", { extra: { UploadId: upload.uploadId } });
+    if (res.reason === "InvalidPart" || res.reason === "ChunkMissing") throw new S3Error("InvalidPart");
+    throw new S3Error(res.reason === "NoSuchBucket" ? "NoSuchBucket" : "PreconditionFailed");
+  }
+  const ck = checksum ? { [`Checksum${checksum.algorithm}`]: checksum.value, ChecksumType: checksum.type } : {};
+  return xmlResponse("CompleteMultipartUploadResult", {
+    Location: `${ctx.url.origin}/${ctx.bucket}/${ctx.key.split("/").map(encodeURIComponent).join("/")}`,
+    Bucket: ctx.bucket, Key: ctx.key, ETag: etag, ...ck,
+  });
+};
+
+export const abortMultipartUpload: Handler = async (ctx) => {
+  const upload = await requireUpload(ctx);
+  if (!(await ctx.deps.meta.abortUpload(upload.uploadId))) throw new S3Error("NoSuchUpload", { extra: { UploadId: upload.uploadId } });
+  return new Response(null, { status: 204 });
+};
+
+export const listParts: Handler = async (ctx) => {
+  const upload = await requireUpload(ctx);
+  const q = ctx.query;
+  const markerV = q.get("part-number-marker") ?? "0";
+  if (!/^\d+$/.test(markerV)) throw new S3Error("InvalidArgument", { message: "Invalid part-number-marker", extra: { ArgumentName: "part-number-marker" } });
+  const marker = Number(markerV);
+  const max = maxKeys(q, "max-parts");
+  const rows = await ctx.deps.meta.listParts(upload.uploadId, { after: marker, limit: max + 1 });
+  const truncated = rows.length > max;
+  const page = rows.slice(0, max);
+  const owner = ownerOf(ctx);
+  const alg = upload.checksumAlgorithm;
+  return xmlResponse("ListPartsResult", {
+    Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.uploadId, Initiator: owner, Owner: owner, StorageClass: upload.storageClass,
+    PartNumberMarker: marker, NextPartNumberMarker: page.length ? page[page.length - 1].number : 0, MaxParts: max, IsTruncated: truncated,
+    Part: page.map((p) => ({
+      PartNumber: p.number, LastModified: iso(p.lastModified), ETag: p.etag, Size: p.size,
+      ...(alg && p.checksum ? { [`Checksum${alg}`]: p.checksum } : {}),
+    })),
+    ...(alg ? { ChecksumAlgorithm: alg, ChecksumType: upload.checksumType } : {}),
+  });
+};
+
+export const listMultipartUploads: Handler = async (ctx) => {
+  await requireBucket(ctx);
+  const q = ctx.query;
+  const prefix = q.get("prefix") ?? "";
+  const delimiter = q.get("delimiter") ?? "";
+  const keyMarker = q.get("key-marker") ?? "";
+  const uploadIdMarker = keyMarker ? (q.get("upload-id-marker") ?? "") : "";
+  const max = maxKeys(q, "max-uploads");
+  const owner = ownerOf(ctx);
+  const uploads: UploadRecord[] = [];
+  const prefixes: string[] = [];
+  let truncated = false;
+  let cursor = { key: keyMarker, id: uploadIdMarker || (keyMarker ? "\u{10FFFF}" : "") };
+  outer: for (;;) {
+    const rows = await ctx.deps.meta.listUploads(ctx.bucket, { prefix, keyMarker: cursor.key, uploadIdMarker: cursor.id, limit: 1000 });
+    for (const u of rows) {
+      cursor = { key: u.key, id: u.uploadId };
+      const i = delimiter ? u.key.indexOf(delimiter, prefix.length) : -1;
+      const cp = i >= 0 ? u.key.slice(0, i + delimiter.length) : null;
+      if (cp && prefixes[prefixes.length - 1] === cp) continue;
+      if (uploads.length + prefixes.length === max) { truncated = true; break outer; }
+      if (cp) prefixes.push(cp);
+      else uploads.push(u);
+    }
+    if (rows.length < 1000) break;
+  }
+  const lastUpload = uploads[uploads.length - 1];
+  return xmlResponse("ListMultipartUploadsResult", {
+    Bucket: ctx.bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker,
+    NextKeyMarker: truncated ? (lastUpload?.key ?? "") : "", NextUploadIdMarker: truncated ? (lastUpload?.uploadId ?? "") : "",
+    ...(delimiter ? { Delimiter: delimiter } : {}), Prefix: prefix, MaxUploads: max, IsTruncated: truncated,
+    Upload: uploads.map((u) => ({
+      Key: u.key, UploadId: u.uploadId, Initiator: owner, Owner: owner, StorageClass: u.storageClass, Initiated: iso(u.initiated),
+      ...(u.checksumAlgorithm ? { ChecksumAlgorithm: u.checksumAlgorithm } : {}),
+    })),
+    CommonPrefixes: prefixes.map((p) => ({ Prefix: p })),
+  });
+};
+

@@ -1,0 +1,70 @@
+// CopyObject: a metadata operation; the new version shares the source's chunks.
+import { S3Error } from "../xml/errors.ts";
+import { xmlResponse } from "../xml/xml.ts";
+import type { Handler, ReqCtx } from "./context.ts";
+import type { ObjectRecord } from "../store/types.ts";
+import { checkKey } from "./names.ts";
+import { requireObject } from "./object-get.ts";
+import { checkCopySourceConditions, writeConditions } from "./conditions.ts";
+import { parseTaggingHeader, storedHeaders } from "./object-headers.ts";
+import { storageClass } from "./object-put.ts";
+import { safeDecode } from "../auth/authenticate.ts";
+import { checksumHeaders } from "./checksum.ts";
+
+/** `x-amz-copy-source: /bucket/key?versionId=…` (URL-encoded). */
+export function parseCopySource(v: string): { bucket: string; key: string } {
+  let s = v;
+  const qi = s.indexOf("?");
+  if (qi >= 0) {
+    const vid = new URLSearchParams(s.slice(qi + 1)).get("versionId");
+    if (vid !== null && vid !== "null") throw new S3Error("NoSuchKey", { message: "The specified version does not exist." });
+    s = s.slice(0, qi);
+  }
+  s = safeDecode(s);
+  if (s.startsWith("/")) s = s.slice(1);
+  const i = s.indexOf("/");
+  if (i <= 0 || i === s.length - 1) throw new S3Error("InvalidArgument", { message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey", extra: { ArgumentName: "x-amz-copy-source" } });
+  return { bucket: s.slice(0, i), key: s.slice(i + 1) };
+}
+
+export async function copySourceObject(ctx: ReqCtx): Promise<ObjectRecord> {
+  const src = parseCopySource(ctx.headers.get("x-amz-copy-source")!);
+  const obj = await requireObject(ctx, src.bucket, src.key);
+  checkCopySourceConditions(ctx.headers, obj);
+  return obj;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export const copyObject: Handler = async (ctx) => {
+  checkKey(ctx.key);
+  const src = await copySourceObject(ctx);
+  const directive = (ctx.headers.get("x-amz-metadata-directive") ?? "COPY").toUpperCase();
+  const tagDirective = (ctx.headers.get("x-amz-tagging-directive") ?? "COPY").toUpperCase();
+  if (directive !== "COPY" && directive !== "REPLACE") throw new S3Error("InvalidArgument", { message: "Unknown metadata directive.", extra: { ArgumentName: "x-amz-metadata-directive" } });
+  if (tagDirective !== "COPY" && tagDirective !== "REPLACE") throw new S3Error("InvalidArgument", { message: "Unknown tagging directive.", extra: { ArgumentName: "x-amz-tagging-directive" } });
+  const srcRef = parseCopySource(ctx.headers.get("x-amz-copy-source")!);
+  const sameKey = srcRef.bucket === ctx.bucket && srcRef.key === ctx.key;
+  const cls = ctx.headers.has("x-amz-storage-class") ? storageClass(ctx.headers) : src.storageClass;
+  if (sameKey && directive === "COPY" && !ctx.headers.has("x-amz-storage-class") && tagDirective === "COPY") {
+    throw new S3Error("InvalidRequest", {
+      message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    });
+  }
+  const now = ctx.deps.clock.now();
+  const obj: ObjectRecord = {
+    ...src,
+    bucket: ctx.bucket,
+    key: ctx.key,
+    lastModified: now,
+    headers: directive === "REPLACE" ? storedHeaders(ctx.headers) : src.headers,
+    tags: tagDirective === "REPLACE" ? parseTaggingHeader(ctx.headers.get("x-amz-tagging")) : src.tags,
+    storageClass: cls,
+  };
+  const res = await ctx.deps.meta.putObject(obj, { cond: writeConditions(ctx.headers) });
+  if (!res.ok) throw new S3Error(res.reason === "NoSuchBucket" ? "NoSuchBucket" : "PreconditionFailed");
+  const ck = src.checksum ? { [`Checksum${src.checksum.algorithm}`]: src.checksum.value } : {};
+  return xmlResponse("CopyObjectResult", { LastModified: iso(now), ETag: obj.etag, ...ck }, {
+    headers: { ...checksumHeaders(src.checksum && { algorithm: src.checksum.algorithm, value: src.checksum.value }) },
+  });
+};

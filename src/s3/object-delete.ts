@@ -1,0 +1,38 @@
+// DeleteObject and DeleteObjects (quiet and verbose).
+import { S3Error } from "../xml/errors.ts";
+import { parseXml, xmlResponse } from "../xml/xml.ts";
+import type { Handler } from "./context.ts";
+import { requireBucket } from "./bucket.ts";
+import { smallText } from "./request-body.ts";
+import { MAX_KEY_BYTES } from "./names.ts";
+import { utf8 } from "../util/hash.ts";
+
+export const deleteObject: Handler = async (ctx) => {
+  await requireBucket(ctx);
+  // Deleting a missing key succeeds (S3 is idempotent here).
+  await ctx.deps.meta.deleteObject(ctx.bucket, ctx.key);
+  return new Response(null, { status: 204 });
+};
+
+export const deleteObjects: Handler = async (ctx) => {
+  const doc = parseXml(await smallText(ctx, 2 * 1024 * 1024));
+  const del = doc.Delete;
+  if (!del || typeof del !== "object") throw new S3Error("MalformedXML");
+  const objects: unknown[] = del.Object ?? [];
+  if (objects.length === 0 || objects.length > 1000) throw new S3Error("MalformedXML");
+  const quiet = String(del.Quiet ?? "false").toLowerCase() === "true";
+  await requireBucket(ctx);
+  const deleted: Record<string, string>[] = [];
+  const errors: Record<string, string>[] = [];
+  for (const o of objects) {
+    const key = typeof o === "object" && o !== null ? (o as Record<string, unknown>).Key : undefined;
+    if (typeof key !== "string" || key === "") throw new S3Error("MalformedXML");
+    if (utf8(key).length > MAX_KEY_BYTES) {
+      errors.push({ Key: key, Code: "KeyTooLongError", Message: "Your key is too long." });
+      continue;
+    }
+    await ctx.deps.meta.deleteObject(ctx.bucket, key);
+    if (!quiet) deleted.push({ Key: key });
+  }
+  return xmlResponse("DeleteResult", { Deleted: deleted, Error: errors });
+};

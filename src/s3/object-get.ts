@@ -1,0 +1,68 @@
+// GetObject and HeadObject: conditions, Range / partNumber, response overrides.
+import { S3Error } from "../xml/errors.ts";
+import type { Handler, ReqCtx } from "./context.ts";
+import type { ObjectRecord } from "../store/types.ts";
+import { checkReadConditions } from "./conditions.ts";
+import { applyResponseOverrides, objectHeaders } from "./object-headers.ts";
+import { objectStream, parseRange, type ByteRange } from "./object-body.ts";
+import { requireBucket } from "./bucket.ts";
+
+export async function requireObject(ctx: ReqCtx, bucket = ctx.bucket, key = ctx.key): Promise<ObjectRecord> {
+  const obj = await ctx.deps.meta.getObject(bucket, key);
+  if (obj) return obj;
+  if (!(await ctx.deps.meta.getBucket(bucket))) throw new S3Error("NoSuchBucket", { extra: { BucketName: bucket } });
+  throw new S3Error("NoSuchKey", { extra: { Key: key } });
+}
+
+function partRange(obj: ObjectRecord, n: number): ByteRange {
+  const parts = obj.parts;
+  if (!parts) {
+    if (n !== 1) throw new S3Error("InvalidPartNumber");
+    return { start: 0, end: obj.size - 1 };
+  }
+  if (n > parts.length) throw new S3Error("InvalidPartNumber");
+  let start = 0;
+  for (let i = 0; i < n - 1; i++) start += parts[i].size;
+  return { start, end: start + parts[n - 1].size - 1 };
+}
+
+async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
+  const q = ctx.query;
+  const partParam = q.get("partNumber");
+  const partNumber = partParam === null ? undefined : Number(partParam);
+  if (partNumber !== undefined && (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10000)) {
+    throw new S3Error("InvalidArgument", { message: "Part number must be an integer between 1 and 10000, inclusive", extra: { ArgumentName: "partNumber", ArgumentValue: partParam! } });
+  }
+  if (partNumber !== undefined && ctx.headers.has("range")) {
+    throw new S3Error("InvalidRequest", { message: "Cannot specify both Range header and partNumber query parameter" });
+  }
+  await requireBucket(ctx);
+  const obj = await requireObject(ctx);
+  checkReadConditions(ctx.headers, obj);
+
+  const h = objectHeaders(obj, { checksums: ctx.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED" && partNumber === undefined });
+  applyResponseOverrides(h, q);
+  let range: ByteRange | undefined;
+  if (partNumber !== undefined) {
+    if (obj.size > 0 || obj.parts) range = partRange(obj, partNumber);
+    h.set("x-amz-mp-parts-count", String(obj.parts?.length ?? 1));
+  } else {
+    range = parseRange(ctx.headers.get("range"), obj.size);
+  }
+  let status = 200;
+  let length = obj.size;
+  if (range) {
+    length = range.end - range.start + 1;
+    // partNumber answers 206 only for real parts, like S3.
+    if (partNumber === undefined || obj.parts) {
+      status = 206;
+      h.set("content-range", `bytes ${range.start}-${range.end}/${obj.size}`);
+    }
+  }
+  h.set("content-length", String(length));
+  if (!withBody) return new Response(null, { status, headers: h });
+  return new Response(length === 0 ? null : objectStream(ctx.deps, obj, range), { status, headers: h });
+}
+
+export const getObject: Handler = (ctx) => read(ctx, true);
+export const headObject: Handler = (ctx) => read(ctx, false);

@@ -1,0 +1,89 @@
+// Request bodies as the signature declared them: plain, or aws-chunked with signatures/trailers.
+import { S3Error } from "../xml/errors.ts";
+import { decodeAwsChunked } from "../auth/chunked.ts";
+import { fromBase64, toHex } from "../util/hash.ts";
+import type { ReqCtx } from "./context.ts";
+
+export interface ObjectBody {
+  stream: ReadableStream<Uint8Array> | null;
+  size: number;
+  trailers?: Record<string, string>;
+}
+
+function declaredLength(v: string | null, name: string): number | undefined {
+  if (v === null) return undefined;
+  if (!/^\d+$/.test(v.trim())) throw new S3Error("InvalidArgument", { message: `Invalid ${name}`, extra: { ArgumentName: name } });
+  return Number(v);
+}
+
+/** The object bytes of a PUT/UploadPart; size is always known (S3 requires a length). */
+export function objectBody(ctx: ReqCtx): ObjectBody {
+  const h = ctx.headers;
+  const contentLength = declaredLength(h.get("content-length"), "Content-Length");
+  const p = ctx.payload;
+  const chunked = p.kind === "streaming" || /aws-chunked/i.test(h.get("content-encoding") ?? "");
+  if (chunked) {
+    const decoded = declaredLength(h.get("x-amz-decoded-content-length"), "x-amz-decoded-content-length");
+    if (decoded === undefined) throw new S3Error("MissingContentLength", { message: "You must provide the x-amz-decoded-content-length header." });
+    const mode = p.kind === "streaming" ? p : { signed: false, trailer: h.has("x-amz-trailer"), seed: undefined };
+    const out = decodeAwsChunked(ctx.req.body ?? new ReadableStream({ start: (c) => c.close() }), {
+      seed: mode.seed, trailer: mode.trailer, decodedLength: decoded, sha256: () => ctx.deps.hasher("sha256"),
+    });
+    return { stream: out.body, size: decoded, trailers: out.trailers };
+  }
+  if (contentLength === undefined) throw new S3Error("MissingContentLength");
+  return { stream: ctx.req.body, size: contentLength };
+}
+
+/** Content-MD5 header as bytes (InvalidDigest when malformed). */
+export function contentMd5(h: Headers): Uint8Array | undefined {
+  const v = h.get("content-md5");
+  if (v === null) return undefined;
+  const b = fromBase64(v.trim());
+  if (!b || b.length !== 16) throw new S3Error("InvalidDigest");
+  return b;
+}
+
+/** Reads a small request body (XML) with a cap, verifying Content-MD5 and x-amz-content-sha256. */
+export async function smallBody(ctx: ReqCtx, limit = 1024 * 1024): Promise<Uint8Array> {
+  const body = objectBodyLenient(ctx);
+  if (body.size !== undefined && body.size > limit) throw new S3Error("MalformedXML", { message: "Request body too large" });
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  if (body.stream) {
+    const reader = body.stream.getReader();
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      n += r.value.length;
+      if (n > limit) { reader.cancel().catch(() => {}); throw new S3Error("MalformedXML", { message: "Request body too large" }); }
+      chunks.push(r.value);
+    }
+  }
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const c of chunks) { out.set(c, off); off += c.length; }
+  const md5 = contentMd5(ctx.headers);
+  if (md5) {
+    const h = ctx.deps.hasher("md5");
+    h.update(out);
+    if (toHex(await h.digest()) !== toHex(md5)) throw new S3Error("BadDigest");
+  }
+  if (ctx.payload.kind === "sha256") {
+    const h = ctx.deps.hasher("sha256");
+    h.update(out);
+    if (toHex(await h.digest()) !== ctx.payload.hex) throw new S3Error("XAmzContentSHA256Mismatch");
+  }
+  return out;
+}
+
+function objectBodyLenient(ctx: ReqCtx): { stream: ReadableStream<Uint8Array> | null; size?: number } {
+  const h = ctx.headers;
+  if (ctx.payload.kind === "streaming" || /aws-chunked/i.test(h.get("content-encoding") ?? "")) return objectBody(ctx);
+  const cl = h.get("content-length");
+  return { stream: ctx.req.body, size: cl === null ? undefined : declaredLength(cl, "Content-Length") };
+}
+
+export async function smallText(ctx: ReqCtx, limit?: number): Promise<string> {
+  return new TextDecoder().decode(await smallBody(ctx, limit));
+}

@@ -1,0 +1,74 @@
+// Operations are data (garage router.rs): one row per (method, level, subresource) → op + IAM action.
+export type Level = "service" | "bucket" | "object";
+
+export const OPS = [
+  "ListBuckets",
+  "CreateBucket", "HeadBucket", "DeleteBucket", "GetBucketLocation", "GetBucketVersioning", "GetBucketAcl",
+  "ListObjects", "ListObjectsV2", "ListMultipartUploads", "DeleteObjects",
+  "PutObject", "CopyObject", "GetObject", "HeadObject", "DeleteObject", "GetObjectAcl",
+  "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging",
+  "CreateMultipartUpload", "UploadPart", "UploadPartCopy", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
+  "NotImplemented", "MethodNotAllowed",
+] as const;
+export type Op = (typeof OPS)[number];
+
+interface Row { method: string; level: Level; sub?: string; header?: string; op: Op; action: string }
+
+// Order matters: the first row whose subresource (query key) and header match wins.
+const ROUTES: Row[] = [
+  { method: "GET", level: "service", op: "ListBuckets", action: "s3:ListAllMyBuckets" },
+
+  { method: "GET", level: "bucket", sub: "location", op: "GetBucketLocation", action: "s3:GetBucketLocation" },
+  { method: "GET", level: "bucket", sub: "versioning", op: "GetBucketVersioning", action: "s3:GetBucketVersioning" },
+  { method: "GET", level: "bucket", sub: "acl", op: "GetBucketAcl", action: "s3:GetBucketAcl" },
+  { method: "GET", level: "bucket", sub: "uploads", op: "ListMultipartUploads", action: "s3:ListBucketMultipartUploads" },
+  { method: "GET", level: "bucket", sub: "list-type", op: "ListObjectsV2", action: "s3:ListBucket" },
+  { method: "GET", level: "bucket", op: "ListObjects", action: "s3:ListBucket" },
+  { method: "HEAD", level: "bucket", op: "HeadBucket", action: "s3:ListBucket" },
+  { method: "PUT", level: "bucket", op: "CreateBucket", action: "s3:CreateBucket" },
+  { method: "DELETE", level: "bucket", op: "DeleteBucket", action: "s3:DeleteBucket" },
+  { method: "POST", level: "bucket", sub: "delete", op: "DeleteObjects", action: "s3:DeleteObject" },
+
+  { method: "GET", level: "object", sub: "tagging", op: "GetObjectTagging", action: "s3:GetObjectTagging" },
+  { method: "PUT", level: "object", sub: "tagging", op: "PutObjectTagging", action: "s3:PutObjectTagging" },
+  { method: "DELETE", level: "object", sub: "tagging", op: "DeleteObjectTagging", action: "s3:DeleteObjectTagging" },
+  { method: "GET", level: "object", sub: "acl", op: "GetObjectAcl", action: "s3:GetObjectAcl" },
+  { method: "GET", level: "object", sub: "uploadId", op: "ListParts", action: "s3:ListMultipartUploadParts" },
+  { method: "POST", level: "object", sub: "uploads", op: "CreateMultipartUpload", action: "s3:PutObject" },
+  { method: "POST", level: "object", sub: "uploadId", op: "CompleteMultipartUpload", action: "s3:PutObject" },
+  { method: "DELETE", level: "object", sub: "uploadId", op: "AbortMultipartUpload", action: "s3:AbortMultipartUpload" },
+  { method: "PUT", level: "object", sub: "uploadId", header: "x-amz-copy-source", op: "UploadPartCopy", action: "s3:PutObject" },
+  { method: "PUT", level: "object", sub: "uploadId", op: "UploadPart", action: "s3:PutObject" },
+  { method: "PUT", level: "object", header: "x-amz-copy-source", op: "CopyObject", action: "s3:PutObject" },
+  { method: "PUT", level: "object", op: "PutObject", action: "s3:PutObject" },
+  { method: "GET", level: "object", op: "GetObject", action: "s3:GetObject" },
+  { method: "HEAD", level: "object", op: "HeadObject", action: "s3:GetObject" },
+  { method: "DELETE", level: "object", op: "DeleteObject", action: "s3:DeleteObject" },
+];
+
+/**
+ * Subresources that name an S3 API this gateway does not (yet) serve: they answer
+ * NotImplemented rather than falling through to a plain GET/PUT of the bucket or object.
+ */
+const UNSUPPORTED_SUBRESOURCES = [
+  "accelerate", "analytics", "attributes", "cors", "encryption", "intelligent-tiering", "inventory", "legal-hold",
+  "lifecycle", "logging", "metadataTable", "metrics", "notification", "object-lock", "ownershipControls", "policy",
+  "policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore", "retention", "select", "torrent",
+  "versions", "website", "versioning", "acl", "tagging", "location", "uploads", "delete",
+];
+
+export interface Route { op: Op; action: string }
+
+export function route(method: string, level: Level, query: URLSearchParams, headers: Headers): Route {
+  for (const r of ROUTES) {
+    if (r.method !== method || r.level !== level) continue;
+    if (r.sub && !query.has(r.sub)) continue;
+    if (r.header && !headers.has(r.header)) continue;
+    // A plain-op row must not swallow a request that names another subresource.
+    if (!r.sub && UNSUPPORTED_SUBRESOURCES.some((s) => query.has(s))) break;
+    return { op: r.op, action: r.action };
+  }
+  const named = UNSUPPORTED_SUBRESOURCES.some((s) => query.has(s)) || query.has("uploadId");
+  const known = ROUTES.some((r) => r.method === method && r.level === level);
+  return { op: named || (known && method === "POST") ? "NotImplemented" : "MethodNotAllowed", action: "" };
+}

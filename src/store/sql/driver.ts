@@ -1,0 +1,13 @@
+/**
+ * The synchronous-SQL seam shared by bun:sqlite and Durable Object SQLite: the MetaStore's
+ * SQL runs unchanged on both. Values are string | number | Uint8Array | null.
+ */
+export type SqlValue = string | number | bigint | Uint8Array | null;
+
+export interface SqlDriver {
+  exec(sql: string): void;
+  all<T = Record<string, SqlValue>>(sql: string, params?: SqlValue[]): T[];
+  run(sql: string, params?: SqlValue[]): { changes: number };
+  /** Runs fn atomically; a throw rolls everything back. */
+  transaction<T>(fn: () => T): T;
+}

@@ -1,0 +1,291 @@
+import type {
+  BucketRecord, ChunkRef, MetaStore, ObjectRecord, ObjectSummary, PartRecord, PutCondition, PutResult, UploadRecord,
+} from "../types.ts";
+import type { SqlDriver, SqlValue } from "./driver.ts";
+import { SCHEMA } from "./schema.ts";
+import { compareKeys, prefixUpperBound } from "../../util/keys.ts";
+
+type Row = Record<string, SqlValue>;
+
+const json = (v: unknown): string => JSON.stringify(v);
+const parseJson = <T>(v: SqlValue | undefined, fallback: T): T => (typeof v === "string" && v ? (JSON.parse(v) as T) : fallback);
+const bytes = (v: SqlValue | undefined): Uint8Array | undefined =>
+  v instanceof Uint8Array ? v : undefined;
+
+function rowToObject(r: Row): ObjectRecord {
+  return {
+    bucket: r.bucket as string,
+    key: r.key as string,
+    versionId: r.version_id as string,
+    size: Number(r.size),
+    etag: r.etag as string,
+    lastModified: Number(r.last_modified),
+    headers: parseJson(r.headers, {}),
+    tags: parseJson(r.tags, {}),
+    checksum: parseJson(r.checksum, undefined),
+    parts: parseJson(r.parts, undefined),
+    storageClass: r.storage_class as string,
+    inline: bytes(r.inline),
+    manifest: parseJson<ChunkRef[] | undefined>(r.manifest, undefined),
+  };
+}
+
+function rowToUpload(r: Row): UploadRecord {
+  return { ...parseJson<Omit<UploadRecord, "uploadId" | "bucket" | "key" | "initiated">>(r.data, {} as never),
+    uploadId: r.upload_id as string, bucket: r.bucket as string, key: r.key as string, initiated: Number(r.initiated) };
+}
+
+function rowToPart(r: Row): PartRecord {
+  return {
+    uploadId: r.upload_id as string, number: Number(r.number), size: Number(r.size), etag: r.etag as string,
+    lastModified: Number(r.last_modified), checksum: (r.checksum as string | null) ?? undefined,
+    manifest: parseJson<ChunkRef[]>(r.manifest, []),
+  };
+}
+
+/** MetaStore over any synchronous SQLite (bun:sqlite, Durable Object storage.sql). */
+export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): MetaStore {
+  db.exec(SCHEMA);
+
+  const adjustRefs = (manifest: ChunkRef[] | undefined, delta: 1 | -1) => {
+    for (const c of manifest ?? []) {
+      // A reference to a chunk already collected (its source deleted meanwhile) must not commit.
+      if (db.run("UPDATE chunks SET refs = refs + ? WHERE hash = ?", [delta, c.h]).changes === 0 && delta > 0) throw new ChunkMissing();
+    }
+  };
+  /** Runs fn in a transaction; a ChunkMissing inside rolls back and becomes a result. */
+  const tx = <T>(fn: () => T): T | PutResult => {
+    try {
+      return db.transaction(fn);
+    } catch (e) {
+      if (e instanceof ChunkMissing) return { ok: false, reason: "ChunkMissing" };
+      throw e;
+    }
+  };
+  const dropSession = (session?: string) => {
+    if (!session) return;
+    db.run("DELETE FROM pins WHERE session = ?", [session]);
+    db.run("DELETE FROM sessions WHERE id = ?", [session]);
+  };
+  const getObjectRow = (bucket: string, key: string) =>
+    db.all("SELECT * FROM objects WHERE bucket = ? AND key = ?", [bucket, key])[0];
+  const bucketExists = (name: string) => db.all("SELECT 1 AS x FROM buckets WHERE name = ?", [name]).length > 0;
+
+  const checkCond = (existing: Row | undefined, cond?: PutCondition): boolean => {
+    if (!cond) return true;
+    if (cond.ifMatch !== undefined && !(existing && etagMatches(cond.ifMatch, existing.etag as string))) return false;
+    if (cond.ifNoneMatch !== undefined && existing && etagMatches(cond.ifNoneMatch, existing.etag as string)) return false;
+    return true;
+  };
+
+  const writeObject = (o: ObjectRecord) => {
+    db.run(
+      `INSERT OR REPLACE INTO objects (bucket, key, version_id, size, etag, last_modified, headers, tags, checksum, parts,
+        storage_class, inline, manifest) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+      [o.bucket, o.key, o.versionId, o.size, o.etag, o.lastModified, json(o.headers), json(o.tags),
+        o.checksum ? json(o.checksum) : null, o.parts ? json(o.parts) : null, o.storageClass,
+        o.inline ?? null, o.manifest ? json(o.manifest) : null],
+    );
+  };
+
+  const abortUploadTx = (uploadId: string) => {
+    for (const p of db.all("SELECT manifest FROM parts WHERE upload_id = ?", [uploadId])) adjustRefs(parseJson(p.manifest, []), -1);
+    db.run("DELETE FROM parts WHERE upload_id = ?", [uploadId]);
+    return db.run("DELETE FROM uploads WHERE upload_id = ?", [uploadId]).changes > 0;
+  };
+
+  return {
+    async createBucket(b) {
+      return db.transaction(() => {
+        if (bucketExists(b.name)) return "exists" as const;
+        db.run("INSERT INTO buckets (name, owner, region, created) VALUES (?,?,?,?)", [b.name, b.owner, b.region, b.created]);
+        return "created" as const;
+      });
+    },
+    async getBucket(name) {
+      const r = db.all("SELECT * FROM buckets WHERE name = ?", [name])[0];
+      return r ? { name: r.name as string, owner: r.owner as string, region: r.region as string, created: Number(r.created) } : null;
+    },
+    async listBuckets() {
+      return db.all("SELECT * FROM buckets ORDER BY name").map((r) => ({
+        name: r.name as string, owner: r.owner as string, region: r.region as string, created: Number(r.created),
+      }));
+    },
+    async deleteBucket(name) {
+      return db.transaction(() => {
+        if (!bucketExists(name)) return "missing" as const;
+        if (db.all("SELECT 1 AS x FROM objects WHERE bucket = ? LIMIT 1", [name]).length) return "notEmpty" as const;
+        for (const u of db.all("SELECT upload_id FROM uploads WHERE bucket = ?", [name])) abortUploadTx(u.upload_id as string);
+        db.run("DELETE FROM bucket_configs WHERE bucket = ?", [name]);
+        db.run("DELETE FROM buckets WHERE name = ?", [name]);
+        return "deleted" as const;
+      });
+    },
+    async getBucketConfig(bucket, kind) {
+      const r = db.all("SELECT value FROM bucket_configs WHERE bucket = ? AND kind = ?", [bucket, kind])[0];
+      return r ? (r.value as string) : null;
+    },
+    async putBucketConfig(bucket, kind, value) {
+      return db.transaction(() => {
+        if (!bucketExists(bucket)) return false;
+        if (value === null) db.run("DELETE FROM bucket_configs WHERE bucket = ? AND kind = ?", [bucket, kind]);
+        else db.run("INSERT OR REPLACE INTO bucket_configs (bucket, kind, value) VALUES (?,?,?)", [bucket, kind, value]);
+        return true;
+      });
+    },
+
+    async getObject(bucket, key) {
+      const r = getObjectRow(bucket, key);
+      return r ? rowToObject(r) : null;
+    },
+    async putObject(obj, { session, cond }): Promise<PutResult> {
+      return tx((): PutResult => {
+        if (!bucketExists(obj.bucket)) { dropSession(session); return { ok: false, reason: "NoSuchBucket" }; }
+        const existing = getObjectRow(obj.bucket, obj.key);
+        if (!checkCond(existing, cond)) { dropSession(session); return { ok: false, reason: "PreconditionFailed" }; }
+        adjustRefs(obj.manifest, 1);
+        if (existing) adjustRefs(parseJson(existing.manifest, []), -1);
+        writeObject(obj);
+        dropSession(session);
+        return { ok: true };
+      });
+    },
+    async deleteObject(bucket, key) {
+      return db.transaction(() => {
+        const existing = getObjectRow(bucket, key);
+        if (!existing) return false;
+        adjustRefs(parseJson(existing.manifest, []), -1);
+        db.run("DELETE FROM objects WHERE bucket = ? AND key = ?", [bucket, key]);
+        return true;
+      });
+    },
+    async updateObjectTags(bucket, key, tags) {
+      return db.run("UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?", [json(tags), bucket, key]).changes > 0;
+    },
+    async listObjects(bucket, { prefix, start, inclusive, limit }): Promise<ObjectSummary[]> {
+      // Compare in code-point order (= SQLite's UTF-8 memcmp), not JS UTF-16 order.
+      const afterPrefix = compareKeys(start, prefix) > 0 || (inclusive && start === prefix);
+      const lower = afterPrefix ? start : prefix;
+      const op = afterPrefix && !inclusive ? ">" : ">=";
+      const upper = prefixUpperBound(prefix);
+      const params: SqlValue[] = [bucket, lower];
+      let sql = `SELECT key, size, etag, last_modified, storage_class FROM objects WHERE bucket = ? AND key ${op} ?`;
+      if (upper !== null) { sql += " AND key < ?"; params.push(upper); }
+      sql += " ORDER BY key LIMIT ?";
+      params.push(limit);
+      return db.all(sql, params).map((r) => ({
+        key: r.key as string, size: Number(r.size), etag: r.etag as string,
+        lastModified: Number(r.last_modified), storageClass: r.storage_class as string,
+      }));
+    },
+
+    async createUpload(u) {
+      return db.transaction(() => {
+        if (!bucketExists(u.bucket)) return false;
+        const { uploadId, bucket, key, initiated, ...rest } = u;
+        db.run("INSERT INTO uploads (upload_id, bucket, key, initiated, data) VALUES (?,?,?,?,?)", [uploadId, bucket, key, initiated, json(rest)]);
+        return true;
+      });
+    },
+    async getUpload(bucket, uploadId) {
+      const r = db.all("SELECT * FROM uploads WHERE upload_id = ? AND bucket = ?", [uploadId, bucket])[0];
+      return r ? rowToUpload(r) : null;
+    },
+    async putPart(p, { session }) {
+      return tx(() => {
+        if (!db.all("SELECT 1 AS x FROM uploads WHERE upload_id = ?", [p.uploadId]).length) { dropSession(session); return false; }
+        const old = db.all("SELECT manifest FROM parts WHERE upload_id = ? AND number = ?", [p.uploadId, p.number])[0];
+        adjustRefs(p.manifest, 1);
+        if (old) adjustRefs(parseJson(old.manifest, []), -1);
+        db.run(
+          "INSERT OR REPLACE INTO parts (upload_id, number, size, etag, last_modified, checksum, manifest) VALUES (?,?,?,?,?,?,?)",
+          [p.uploadId, p.number, p.size, p.etag, p.lastModified, p.checksum ?? null, json(p.manifest ?? [])],
+        );
+        dropSession(session);
+        return true;
+      }) === true;
+    },
+    async listParts(uploadId, { after, limit }) {
+      return db.all("SELECT * FROM parts WHERE upload_id = ? AND number > ? ORDER BY number LIMIT ?", [uploadId, after, limit]).map(rowToPart);
+    },
+    async completeUpload(uploadId, obj, cond): Promise<PutResult> {
+      return tx((): PutResult => {
+        if (!db.all("SELECT 1 AS x FROM uploads WHERE upload_id = ?", [uploadId]).length) return { ok: false, reason: "NoSuchUpload" };
+        // The caller built the manifest from a read of the parts; a part replaced since then
+        // would make it stale, so re-check every ETag inside the transaction.
+        for (const part of obj.parts ?? []) {
+          const r = db.all("SELECT etag FROM parts WHERE upload_id = ? AND number = ?", [uploadId, part.number])[0];
+          if (!r || r.etag !== part.etag) return { ok: false, reason: "InvalidPart" };
+        }
+        if (!bucketExists(obj.bucket)) return { ok: false, reason: "NoSuchBucket" };
+        const existing = getObjectRow(obj.bucket, obj.key);
+        if (!checkCond(existing, cond)) return { ok: false, reason: "PreconditionFailed" };
+        adjustRefs(obj.manifest, 1);
+        if (existing) adjustRefs(parseJson(existing.manifest, []), -1);
+        abortUploadTx(uploadId);
+        writeObject(obj);
+        return { ok: true };
+      });
+    },
+    async abortUpload(uploadId) {
+      return db.transaction(() => abortUploadTx(uploadId));
+    },
+    async listUploads(bucket, { prefix, keyMarker, uploadIdMarker, limit }) {
+      const upper = prefixUpperBound(prefix);
+      const params: SqlValue[] = [bucket, prefix, keyMarker, keyMarker, uploadIdMarker];
+      let sql = "SELECT * FROM uploads WHERE bucket = ? AND key >= ? AND (key > ? OR (key = ? AND upload_id > ?))";
+      if (upper !== null) { sql += " AND key < ?"; params.push(upper); }
+      sql += " ORDER BY key, upload_id LIMIT ?";
+      params.push(limit);
+      return db.all(sql, params).map(rowToUpload);
+    },
+
+    async acquireChunk(session, hash) {
+      return db.transaction(() => {
+        const r = db.all("SELECT blob FROM chunks WHERE hash = ?", [hash])[0];
+        if (!r) return null;
+        db.run("INSERT OR IGNORE INTO sessions (id, created) VALUES (?, ?)", [session, opts.now()]);
+        db.run("INSERT OR IGNORE INTO pins (session, hash) VALUES (?, ?)", [session, hash]);
+        return r.blob as string;
+      });
+    },
+    async registerChunk(session, hash, blobId, size) {
+      return db.transaction(() => {
+        db.run("INSERT OR IGNORE INTO sessions (id, created) VALUES (?, ?)", [session, opts.now()]);
+        db.run("INSERT OR IGNORE INTO pins (session, hash) VALUES (?, ?)", [session, hash]);
+        const r = db.all("SELECT blob FROM chunks WHERE hash = ?", [hash])[0];
+        if (r) return r.blob as string;
+        db.run("INSERT INTO chunks (hash, blob, size, refs) VALUES (?,?,?,0)", [hash, blobId, size]);
+        return blobId;
+      });
+    },
+    async releaseSession(session) {
+      db.transaction(() => dropSession(session));
+    },
+    async collectGarbage({ staleSessionsBefore, limit }) {
+      return db.transaction(() => {
+        for (const s of db.all("SELECT id FROM sessions WHERE created < ?", [staleSessionsBefore])) dropSession(s.id as string);
+        const rows = db.all(
+          "SELECT hash, blob FROM chunks c WHERE refs <= 0 AND NOT EXISTS (SELECT 1 FROM pins p WHERE p.hash = c.hash) LIMIT ?",
+          [limit],
+        );
+        for (const r of rows) db.run("DELETE FROM chunks WHERE hash = ?", [r.hash]);
+        return rows.map((r) => r.blob as string);
+      });
+    },
+    async countChunks() {
+      return Number(db.all("SELECT COUNT(*) AS n FROM chunks")[0].n);
+    },
+  };
+}
+
+class ChunkMissing extends Error {}
+
+/** RFC 7232 entity-tag list match; `*` matches any existing representation. */
+export function etagMatches(header: string, etag: string): boolean {
+  const bare = etag.replace(/^W\//, "").replace(/"/g, "");
+  return header.split(",").some((t) => {
+    const v = t.trim().replace(/^W\//, "").replace(/"/g, "");
+    return v === "*" || v === bare;
+  });
+}

@@ -1,0 +1,37 @@
+// One SQLite dialect for bun:sqlite, Durable Object SQLite and D1.
+// TEXT keys use BINARY collation: memcmp of UTF-8, which is S3's listing order.
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS buckets (
+  name TEXT PRIMARY KEY, owner TEXT NOT NULL, region TEXT NOT NULL, created INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bucket_configs (
+  bucket TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (bucket, kind)
+);
+CREATE TABLE IF NOT EXISTS objects (
+  bucket TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, size INTEGER NOT NULL,
+  etag TEXT NOT NULL, last_modified INTEGER NOT NULL, headers TEXT NOT NULL, tags TEXT NOT NULL,
+  checksum TEXT, parts TEXT, storage_class TEXT NOT NULL, inline BLOB, manifest TEXT,
+  PRIMARY KEY (bucket, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS uploads (
+  upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, initiated INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads (bucket, key, upload_id);
+CREATE TABLE IF NOT EXISTS parts (
+  upload_id TEXT NOT NULL, number INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
+  last_modified INTEGER NOT NULL, checksum TEXT, manifest TEXT NOT NULL,
+  PRIMARY KEY (upload_id, number)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS chunks (
+  hash TEXT PRIMARY KEY, blob TEXT NOT NULL, size INTEGER NOT NULL, refs INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS chunks_unreferenced ON chunks (refs) WHERE refs <= 0;
+CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, created INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pins (
+  session TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (session, hash)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pins_by_hash ON pins (hash);
+`;

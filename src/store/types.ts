@@ -1,0 +1,121 @@
+// The seams (DESIGN.md): the core only sees these interfaces.
+
+export interface BlobRange { offset: number; length: number }
+
+/** R2-like byte store. Keys are opaque chunk ids; it knows nothing of S3. */
+export interface BlobStore {
+  /** Stores exactly `size` bytes. A failed put leaves nothing under `key`. */
+  put(key: string, body: Uint8Array | ReadableStream<Uint8Array>, opts: { size: number }): Promise<void>;
+  get(key: string, opts?: { range?: BlobRange }): Promise<{ body: ReadableStream<Uint8Array>; size: number } | null>;
+  head(key: string): Promise<{ size: number } | null>;
+  delete(keys: string[]): Promise<void>;
+  list(opts?: { prefix?: string; cursor?: string; limit?: number }): Promise<{ keys: string[]; cursor?: string }>;
+}
+
+/** One chunk of an object: content hash, where its bytes live, and its length. */
+export interface ChunkRef { h: string; b: string; n: number }
+
+export interface BucketRecord { name: string; owner: string; region: string; created: number }
+
+export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
+
+export interface ObjectChecksum {
+  algorithm: ChecksumAlgorithm;
+  /** base64 value; for multipart objects the checksum-of-checksums with `-N`. */
+  value: string;
+  type: "FULL_OBJECT" | "COMPOSITE";
+}
+
+/** Part layout of a multipart object, kept for GET/HEAD ?partNumber=. */
+export interface PartInfo { number: number; size: number; etag: string; checksum?: string }
+
+export interface ObjectRecord {
+  bucket: string;
+  key: string;
+  versionId: string;
+  size: number;
+  etag: string; // quoted
+  lastModified: number; // ms since epoch
+  /** Content-Type, Content-Encoding, Cache-Control, … and x-amz-meta-* (lower-cased names). */
+  headers: Record<string, string>;
+  tags: Record<string, string>;
+  checksum?: ObjectChecksum;
+  parts?: PartInfo[];
+  storageClass: string;
+  /** Either the data inline (small objects) or a manifest of chunks. */
+  inline?: Uint8Array;
+  manifest?: ChunkRef[];
+}
+
+export type ObjectSummary = Pick<ObjectRecord, "key" | "size" | "etag" | "lastModified" | "storageClass">;
+
+export interface UploadRecord {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  initiated: number;
+  headers: Record<string, string>;
+  tags: Record<string, string>;
+  checksumAlgorithm?: ChecksumAlgorithm;
+  checksumType?: "FULL_OBJECT" | "COMPOSITE";
+  storageClass: string;
+  owner: string;
+}
+
+export interface PartRecord {
+  uploadId: string;
+  number: number;
+  size: number;
+  etag: string; // quoted
+  lastModified: number;
+  checksum?: string;
+  inline?: Uint8Array;
+  manifest?: ChunkRef[];
+}
+
+/** Conditions checked inside the commit transaction (If-Match / If-None-Match on PUT). */
+export interface PutCondition { ifMatch?: string; ifNoneMatch?: string }
+
+export type PutResult = { ok: true } | { ok: false; reason: "NoSuchBucket" | "PreconditionFailed" | "NoSuchUpload" | "InvalidPart" | "ChunkMissing" };
+
+/** Transactional metadata. Every method is one transaction. Values are plain data (RPC-safe). */
+export interface MetaStore {
+  // buckets
+  createBucket(b: BucketRecord): Promise<"created" | "exists">;
+  getBucket(name: string): Promise<BucketRecord | null>;
+  listBuckets(): Promise<BucketRecord[]>;
+  deleteBucket(name: string): Promise<"deleted" | "missing" | "notEmpty">;
+  getBucketConfig(bucket: string, kind: string): Promise<string | null>;
+  putBucketConfig(bucket: string, kind: string, value: string | null): Promise<boolean>;
+
+  // objects
+  getObject(bucket: string, key: string): Promise<ObjectRecord | null>;
+  /** Makes `obj` the current version atomically; `session` pins its new chunks until now. */
+  putObject(obj: ObjectRecord, opts: { session?: string; cond?: PutCondition }): Promise<PutResult>;
+  deleteObject(bucket: string, key: string): Promise<boolean>;
+  updateObjectTags(bucket: string, key: string, tags: Record<string, string>): Promise<boolean>;
+  /** Keys with the prefix after `start` (or from it, when inclusive), in UTF-8 byte order. */
+  listObjects(bucket: string, opts: { prefix: string; start: string; inclusive: boolean; limit: number }): Promise<ObjectSummary[]>;
+
+  // multipart
+  createUpload(u: UploadRecord): Promise<boolean>;
+  getUpload(bucket: string, uploadId: string): Promise<UploadRecord | null>;
+  putPart(p: PartRecord, opts: { session?: string }): Promise<boolean>;
+  listParts(uploadId: string, opts: { after: number; limit: number }): Promise<PartRecord[]>;
+  /** Replaces the upload by `obj` in one transaction; parts not listed are released. */
+  completeUpload(uploadId: string, obj: ObjectRecord, cond?: PutCondition): Promise<PutResult>;
+  abortUpload(uploadId: string): Promise<boolean>;
+  listUploads(bucket: string, opts: { prefix: string; keyMarker: string; uploadIdMarker: string; limit: number }): Promise<UploadRecord[]>;
+
+  // chunks (content-addressed dedup with reference counts)
+  /** If a chunk with this hash is stored, pins it for `session` and returns its blob id. */
+  acquireChunk(session: string, hash: string): Promise<string | null>;
+  /** Records a freshly written blob; returns the blob id to use (another writer may have won). */
+  registerChunk(session: string, hash: string, blobId: string, size: number): Promise<string>;
+  /** Drops a session's pins (failed or finished upload). */
+  releaseSession(session: string): Promise<void>;
+  /** Removes unreferenced, unpinned chunk rows and returns their blob ids for deletion. */
+  collectGarbage(opts: { staleSessionsBefore: number; limit: number }): Promise<string[]>;
+  /** Number of chunk rows (for tests and metrics). */
+  countChunks(): Promise<number>;
+}
