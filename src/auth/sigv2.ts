@@ -15,10 +15,15 @@ const SUBRESOURCES = new Set([
   "response-content-type", "response-expires",
 ]);
 
-function canonicalResource(req: AuthRequest, pairs: [string, string][]): string {
+/** Candidate canonical resources: botocore signs a bucket-level path with a trailing '/'. */
+function canonicalResources(req: AuthRequest, pairs: [string, string][]): string[] {
   const path = req.vhostBucket ? `/${req.vhostBucket}${req.url.pathname}` : req.url.pathname;
   const subs = pairs.filter(([k]) => SUBRESOURCES.has(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return subs.length ? path + "?" + subs.map(([k, v]) => (v === "" ? k : `${k}=${v}`)).join("&") : path;
+  const q = subs.length ? "?" + subs.map(([k, v]) => (v === "" ? k : `${k}=${v}`)).join("&") : "";
+  const paths = [path];
+  if (/^\/[^/]+$/.test(path)) paths.push(path + "/");
+  else if (/^\/[^/]+\/$/.test(path)) paths.push(path.slice(0, -1));
+  return paths.map((p) => p + q);
 }
 
 function amzHeaders(h: Headers): string {
@@ -29,9 +34,10 @@ function amzHeaders(h: Headers): string {
   return out.sort().map((l) => l + "\n").join("");
 }
 
-function stringToSign(req: AuthRequest, date: string, pairs: [string, string][]): string {
+function stringsToSign(req: AuthRequest, date: string, pairs: [string, string][]): string[] {
   const h = req.headers;
-  return [req.method, h.get("content-md5") ?? "", h.get("content-type") ?? "", date].join("\n") + "\n" + amzHeaders(h) + canonicalResource(req, pairs);
+  const head = [req.method, h.get("content-md5") ?? "", h.get("content-type") ?? "", date].join("\n") + "\n" + amzHeaders(h);
+  return canonicalResources(req, pairs).map((r) => head + r);
 }
 
 async function check(secret: string, candidates: string[], signature: string): Promise<boolean> {
@@ -47,13 +53,13 @@ export async function verifySigV2Header(req: AuthRequest, auth: string, secretFo
   // With x-amz-date present the Date line is empty per the spec; botocore still signs Date.
   const dates = [req.headers.get("date") ?? ""];
   if (req.headers.has("x-amz-date")) dates.push("");
-  if (!(await check(secret, dates.map((d) => stringToSign(req, d, pairs)), m[2]))) throw new S3Error("SignatureDoesNotMatch");
+  if (!(await check(secret, dates.flatMap((d) => stringsToSign(req, d, pairs)), m[2]))) throw new S3Error("SignatureDoesNotMatch");
   return principal;
 }
 
 export async function verifySigV2Query(req: AuthRequest, secretFor: SecretFor, pairs: [string, string][]): Promise<Principal> {
   const q = req.url.searchParams;
   const { secret, principal } = await secretFor(q.get("AWSAccessKeyId")!);
-  if (!(await check(secret, [stringToSign(req, q.get("Expires")!, pairs)], q.get("Signature")!))) throw new S3Error("SignatureDoesNotMatch");
+  if (!(await check(secret, stringsToSign(req, q.get("Expires")!, pairs), q.get("Signature")!))) throw new S3Error("SignatureDoesNotMatch");
   return principal;
 }

@@ -8,14 +8,15 @@ import { requireBucket } from "./bucket.ts";
 import { checkKey } from "./names.ts";
 import { ingestRequestBody, storageClass } from "./object-put.ts";
 import { parseTaggingHeader, storedHeaders } from "./object-headers.ts";
-import { checksumHeaders, compositeChecksum, parseAlgorithm } from "./checksum.ts";
+import { CHECKSUM_ALGORITHMS, checksumHeaders, compositeChecksum, parseAlgorithm } from "./checksum.ts";
+import { bigToBytes, bytesToBig, crcCombine, CRC_PARAMS } from "../util/crc-combine.ts";
 import { smallText } from "./request-body.ts";
 import { ownerOf } from "./owner.ts";
 import { writeConditions } from "./conditions.ts";
 import { copySourceObject } from "./object-copy.ts";
 import { manifestSlices, objectStream } from "./object-body.ts";
 import { storeChunk } from "./ingest.ts";
-import { fromHex, toHex } from "../util/hash.ts";
+import { fromBase64, fromHex, toBase64, toHex } from "../util/hash.ts";
 import { maxKeys } from "./list.ts";
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -46,6 +47,9 @@ export const createMultipartUpload: Handler = async (ctx) => {
   const algorithm = parseAlgorithm(ctx.headers.get("x-amz-checksum-algorithm"));
   const typeHeader = ctx.headers.get("x-amz-checksum-type")?.toUpperCase();
   if (typeHeader && typeHeader !== "COMPOSITE" && typeHeader !== "FULL_OBJECT") throw new S3Error("InvalidRequest", { message: "Value for x-amz-checksum-type header is invalid." });
+  if (typeHeader === "FULL_OBJECT" && algorithm && !(algorithm in CRC_PARAMS)) {
+    throw new S3Error("InvalidRequest", { message: `The FULL_OBJECT checksum type cannot be used with the ${algorithm.toLowerCase()} checksum algorithm.` });
+  }
   const upload: UploadRecord = {
     bucket: ctx.bucket, key: ctx.key, uploadId: crypto.randomUUID().replace(/-/g, "") + toHex(crypto.getRandomValues(new Uint8Array(8))),
     initiated: ctx.deps.clock.now(), headers: storedHeaders(ctx.headers), tags: parseTaggingHeader(ctx.headers.get("x-amz-tagging")),
@@ -181,10 +185,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const md5 = ctx.deps.hasher("md5");
   for (const p of chosen) md5.update(fromHex(p.etag.slice(1, -1)));
   const etag = `"${toHex(await md5.digest())}-${chosen.length}"`;
-  let checksum: ObjectRecord["checksum"];
-  if (upload.checksumAlgorithm && upload.checksumType === "COMPOSITE" && chosen.every((p) => p.checksum)) {
-    checksum = { algorithm: upload.checksumAlgorithm, type: "COMPOSITE", value: await compositeChecksum(ctx.deps, upload.checksumAlgorithm, chosen.map((p) => p.checksum!)) };
-  }
+  const checksum = await objectChecksum(ctx, upload, chosen, root);
   const obj: ObjectRecord = {
     bucket: ctx.bucket, key: ctx.key, versionId: "null", size, etag, lastModified: ctx.deps.clock.now(),
     headers: upload.headers, tags: upload.tags, storageClass: upload.storageClass, checksum,
@@ -203,6 +204,27 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     Bucket: ctx.bucket, Key: ctx.key, ETag: etag, ...ck,
   });
 };
+
+/** The object's checksum from its parts' (COMPOSITE: checksum of checksums; FULL_OBJECT: CRC combine). */
+async function objectChecksum(ctx: ReqCtx, upload: UploadRecord, parts: PartRecord[], body: Record<string, unknown>): Promise<ObjectRecord["checksum"]> {
+  const alg = upload.checksumAlgorithm;
+  if (!alg || !parts.every((p) => p.checksum)) return undefined;
+  let value: string;
+  if (upload.checksumType === "FULL_OBJECT") {
+    const { width, poly } = CRC_PARAMS[alg as keyof typeof CRC_PARAMS];
+    let crc = 0n;
+    for (const p of parts) crc = crcCombine(crc, bytesToBig(fromBase64(p.checksum!)!), p.size, width, poly);
+    value = toBase64(bigToBytes(crc, width / 8));
+  } else {
+    value = await compositeChecksum(ctx.deps, alg, parts.map((p) => p.checksum!));
+  }
+  // The client may state the expected whole-object value in the body or a header.
+  const stated = body[`Checksum${alg}`] ?? ctx.headers.get(CHECKSUM_ALGORITHMS[alg].header) ?? undefined;
+  if (typeof stated === "string" && stated !== value && stated.split("-")[0] !== value.split("-")[0]) {
+    throw new S3Error("BadDigest", { message: `The ${alg} you specified did not match the calculated checksum.` });
+  }
+  return { algorithm: alg, type: upload.checksumType ?? "COMPOSITE", value };
+}
 
 export const abortMultipartUpload: Handler = async (ctx) => {
   const upload = await requireUpload(ctx);
