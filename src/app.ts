@@ -31,7 +31,7 @@ export function createApp(deps: Deps): Hono {
       resource = addr.key ? `/${addr.bucket}/${addr.key}` : addr.bucket ? `/${addr.bucket}` : "/";
       const auth = await authenticate({ method: req.method, url, headers: req.headers, vhostBucket: addr.vhost ? addr.bucket : undefined });
       const r = route(req.method, addr.level, url.searchParams, req.headers);
-      if (r.action) authorize(auth.principal, r.action, addr.key ? `arn:aws:s3:::${addr.bucket}/${addr.key}` : `arn:aws:s3:::${addr.bucket}`);
+      authorize(auth.principal, r.action, addr.key ? `arn:aws:s3:::${addr.bucket}/${addr.key}` : `arn:aws:s3:::${addr.bucket}`);
       const ctx: ReqCtx = {
         deps, req, url, query: url.searchParams, headers: req.headers, op: r.op, bucket: addr.bucket, key: addr.key,
         principal: auth.principal, payload: auth.payload, requestId,

@@ -70,5 +70,5 @@ export function route(method: string, level: Level, query: URLSearchParams, head
   }
   const named = UNSUPPORTED_SUBRESOURCES.some((s) => query.has(s)) || query.has("uploadId");
   const known = ROUTES.some((r) => r.method === method && r.level === level);
-  return { op: named || (known && method === "POST") ? "NotImplemented" : "MethodNotAllowed", action: "" };
+  return { op: named || (known && method === "POST") ? "NotImplemented" : "MethodNotAllowed", action: "s3:*" };
 }
