@@ -26,7 +26,7 @@ export interface AuthRequest {
   vhostBucket?: string;
 }
 
-/** Decoded query pairs, in order; '+' is a literal plus in S3 URLs signed by AWS clients. */
+/** Decoded query pairs, in order. */
 export function queryPairs(url: URL): [string, string][] {
   const q = url.search.startsWith("?") ? url.search.slice(1) : url.search;
   if (!q) return [];
@@ -34,7 +34,8 @@ export function queryPairs(url: URL): [string, string][] {
     const i = p.indexOf("=");
     const k = i < 0 ? p : p.slice(0, i);
     const v = i < 0 ? "" : p.slice(i + 1);
-    return [safeDecode(k), safeDecode(v)];
+    // S3 reads '+' in a query as a space (form encoding), as URLSearchParams does.
+    return [safeDecode(k.replace(/\+/g, " ")), safeDecode(v.replace(/\+/g, " "))];
   });
 }
 

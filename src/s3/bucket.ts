@@ -1,6 +1,6 @@
 // ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, GetBucketVersioning.
 import { S3Error } from "../xml/errors.ts";
-import { parseXml, xmlResponse } from "../xml/xml.ts";
+import { isBlank, parseXml, xmlResponse } from "../xml/xml.ts";
 import type { Handler, ReqCtx } from "./context.ts";
 import { isValidBucketName } from "./names.ts";
 import { smallText } from "./request-body.ts";
@@ -29,9 +29,9 @@ export const createBucket: Handler = async (ctx) => {
   if (text.trim()) {
     const doc = parseXml(text);
     const conf = doc.CreateBucketConfiguration;
-    if (conf === undefined || typeof conf !== "object" && conf !== "") throw new S3Error("MalformedXML");
+    if (conf === undefined || (typeof conf !== "object" && !isBlank(conf))) throw new S3Error("MalformedXML");
     const loc = typeof conf === "object" ? conf.LocationConstraint : undefined;
-    if (typeof loc === "string" && loc !== "") {
+    if (typeof loc === "string" && loc.trim() !== "") {
       // Like MinIO: the constraint must name this gateway's region.
       if (loc !== ctx.deps.config.region) {
         throw new S3Error("IllegalLocationConstraintException", {

@@ -1,12 +1,12 @@
 // Multipart uploads: parts are chunked as they arrive; Complete concatenates manifests in one
 // transaction (no merge copy), so the object is readable at once.
 import { S3Error } from "../xml/errors.ts";
-import { parseXml, xmlResponse } from "../xml/xml.ts";
+import { isBlank, parseXml, xmlResponse } from "../xml/xml.ts";
 import type { Handler, ReqCtx } from "./context.ts";
-import type { ChunkRef, ObjectRecord, PartRecord, UploadRecord } from "../store/types.ts";
+import type { ChunkRef, ObjectRecord, PartRecord, PutResult, UploadRecord } from "../store/types.ts";
 import { requireBucket } from "./bucket.ts";
 import { checkKey } from "./names.ts";
-import { ingestRequestBody, storageClass } from "./object-put.ts";
+import { ingestRequestBody, putError, storageClass } from "./object-put.ts";
 import { parseTaggingHeader, storedHeaders } from "./object-headers.ts";
 import { CHECKSUM_ALGORITHMS, checksumHeaders, compositeChecksum, parseAlgorithm } from "./checksum.ts";
 import { bigToBytes, bytesToBig, crcCombine, CRC_PARAMS } from "../util/crc-combine.ts";
@@ -18,10 +18,16 @@ import { manifestSlices, objectStream } from "./object-body.ts";
 import { storeChunk } from "./ingest.ts";
 import { fromBase64, fromHex, toBase64, toHex } from "../util/hash.ts";
 import { maxKeys } from "./list.ts";
+import { prefixUpperBound } from "../util/keys.ts";
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PARTS = 10000;
 const iso = (ms: number) => new Date(ms).toISOString();
+
+function commitError(reason: Exclude<PutResult, { ok: true }>["reason"], uploadId: string): S3Error {
+  if (reason === "NoSuchUpload") return new S3Error("NoSuchUpload", { extra: { UploadId: uploadId } });
+  return putError(reason);
+}
 
 async function requireUpload(ctx: ReqCtx): Promise<UploadRecord> {
   const id = ctx.query.get("uploadId") ?? "";
@@ -71,13 +77,13 @@ export const uploadPart: Handler = async (ctx) => {
     throw new S3Error("InvalidRequest", { message: `Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${data.checksum.algorithm.toLowerCase()}` });
   }
   const etag = `"${data.md5Hex}"`;
-  const ok = await ctx.deps.meta.putPart({
+  const res = await ctx.deps.meta.putPart({
     uploadId: upload.uploadId, number: n, size: data.size, etag, lastModified: ctx.deps.clock.now(),
     checksum: data.checksum?.value, manifest: data.manifest ?? [],
   }, { session: data.session });
-  if (!ok) {
+  if (!res.ok) {
     await ctx.deps.meta.releaseSession(data.session);
-    throw new S3Error("NoSuchUpload", { extra: { UploadId: upload.uploadId } });
+    throw commitError(res.reason, upload.uploadId);
   }
   return new Response(null, { status: 200, headers: { etag, ...checksumHeaders(data.checksum) } });
 };
@@ -132,8 +138,9 @@ export const uploadPartCopy: Handler = async (ctx) => {
     }
     const etag = md5 ? `"${toHex(await md5.digest())}"` : src.etag;
     const now = ctx.deps.clock.now();
-    const ok = await ctx.deps.meta.putPart({ uploadId: upload.uploadId, number: n, size: length, etag, lastModified: now, manifest }, { session });
-    if (!ok) throw new S3Error("NoSuchUpload", { extra: { UploadId: upload.uploadId } });
+    const res = await ctx.deps.meta.putPart({ uploadId: upload.uploadId, number: n, size: length, etag, lastModified: now, manifest }, { session });
+    // A chunk gone at commit means the source was deleted (and collected) during the copy.
+    if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("NoSuchKey") : commitError(res.reason, upload.uploadId);
     return xmlResponse("CopyPartResult", { LastModified: iso(now), ETag: etag });
   } catch (e) {
     await ctx.deps.meta.releaseSession(session);
@@ -157,7 +164,8 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const upload = await requireUpload(ctx);
   const doc = parseXml(await smallText(ctx, 4 * 1024 * 1024));
   const root = doc.CompleteMultipartUpload;
-  const requested: Record<string, unknown>[] = root && typeof root === "object" ? (root.Part ?? []) : [];
+  if (root === undefined || (typeof root !== "object" && !isBlank(root))) throw new S3Error("MalformedXML");
+  const requested: Record<string, unknown>[] = typeof root === "object" ? (root.Part ?? []) : [];
   if (!requested.length) throw new S3Error("MalformedXML", { message: "You must specify at least one part" });
   const stored = new Map((await allParts(ctx, upload.uploadId)).map((p) => [p.number, p]));
   const chosen: PartRecord[] = [];
@@ -193,11 +201,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     manifest: chosen.flatMap((p) => p.manifest ?? []),
   };
   const res = await ctx.deps.meta.completeUpload(upload.uploadId, obj, writeConditions(ctx.headers));
-  if (!res.ok) {
-    if (res.reason === "NoSuchUpload") throw new S3Error("NoSuchUpload", { extra: { UploadId: upload.uploadId } });
-    if (res.reason === "InvalidPart" || res.reason === "ChunkMissing") throw new S3Error("InvalidPart");
-    throw new S3Error(res.reason === "NoSuchBucket" ? "NoSuchBucket" : "PreconditionFailed");
-  }
+  if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("InvalidPart") : commitError(res.reason, upload.uploadId);
   const ck = checksum ? { [`Checksum${checksum.algorithm}`]: checksum.value, ChecksumType: checksum.type } : {};
   return xmlResponse("CompleteMultipartUploadResult", {
     Location: `${ctx.url.origin}/${ctx.bucket}/${ctx.key.split("/").map(encodeURIComponent).join("/")}`,
@@ -268,6 +272,12 @@ export const listMultipartUploads: Handler = async (ctx) => {
   const prefixes: string[] = [];
   let truncated = false;
   let cursor = { key: keyMarker, id: uploadIdMarker || (keyMarker ? "\u{10FFFF}" : "") };
+  // A key-marker that is a common prefix we returned resumes after everything under it.
+  if (delimiter && keyMarker.startsWith(prefix) && keyMarker.indexOf(delimiter, prefix.length) === keyMarker.length - delimiter.length) {
+    const up = prefixUpperBound(keyMarker);
+    cursor = up === null ? { key: keyMarker, id: "\u{10FFFF}" } : { key: up, id: "" };
+  }
+  let next = { key: "", id: "" };
   outer: for (;;) {
     const rows = await ctx.deps.meta.listUploads(ctx.bucket, { prefix, keyMarker: cursor.key, uploadIdMarker: cursor.id, limit: 1000 });
     for (const u of rows) {
@@ -276,15 +286,14 @@ export const listMultipartUploads: Handler = async (ctx) => {
       const cp = i >= 0 ? u.key.slice(0, i + delimiter.length) : null;
       if (cp && prefixes[prefixes.length - 1] === cp) continue;
       if (uploads.length + prefixes.length === max) { truncated = true; break outer; }
-      if (cp) prefixes.push(cp);
-      else uploads.push(u);
+      if (cp) { prefixes.push(cp); next = { key: cp, id: "" }; }
+      else { uploads.push(u); next = { key: u.key, id: u.uploadId }; }
     }
     if (rows.length < 1000) break;
   }
-  const lastUpload = uploads[uploads.length - 1];
   return xmlResponse("ListMultipartUploadsResult", {
     Bucket: ctx.bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker,
-    NextKeyMarker: truncated ? (lastUpload?.key ?? "") : "", NextUploadIdMarker: truncated ? (lastUpload?.uploadId ?? "") : "",
+    NextKeyMarker: truncated ? next.key : "", NextUploadIdMarker: truncated ? next.id : "",
     ...(delimiter ? { Delimiter: delimiter } : {}), Prefix: prefix, MaxUploads: max, IsTruncated: truncated,
     Upload: uploads.map((u) => ({
       Key: u.key, UploadId: u.uploadId, Initiator: owner, Owner: owner, StorageClass: u.storageClass, Initiated: iso(u.initiated),

@@ -7,7 +7,7 @@ import { checkKey } from "./names.ts";
 import { requireObject } from "./object-get.ts";
 import { checkCopySourceConditions, writeConditions } from "./conditions.ts";
 import { parseTaggingHeader, storedHeaders } from "./object-headers.ts";
-import { storageClass } from "./object-put.ts";
+import { putError, storageClass } from "./object-put.ts";
 import { safeDecode } from "../auth/authenticate.ts";
 import { checksumHeaders } from "./checksum.ts";
 
@@ -62,7 +62,8 @@ export const copyObject: Handler = async (ctx) => {
     storageClass: cls,
   };
   const res = await ctx.deps.meta.putObject(obj, { cond: writeConditions(ctx.headers) });
-  if (!res.ok) throw new S3Error(res.reason === "NoSuchBucket" ? "NoSuchBucket" : "PreconditionFailed");
+  // A chunk gone at commit means the source was deleted (and collected) during the copy.
+  if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("NoSuchKey") : putError(res.reason);
   const ck = src.checksum ? { [`Checksum${src.checksum.algorithm}`]: src.checksum.value } : {};
   return xmlResponse("CopyObjectResult", { LastModified: iso(now), ETag: obj.etag, ...ck }, {
     headers: { ...checksumHeaders(src.checksum && { algorithm: src.checksum.algorithm, value: src.checksum.value }) },

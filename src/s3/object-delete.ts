@@ -20,7 +20,7 @@ export const deleteObjects: Handler = async (ctx) => {
   if (!del || typeof del !== "object") throw new S3Error("MalformedXML");
   const objects: unknown[] = del.Object ?? [];
   if (objects.length === 0 || objects.length > 1000) throw new S3Error("MalformedXML");
-  const quiet = String(del.Quiet ?? "false").toLowerCase() === "true";
+  const quiet = String(del.Quiet ?? "false").trim().toLowerCase() === "true";
   await requireBucket(ctx);
   const deleted: Record<string, string>[] = [];
   const errors: Record<string, string>[] = [];

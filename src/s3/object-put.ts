@@ -8,7 +8,7 @@ import { ingest, type Ingested } from "./ingest.ts";
 import { checksumHeaders, checksumRequest } from "./checksum.ts";
 import { parseTaggingHeader, storedHeaders } from "./object-headers.ts";
 import { writeConditions } from "./conditions.ts";
-import type { ChecksumAlgorithm } from "../store/types.ts";
+import type { ChecksumAlgorithm, PutResult } from "../store/types.ts";
 
 export const STORAGE_CLASSES = new Set(["STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR", "OUTPOSTS", "SNOW", "EXPRESS_ONEZONE"]);
 
@@ -56,6 +56,21 @@ export const putObject: Handler = async (ctx) => {
     headers, tags, checksum: data.checksum && { ...data.checksum, type: "FULL_OBJECT" }, storageClass: cls,
     inline: data.inline, manifest: data.manifest,
   }, { session: data.session, cond });
-  if (!res.ok) throw new S3Error(res.reason === "NoSuchBucket" ? "NoSuchBucket" : "PreconditionFailed");
+  if (!res.ok) {
+    await ctx.deps.meta.releaseSession(data.session);
+    throw putError(res.reason);
+  }
   return new Response(null, { status: 200, headers: { etag, ...checksumHeaders(data.checksum) } });
 };
+
+/** Maps a failed commit to its S3 error. */
+export function putError(reason: Exclude<PutResult, { ok: true }>["reason"]): S3Error {
+  switch (reason) {
+    case "NoSuchBucket": return new S3Error("NoSuchBucket");
+    case "PreconditionFailed": return new S3Error("PreconditionFailed");
+    case "InvalidPart": return new S3Error("InvalidPart");
+    case "NoSuchUpload": return new S3Error("NoSuchUpload");
+    // Our own pins expired (an upload slower than the session TTL): retryable.
+    case "ChunkMissing": return new S3Error("InternalError", { message: "Upload took too long; please retry." });
+  }
+}

@@ -1,6 +1,6 @@
 // Get/Put/DeleteObjectTagging.
 import { S3Error } from "../xml/errors.ts";
-import { parseXml, xmlResponse } from "../xml/xml.ts";
+import { isBlank, parseXml, xmlResponse } from "../xml/xml.ts";
 import type { Handler } from "./context.ts";
 import { requireObject } from "./object-get.ts";
 import { validateTags } from "./object-headers.ts";
@@ -15,7 +15,7 @@ export const getObjectTagging: Handler = async (ctx) => {
 export const putObjectTagging: Handler = async (ctx) => {
   const doc = parseXml(await smallText(ctx, 64 * 1024));
   const tagSet = doc.Tagging?.TagSet;
-  if (doc.Tagging === undefined || (tagSet !== undefined && tagSet !== "" && typeof tagSet !== "object")) throw new S3Error("MalformedXML");
+  if (doc.Tagging === undefined || (!isBlank(tagSet) && typeof tagSet !== "object")) throw new S3Error("MalformedXML");
   const tags: Record<string, string> = {};
   for (const t of (typeof tagSet === "object" ? tagSet.Tag : undefined) ?? []) {
     if (typeof t !== "object" || typeof t.Key !== "string") throw new S3Error("MalformedXML");

@@ -100,7 +100,7 @@ export interface MetaStore {
   // multipart
   createUpload(u: UploadRecord): Promise<boolean>;
   getUpload(bucket: string, uploadId: string): Promise<UploadRecord | null>;
-  putPart(p: PartRecord, opts: { session?: string }): Promise<boolean>;
+  putPart(p: PartRecord, opts: { session?: string }): Promise<PutResult>;
   listParts(uploadId: string, opts: { after: number; limit: number }): Promise<PartRecord[]>;
   /** Replaces the upload by `obj` in one transaction; parts not listed are released. */
   completeUpload(uploadId: string, obj: ObjectRecord, cond?: PutCondition): Promise<PutResult>;

@@ -24,7 +24,9 @@ const parser = new XMLParser({
   ignoreAttributes: true,
   removeNSPrefix: true,
   parseTagValue: false,
-  trimValues: true,
+  // Keys and tag values may start or end with spaces: keep values verbatim and drop only
+  // the indentation between elements (see stripWhitespace).
+  trimValues: false,
   processEntities: true,
   isArray: (name) => REPEATED.has(name),
 });
@@ -37,11 +39,25 @@ export function parseXml(text: string): Record<string, any> {
   try {
     const out = parser.parse(text);
     if (!out || typeof out !== "object") throw new S3Error("MalformedXML");
-    return out as Record<string, any>;
+    return stripWhitespace(out) as Record<string, any>;
   } catch (e) {
     throw e instanceof S3Error ? e : new S3Error("MalformedXML", { cause: e });
   }
 }
+
+function stripWhitespace(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(stripWhitespace);
+  if (!node || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === "#text" && typeof v === "string" && !v.trim()) continue;
+    out[k] = stripWhitespace(v);
+  }
+  return out;
+}
+
+/** An element that should hold children but holds only text: empty if that text is blank. */
+export const isBlank = (v: unknown) => v === undefined || (typeof v === "string" && !v.trim());
 
 export function errorXml(code: string, message: string, fields: Record<string, string | undefined>): string {
   const body: Record<string, string> = { Code: code, Message: message };

@@ -191,9 +191,9 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
       const r = db.all("SELECT * FROM uploads WHERE upload_id = ? AND bucket = ?", [uploadId, bucket])[0];
       return r ? rowToUpload(r) : null;
     },
-    async putPart(p, { session }) {
-      return tx(() => {
-        if (!db.all("SELECT 1 AS x FROM uploads WHERE upload_id = ?", [p.uploadId]).length) { dropSession(session); return false; }
+    async putPart(p, { session }): Promise<PutResult> {
+      return tx((): PutResult => {
+        if (!db.all("SELECT 1 AS x FROM uploads WHERE upload_id = ?", [p.uploadId]).length) { dropSession(session); return { ok: false, reason: "NoSuchUpload" }; }
         const old = db.all("SELECT manifest FROM parts WHERE upload_id = ? AND number = ?", [p.uploadId, p.number])[0];
         adjustRefs(p.manifest, 1);
         if (old) adjustRefs(parseJson(old.manifest, []), -1);
@@ -202,8 +202,8 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
           [p.uploadId, p.number, p.size, p.etag, p.lastModified, p.checksum ?? null, json(p.manifest ?? [])],
         );
         dropSession(session);
-        return true;
-      }) === true;
+        return { ok: true };
+      });
     },
     async listParts(uploadId, { after, limit }) {
       return db.all("SELECT * FROM parts WHERE upload_id = ? AND number > ? ORDER BY number LIMIT ?", [uploadId, after, limit]).map(rowToPart);

@@ -1,0 +1,188 @@
+// Content-addressed chunks: dedup across and within objects, and failed uploads leave nothing
+// that survives GC.
+import { describe, expect, it } from "bun:test";
+import { collectGarbage } from "../../../src/store/gc.ts";
+import { ingest } from "../../../src/s3/ingest.ts";
+import { memoryDeps } from "../helpers/deps.ts";
+import { errorCode, KiB, md5B64, md5Hex, randomBytes, sha256Hex, withBucket } from "../helpers/s3.ts";
+
+const CONTENT = randomBytes(300 * KiB, 300); // 4 full chunks + 44 KiB
+
+describe("dedup", () => {
+  it("the same 300 KiB under two keys is stored once; GC after deleting both removes everything", async () => {
+    const { env, c } = await withBucket();
+    expect((await c.put("bkt", "one", CONTENT)).status).toBe(200);
+    expect(env.blobs.size()).toBe(5);
+    expect((await c.put("bkt", "two", CONTENT)).status).toBe(200);
+    expect(env.blobs.size()).toBe(5);
+    expect(await env.deps.meta.countChunks()).toBe(5);
+
+    await c.del("bkt", "one");
+    await collectGarbage(env.deps);
+    expect(env.blobs.size()).toBe(5); // still referenced by "two"
+    expect(await c.bytes("bkt", "two")).toEqual(CONTENT);
+
+    await c.del("bkt", "two");
+    expect(await collectGarbage(env.deps)).toBe(5);
+    expect(env.blobs.size()).toBe(0);
+    expect(await env.deps.meta.countChunks()).toBe(0);
+  });
+
+  it("repeated chunks inside one object are stored once", async () => {
+    const { env, c } = await withBucket();
+    const chunk = randomBytes(64 * KiB, 1);
+    const data = new Uint8Array(4 * 64 * KiB);
+    for (let i = 0; i < 4; i++) data.set(chunk, i * 64 * KiB);
+    await c.put("bkt", "k", data);
+    expect(env.blobs.size()).toBe(1);
+    expect(await c.bytes("bkt", "k")).toEqual(data);
+  });
+
+  it("a shared prefix dedups only the identical chunks", async () => {
+    const { env, c } = await withBucket();
+    await c.put("bkt", "a", CONTENT);
+    const b = CONTENT.slice();
+    b[b.length - 1] ^= 0xff; // only the last chunk differs
+    await c.put("bkt", "b", b);
+    expect(env.blobs.size()).toBe(6);
+  });
+
+  it("overwriting releases the old version's chunks to GC", async () => {
+    const { env, c } = await withBucket();
+    await c.put("bkt", "k", CONTENT);
+    await c.put("bkt", "k", randomBytes(130 * KiB, 2));
+    await collectGarbage(env.deps);
+    expect(env.blobs.size()).toBe(3);
+    expect(await env.deps.meta.countChunks()).toBe(3);
+  });
+
+  it("completing a multipart upload over an object releases the old object's chunks", async () => {
+    const { env, c } = await withBucket();
+    await c.put("bkt", "k", CONTENT);
+    const id = await c.createUpload("bkt", "k");
+    const etag = await c.uploadPart("bkt", "k", id, 1, randomBytes(100 * KiB, 5));
+    expect((await c.complete("bkt", "k", id, [{ n: 1, etag }])).status).toBe(200);
+    await collectGarbage(env.deps);
+    expect(env.blobs.size()).toBe(2);
+  });
+
+  it("dedup survives GC of an unrelated object", async () => {
+    const { env, c } = await withBucket();
+    await c.put("bkt", "a", CONTENT);
+    await c.put("bkt", "b", randomBytes(100 * KiB, 3));
+    await c.del("bkt", "b");
+    await collectGarbage(env.deps);
+    await c.put("bkt", "c", CONTENT);
+    expect(env.blobs.size()).toBe(5);
+    expect(await c.bytes("bkt", "c")).toEqual(CONTENT);
+  });
+});
+
+describe("failed uploads leave no visible object and, after GC, no chunk", () => {
+  it.each([
+    ["BadDigest (wrong Content-MD5)", { headers: { "content-md5": md5B64("not it") } }, "BadDigest"],
+    ["IncompleteBody (body shorter than Content-Length)", { contentLength: String(CONTENT.length + 10_000) }, "IncompleteBody"],
+    ["XAmzContentSHA256Mismatch", { headers: { "x-amz-content-sha256": sha256Hex("not it") } }, "XAmzContentSHA256Mismatch"],
+  ])("%s", async (_name, opts, code) => {
+    const { env, c } = await withBucket();
+    const res = await c.send("/bkt/k", { method: "PUT", body: CONTENT, ...opts });
+    expect(res.status).toBe(400);
+    expect(await errorCode(res)).toBe(code);
+    expect((await c.get("bkt", "k")).status).toBe(404);
+    expect((await c.xml("/bkt?list-type=2")).ListBucketResult.KeyCount).toBe("0");
+    await collectGarbage(env.deps);
+    expect(env.blobs.size()).toBe(0);
+    expect(await env.deps.meta.countChunks()).toBe(0);
+  });
+
+  it("a failed overwrite keeps the old object and its chunks", async () => {
+    const { env, c } = await withBucket();
+    await c.put("bkt", "k", CONTENT);
+    const res = await c.send("/bkt/k", { method: "PUT", body: randomBytes(200 * KiB, 9), headers: { "content-md5": md5B64("x") } });
+    expect(res.status).toBe(400);
+    await collectGarbage(env.deps);
+    expect(env.blobs.size()).toBe(5);
+    expect(await c.bytes("bkt", "k")).toEqual(CONTENT);
+  });
+
+  it("a failed upload does not take away chunks it shares with a stored object", async () => {
+    const { env, c } = await withBucket();
+    await c.put("bkt", "a", CONTENT);
+    const res = await c.send("/bkt/b", { method: "PUT", body: CONTENT, headers: { "content-md5": md5B64("x") } });
+    expect(res.status).toBe(400);
+    await collectGarbage(env.deps);
+    expect(env.blobs.size()).toBe(5);
+    expect(await c.bytes("bkt", "a")).toEqual(CONTENT);
+  });
+
+  it("an upload whose pinned chunks were collected (session older than sessionTtlMs) is not PreconditionFailed", async () => {
+    // A PUT slower than sessionTtlMs loses its pins to GC; the commit then finds chunks missing.
+    // The client sent no precondition, so 412 would be a lie; S3 answers such internal
+    // failures with a retryable InternalError (500).
+    const { env, c } = await withBucket();
+    const meta = env.deps.meta;
+    const commit = meta.putObject.bind(meta);
+    meta.putObject = async (obj, opts) => {
+      env.setNow(env.deps.clock.now() + env.deps.config.sessionTtlMs + 1000);
+      await collectGarbage(env.deps);
+      return commit(obj, opts);
+    };
+    const res = await c.put("bkt", "k", CONTENT);
+    const code = await errorCode(res);
+    if (res.status === 200) expect(await c.bytes("bkt", "k")).toEqual(CONTENT);
+    else expect({ status: res.status, code }).toEqual({ status: 500, code: "InternalError" });
+  });
+
+  it("PUT If-None-Match:* that loses stores nothing", async () => {
+    const { env, c } = await withBucket();
+    await c.put("bkt", "k", "first");
+    const res = await c.put("bkt", "k", CONTENT, { "if-none-match": "*" });
+    expect(res.status).toBe(412);
+    await collectGarbage(env.deps);
+    expect(env.blobs.size()).toBe(0);
+    expect(await (await c.get("bkt", "k")).text()).toBe("first");
+  });
+});
+
+describe("ingest", () => {
+  const stream = (data: Uint8Array, piece: number) => {
+    let off = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(ctl) {
+        if (off >= data.length) { ctl.close(); return; }
+        ctl.enqueue(data.slice(off, off + piece));
+        off += piece;
+      },
+    });
+  };
+
+  it.each([1000, 64 * KiB, 100_000])("cuts chunkSize pieces whatever the read size (%i)", async (piece) => {
+    const { deps } = memoryDeps();
+    const out = await ingest(deps, stream(CONTENT, piece), { expectedSize: CONTENT.length, maxSize: 1e9, allowInline: true });
+    expect(out.md5Hex).toBe(md5Hex(CONTENT));
+    expect(out.size).toBe(CONTENT.length);
+    expect(out.inline).toBeUndefined();
+    expect(out.manifest!.map((c) => c.n)).toEqual([65536, 65536, 65536, 65536, 44 * KiB]);
+    expect(out.manifest!.map((c) => c.h)).toEqual([0, 1, 2, 3, 4].map((i) => sha256Hex(CONTENT.subarray(i * 65536, (i + 1) * 65536))));
+  });
+
+  it("without a declared size, small bodies still go inline", async () => {
+    const { deps } = memoryDeps();
+    const data = randomBytes(500, 1);
+    const out = await ingest(deps, stream(data, 7), { maxSize: 1e9, allowInline: true });
+    expect(out.inline).toEqual(data);
+    expect(out.manifest).toBeUndefined();
+  });
+
+  it("allowInline:false (parts) stores even tiny bodies as chunks", async () => {
+    const { deps, blobs } = memoryDeps();
+    const out = await ingest(deps, stream(randomBytes(10, 1), 10), { expectedSize: 10, maxSize: 1e9, allowInline: false });
+    expect(out.manifest).toHaveLength(1);
+    expect(blobs.size()).toBe(1);
+  });
+
+  it("more than maxSize is EntityTooLarge", async () => {
+    const { deps } = memoryDeps();
+    await expect(ingest(deps, stream(CONTENT, 4096), { maxSize: 100 * KiB, allowInline: true })).rejects.toMatchObject({ code: "EntityTooLarge" });
+  });
+});
