@@ -2,10 +2,15 @@ import type { BlobStore, MetaStore } from "./store/types.ts";
 
 export type DigestAlgorithm = "md5" | "sha1" | "sha256" | "crc32" | "crc32c" | "crc64nvme";
 
-/** Incremental digest; digest() may be async (Workers' DigestStream). */
+/**
+ * Incremental digest; digest() may be async (Workers' DigestStream). update() may return a
+ * promise (an off-thread hasher): the caller must not modify `data` until it resolves.
+ */
 export interface Hasher {
-  update(data: Uint8Array): void;
+  update(data: Uint8Array): void | Promise<void>;
   digest(): Promise<Uint8Array>;
+  /** Frees state of an abandoned hash. */
+  dispose?(): void;
 }
 
 export interface Logger {
@@ -48,6 +53,8 @@ export interface Deps {
   blobs: BlobStore;
   meta: MetaStore;
   hasher(alg: DigestAlgorithm): Hasher;
+  /** MD5 for large bodies, possibly off-thread (whole chunks are passed to update). */
+  bulkMd5?(): Hasher;
   clock: { now(): number };
   config: Config;
   log: Logger;

@@ -4,7 +4,8 @@ import { createBunDeps } from "../runtime/bun/deps.ts";
 import { parseServeOptions } from "../runtime/bun/env.ts";
 
 const opts = parseServeOptions(process.argv.slice(2), process.env);
-const deps = createBunDeps({ dataDir: opts.dataDir, config: opts.config, gcIntervalMs: Number(process.env.S3EDGE_GC_INTERVAL_MS ?? 30_000) });
+const deps = createBunDeps({ dataDir: opts.dataDir, config: opts.config, gcIntervalMs: Number(process.env.S3EDGE_GC_INTERVAL_MS ?? 30_000),
+  md5Workers: process.env.S3EDGE_MD5_WORKERS === undefined ? undefined : Number(process.env.S3EDGE_MD5_WORKERS) });
 const app = createApp(deps);
 
 const server = Bun.serve({

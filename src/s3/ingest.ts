@@ -6,6 +6,11 @@ import type { ChecksumAlgorithm, ChunkRef } from "../store/types.ts";
 import { checksumHasher } from "./checksum.ts";
 import { toBase64, toHex } from "../util/hash.ts";
 
+const BULK_MD5_MIN = 1024 * 1024;
+
+/** Awaits only real promises: most hashers are synchronous and this is the per-read hot path. */
+const settle = (r: void | Promise<void>) => r;
+
 export interface IngestOptions {
   /** Declared length (Content-Length or x-amz-decoded-content-length). */
   expectedSize?: number;
@@ -29,7 +34,9 @@ export interface Ingested {
 export async function ingest(deps: Deps, body: ReadableStream<Uint8Array> | null, opts: IngestOptions): Promise<Ingested> {
   const session = crypto.randomUUID();
   const { chunkSize, inlineLimit } = deps.config;
-  const md5 = deps.hasher("md5");
+  // Large bodies hash MD5 per chunk on the bulk hasher (off-thread on Bun); small ones inline.
+  const bulk = deps.bulkMd5 && (opts.expectedSize ?? 0) >= BULK_MD5_MIN ? deps.bulkMd5() : null;
+  const md5 = bulk ?? deps.hasher("md5");
   const sha = opts.sha256Hex ? deps.hasher("sha256") : null;
   const ck: Hasher | null = opts.checksum ? checksumHasher(deps, opts.checksum.algorithm) : null;
   const manifest: ChunkRef[] = [];
@@ -48,7 +55,7 @@ export async function ingest(deps: Deps, body: ReadableStream<Uint8Array> | null
     const idx = manifest.length;
     manifest.push({ h: "", b: "", n: fill });
     const full = buf;
-    pending = store(data).then((ref) => { manifest[idx] = ref; spare = full; });
+    pending = Promise.all([store(data), bulk?.update(data)]).then(([ref]) => { manifest[idx] = ref; spare = full; });
     buf = spare && spare.length === chunkSize ? spare : new Uint8Array(chunkSize);
     spare = null;
     fill = 0;
@@ -63,9 +70,9 @@ export async function ingest(deps: Deps, body: ReadableStream<Uint8Array> | null
         size += value.length;
         if (size > opts.maxSize) { reader.cancel().catch(() => {}); throw new S3Error("EntityTooLarge"); }
         if (opts.expectedSize !== undefined && size > opts.expectedSize) { reader.cancel().catch(() => {}); throw new S3Error("IncompleteBody", { message: "Body is longer than Content-Length" }); }
-        md5.update(value);
-        sha?.update(value);
-        ck?.update(value);
+        if (!bulk) await settle(md5.update(value));
+        if (sha) await settle(sha.update(value));
+        if (ck) await settle(ck.update(value));
         let off = 0;
         while (off < value.length) {
           if (fill === buf.length) {
@@ -83,6 +90,10 @@ export async function ingest(deps: Deps, body: ReadableStream<Uint8Array> | null
       }
     }
     if (opts.expectedSize !== undefined && size !== opts.expectedSize) throw new S3Error("IncompleteBody");
+    const inline = opts.allowInline && manifest.length === 0 && size <= inlineLimit;
+    if (!inline && fill > 0) await flush();
+    if (inline) await bulk?.update(buf.subarray(0, fill));
+    await pending;
     const md5Bytes = await md5.digest();
     if (opts.contentMd5 && toBase64(md5Bytes) !== toBase64(opts.contentMd5)) throw new S3Error("BadDigest");
     if (sha && toHex(await sha.digest()) !== opts.sha256Hex) throw new S3Error("XAmzContentSHA256Mismatch");
@@ -98,14 +109,11 @@ export async function ingest(deps: Deps, body: ReadableStream<Uint8Array> | null
       }
       checksum = { algorithm: opts.checksum.algorithm, value };
     }
-    if (opts.allowInline && manifest.length === 0 && size <= inlineLimit) {
-      return { size, md5Hex: toHex(md5Bytes), inline: buf.slice(0, fill), checksum, session };
-    }
-    if (fill > 0) await flush();
-    await pending;
-    return { size, md5Hex: toHex(md5Bytes), manifest: manifest.filter((c) => c.n > 0), checksum, session };
+    if (inline) return { size, md5Hex: toHex(md5Bytes), inline: buf.slice(0, fill), checksum, session };
+    return { size, md5Hex: toHex(md5Bytes), manifest, checksum, session };
   } catch (e) {
     await (pending as Promise<void> | null)?.catch(() => {});
+    md5.dispose?.();
     await deps.meta.releaseSession(session).catch(() => {});
     throw e;
   }

@@ -7,6 +7,7 @@ import { createFsBlobStore } from "./fs-blob-store.ts";
 import { createBunSqliteDriver } from "./sqlite-driver.ts";
 import { bunHasher } from "./hasher.ts";
 import { collectGarbage } from "../../store/gc.ts";
+import { createMd5Pool } from "./md5-pool.ts";
 
 export const consoleLogger = (quiet = false): Logger => ({
   info: (m, f) => { if (!quiet) console.log(m, f ? JSON.stringify(f) : ""); },
@@ -14,16 +15,18 @@ export const consoleLogger = (quiet = false): Logger => ({
   error: (m, f) => console.error(m, f ? JSON.stringify(f) : ""),
 });
 
-export function createBunDeps(opts: { dataDir: string; config?: Partial<Config>; log?: Logger; gcIntervalMs?: number }): Deps & { close(): void } {
+export function createBunDeps(opts: { dataDir: string; config?: Partial<Config>; log?: Logger; gcIntervalMs?: number; md5Workers?: number }): Deps & { close(): void } {
   mkdirSync(opts.dataDir, { recursive: true });
   const driver = createBunSqliteDriver(join(opts.dataDir, "meta.sqlite"));
   const clock = { now: () => Date.now() };
   const config = { ...DEFAULT_CONFIG, ...opts.config };
   const log = opts.log ?? consoleLogger();
+  const md5Pool = createMd5Pool(opts.md5Workers ?? navigator.hardwareConcurrency ?? 1);
   const deps: Deps = {
     blobs: createFsBlobStore(join(opts.dataDir, "chunks")),
     meta: createSqlMetaStore(driver, { now: clock.now }),
     hasher: bunHasher,
+    bulkMd5: opts.md5Workers === 0 ? undefined : md5Pool.hasher,
     clock,
     config,
     log,
@@ -35,5 +38,5 @@ export function createBunDeps(opts: { dataDir: string; config?: Partial<Config>;
     running = true;
     collectGarbage(deps).catch((e) => log.error("gc failed", { error: String(e) })).finally(() => { running = false; });
   }, opts.gcIntervalMs ?? 30_000);
-  return { ...deps, close: () => { clearInterval(gc); driver.close(); } };
+  return { ...deps, close: () => { clearInterval(gc); md5Pool.close(); driver.close(); } };
 }
