@@ -16,7 +16,7 @@ const newRequestId = () => toHex(crypto.getRandomValues(new Uint8Array(8))).toUp
 /** The whole gateway as a fetch handler; runtimes only build `deps`. */
 export function createApp(deps: Deps): Hono {
   const app = new Hono();
-  const authenticate = createAuthenticator({ lookup: rootSecretLookup(deps.config), now: () => deps.clock.now() });
+  const authenticate = createAuthenticator({ lookup: rootSecretLookup(deps.config), now: () => deps.clock.now(), region: deps.config.region });
 
   app.get("/minio/health/live", () => new Response(null, { status: 200 }));
   app.get("/minio/health/ready", () => new Response(null, { status: 200 }));
@@ -29,8 +29,10 @@ export function createApp(deps: Deps): Hono {
       const url = new URL(req.url);
       const addr = resolveAddress(url, req.headers.get("host"), deps.config.domains);
       resource = addr.key ? `/${addr.bucket}/${addr.key}` : addr.bucket ? `/${addr.bucket}` : "/";
-      const auth = await authenticate({ method: req.method, url, headers: req.headers, vhostBucket: addr.vhost ? addr.bucket : undefined });
       const r = route(req.method, addr.level, url.searchParams, req.headers);
+      const auth = await authenticate({
+        method: req.method, url, headers: req.headers, vhostBucket: addr.vhost ? addr.bucket : undefined, anyRegion: r.op === "GetBucketLocation",
+      });
       authorize(auth.principal, r.action, addr.key ? `arn:aws:s3:::${addr.bucket}/${addr.key}` : `arn:aws:s3:::${addr.bucket}`);
       const ctx: ReqCtx = {
         deps, req, url, query: url.searchParams, headers: req.headers, op: r.op, bucket: addr.bucket, key: addr.key,

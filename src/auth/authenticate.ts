@@ -24,6 +24,8 @@ export interface AuthRequest {
   headers: Headers;
   /** Bucket when addressed virtual-host style (SigV2 signs it in the resource). */
   vhostBucket?: string;
+  /** GetBucketLocation is how clients discover the region, so any signing region is accepted. */
+  anyRegion?: boolean;
 }
 
 /** Decoded query pairs, in order. */
@@ -47,7 +49,7 @@ export function safeDecode(s: string): string {
   }
 }
 
-export function createAuthenticator(opts: { lookup: SecretLookup; now: () => number }) {
+export function createAuthenticator(opts: { lookup: SecretLookup; now: () => number; region: string }) {
   const { lookup, now } = opts;
 
   async function secretFor(accessKey: string) {
@@ -71,6 +73,13 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
   async function verifyV4(req: AuthRequest, signed: string[], signature: string, cred: ReturnType<typeof parseCredential> & {}, amzDate: string,
     payloadHash: string, query: string) {
     const { secret, principal } = await secretFor(cred.accessKey);
+    if (!req.anyRegion && cred.region !== opts.region && cred.region !== "auto") {
+      // S3's answer, with the region in the body so SDKs (botocore's redirector) can retry.
+      throw new S3Error("AuthorizationHeaderMalformed", {
+        message: `The authorization header is malformed; the region '${cred.region}' is wrong; expecting '${opts.region}'`,
+        extra: { Region: opts.region },
+      });
+    }
     if (cred.service !== "s3" && cred.service !== "sts") throw new S3Error("AuthorizationHeaderMalformed", { message: `The service '${cred.service}' is not valid.` });
     if (!signed.includes("host")) throw new S3Error("AccessDenied", { message: "The host header must be signed." });
     const key = await signingKey(secret, cred.date, cred.region, cred.service);

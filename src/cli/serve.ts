@@ -2,19 +2,14 @@
 import { createApp } from "../app.ts";
 import { createBunDeps } from "../runtime/bun/deps.ts";
 import { parseServeOptions } from "../runtime/bun/env.ts";
+import { serveHttp } from "../runtime/bun/http-server.ts";
 
 const opts = parseServeOptions(process.argv.slice(2), process.env);
 const deps = createBunDeps({ dataDir: opts.dataDir, config: opts.config, gcIntervalMs: Number(process.env.S3EDGE_GC_INTERVAL_MS ?? 30_000),
   md5Workers: process.env.S3EDGE_MD5_WORKERS === undefined ? undefined : Number(process.env.S3EDGE_MD5_WORKERS) });
 const app = createApp(deps);
 
-const server = Bun.serve({
-  hostname: opts.hostname,
-  port: opts.port,
-  fetch: app.fetch,
-  maxRequestBodySize: deps.config.maxPutSize + 64 * 1024 * 1024, // + aws-chunked framing overhead
-  idleTimeout: 255,
-});
+const server = await serveHttp((req) => app.fetch(req), { hostname: opts.hostname, port: opts.port });
 
 const endpoint = `http://${server.hostname}:${server.port}`;
 if (opts.defaultCredentials) {
@@ -23,8 +18,8 @@ if (opts.defaultCredentials) {
 console.log(`s3edge listening on ${endpoint} (data: ${opts.dataDir})`);
 console.log(`  aws --endpoint-url ${endpoint} s3 ls`);
 
-const stop = () => {
-  server.stop(true);
+const stop = async () => {
+  await server.stop();
   deps.close();
   process.exit(0);
 };

@@ -6,6 +6,7 @@ import { checkReadConditions } from "./conditions.ts";
 import { applyResponseOverrides, objectHeaders } from "./object-headers.ts";
 import { objectStream, parseRange, type ByteRange } from "./object-body.ts";
 import { requireBucket } from "./bucket.ts";
+import { CHECKSUM_ALGORITHMS } from "./checksum.ts";
 
 export async function requireObject(ctx: ReqCtx, bucket = ctx.bucket, key = ctx.key): Promise<ObjectRecord> {
   const obj = await ctx.deps.meta.getObject(bucket, key);
@@ -26,6 +27,17 @@ function partRange(obj: ObjectRecord, n: number): ByteRange {
   return { start, end: start + parts[n - 1].size - 1 };
 }
 
+function setPartChecksum(h: Headers, obj: ObjectRecord, n: number) {
+  const c = obj.checksum;
+  if (!c) return;
+  if (!obj.parts) {
+    h.set(CHECKSUM_ALGORITHMS[c.algorithm].header, c.value);
+    return;
+  }
+  const part = obj.parts[n - 1];
+  if (part?.checksum && c.type === "COMPOSITE") h.set(CHECKSUM_ALGORITHMS[c.algorithm].header, part.checksum);
+}
+
 async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
   const q = ctx.query;
   const partParam = q.get("partNumber");
@@ -40,7 +52,10 @@ async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
   const obj = await requireObject(ctx);
   checkReadConditions(ctx.headers, obj);
 
-  const h = objectHeaders(obj, { checksums: ctx.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED" && partNumber === undefined });
+  const checksumMode = ctx.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED";
+  // A range has no stored checksum (S3 silently drops them on range requests); a part has its own.
+  const h = objectHeaders(obj, { checksums: checksumMode && partNumber === undefined && !ctx.headers.has("range") });
+  if (checksumMode && partNumber !== undefined) setPartChecksum(h, obj, partNumber);
   applyResponseOverrides(h, q);
   let range: ByteRange | undefined;
   if (partNumber !== undefined) {

@@ -82,7 +82,7 @@ export function s3(env: Env) {
     let signedUrl = url;
     let signedHeaders = headers;
     if (!opts.anonymous) {
-      const client = new AwsClient({ ...(opts.creds ?? ROOT), service: "s3", region: "us-east-1" });
+      const client = new AwsClient({ ...(opts.creds ?? ROOT), service: "s3", region: env.deps.config.region });
       const presign = opts.presign;
       let target = url;
       if (presign && typeof presign === "object" && presign.expires !== undefined) {
