@@ -5,6 +5,7 @@ import type { Deps, Hasher } from "../deps.ts";
 import type { ChecksumAlgorithm, ChunkRef } from "../store/types.ts";
 import { checksumHasher } from "./checksum.ts";
 import { toBase64, toHex } from "../util/hash.ts";
+import { newSession } from "../store/session.ts";
 
 const BULK_MD5_MIN = 1024 * 1024;
 
@@ -12,6 +13,8 @@ const BULK_MD5_MIN = 1024 * 1024;
 const settle = (r: void | Promise<void>) => r;
 
 export interface IngestOptions {
+  /** The bucket the data is for: chunks are pinned in its session. */
+  bucket: string;
   /** Declared length (Content-Length or x-amz-decoded-content-length). */
   expectedSize?: number;
   maxSize: number;
@@ -32,7 +35,7 @@ export interface Ingested {
 }
 
 export async function ingest(deps: Deps, body: ReadableStream<Uint8Array> | null, opts: IngestOptions): Promise<Ingested> {
-  const session = crypto.randomUUID();
+  const session = newSession(opts.bucket);
   const { chunkSize, inlineLimit } = deps.config;
   // Large bodies hash MD5 per chunk on the bulk hasher (off-thread on Bun); small ones inline.
   const bulk = deps.bulkMd5 && (opts.expectedSize ?? 0) >= BULK_MD5_MIN ? deps.bulkMd5() : null;

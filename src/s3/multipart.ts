@@ -16,6 +16,8 @@ import { writeConditions } from "./conditions.ts";
 import { copySourceObject } from "./object-copy.ts";
 import { manifestSlices, objectStream } from "./object-body.ts";
 import { storeChunk } from "./ingest.ts";
+import { newSession } from "../store/session.ts";
+import { readExactly, restoreChunks } from "./chunk-copy.ts";
 import { fromBase64, fromHex, toBase64, toHex } from "../util/hash.ts";
 import { maxKeys } from "./list.ts";
 import { prefixUpperBound } from "../util/keys.ts";
@@ -77,7 +79,7 @@ export const uploadPart: Handler = async (ctx) => {
     throw new S3Error("InvalidRequest", { message: `Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${data.checksum.algorithm.toLowerCase()}` });
   }
   const etag = `"${data.md5Hex}"`;
-  const res = await ctx.deps.meta.putPart({
+  const res = await ctx.deps.meta.putPart(ctx.bucket, {
     uploadId: upload.uploadId, number: n, size: data.size, etag, lastModified: ctx.deps.clock.now(),
     checksum: data.checksum?.value, manifest: data.manifest ?? [],
   }, { session: data.session });
@@ -98,13 +100,6 @@ function copyRange(h: Headers, size: number): { start: number; end: number } {
   return { start, end };
 }
 
-async function readAll(stream: ReadableStream<Uint8Array>, size: number): Promise<Uint8Array> {
-  const out = new Uint8Array(size);
-  let off = 0;
-  for await (const c of stream as unknown as AsyncIterable<Uint8Array>) { out.set(c, off); off += c.length; }
-  return out;
-}
-
 /**
  * UploadPartCopy: whole source chunks are shared by reference; only the (at most two)
  * partially covered edge chunks are rewritten. The part ETag is the MD5 of the range, so the
@@ -117,7 +112,7 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const { start, end } = copyRange(ctx.headers, src.size);
   const length = src.size === 0 ? 0 : end - start + 1;
   if (length > ctx.deps.config.maxPutSize) throw new S3Error("EntityTooLarge");
-  const session = crypto.randomUUID();
+  const session = newSession(ctx.bucket);
   const manifest: ChunkRef[] = [];
   const wholeSimple = start === 0 && length === src.size && !src.etag.includes("-");
   const md5 = wholeSimple ? null : ctx.deps.hasher("md5");
@@ -131,14 +126,19 @@ export const uploadPartCopy: Handler = async (ctx) => {
         const partial = s.offset !== 0 || s.length !== s.chunk.n;
         if (!partial && !md5) { manifest.push(s.chunk); continue; }
         const one = { manifest: [s.chunk], size: s.chunk.n };
-        const bytes = await readAll(objectStream(ctx.deps, one, { start: s.offset, end: s.offset + s.length - 1 }), s.length);
+        const bytes = await readExactly(objectStream(ctx.deps, one, { start: s.offset, end: s.offset + s.length - 1 }), s.length);
         md5?.update(bytes);
         manifest.push(partial ? await storeChunk(ctx.deps, session, bytes) : s.chunk);
       }
     }
     const etag = md5 ? `"${toHex(await md5.digest())}"` : src.etag;
     const now = ctx.deps.clock.now();
-    const res = await ctx.deps.meta.putPart({ uploadId: upload.uploadId, number: n, size: length, etag, lastModified: now, manifest }, { session });
+    const part = { uploadId: upload.uploadId, number: n, size: length, etag, lastModified: now, manifest };
+    let res = await ctx.deps.meta.putPart(ctx.bucket, part, { session });
+    if (!res.ok && res.reason === "ChunkMissing" && src.bucket !== ctx.bucket) {
+      // The destination does not hold the source's chunks (a store sharded by bucket): copy the data.
+      res = await ctx.deps.meta.putPart(ctx.bucket, { ...part, manifest: await restoreChunks(ctx.deps, session, manifest) }, { session });
+    }
     // A chunk gone at commit means the source was deleted (and collected) during the copy.
     if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("NoSuchKey") : commitError(res.reason, upload.uploadId);
     return xmlResponse("CopyPartResult", { LastModified: iso(now), ETag: etag });
@@ -151,7 +151,7 @@ export const uploadPartCopy: Handler = async (ctx) => {
 async function allParts(ctx: ReqCtx, uploadId: string): Promise<PartRecord[]> {
   const out: PartRecord[] = [];
   for (let after = 0; ;) {
-    const page = await ctx.deps.meta.listParts(uploadId, { after, limit: 1000 });
+    const page = await ctx.deps.meta.listParts(ctx.bucket, uploadId, { after, limit: 1000 });
     out.push(...page);
     if (page.length < 1000) return out;
     after = page[page.length - 1].number;
@@ -232,7 +232,7 @@ async function objectChecksum(ctx: ReqCtx, upload: UploadRecord, parts: PartReco
 
 export const abortMultipartUpload: Handler = async (ctx) => {
   const upload = await requireUpload(ctx);
-  if (!(await ctx.deps.meta.abortUpload(upload.uploadId))) throw new S3Error("NoSuchUpload", { extra: { UploadId: upload.uploadId } });
+  if (!(await ctx.deps.meta.abortUpload(ctx.bucket, upload.uploadId))) throw new S3Error("NoSuchUpload", { extra: { UploadId: upload.uploadId } });
   return new Response(null, { status: 204 });
 };
 
@@ -243,7 +243,7 @@ export const listParts: Handler = async (ctx) => {
   if (!/^\d+$/.test(markerV)) throw new S3Error("InvalidArgument", { message: "Invalid part-number-marker", extra: { ArgumentName: "part-number-marker" } });
   const marker = Number(markerV);
   const max = maxKeys(q, "max-parts");
-  const rows = await ctx.deps.meta.listParts(upload.uploadId, { after: marker, limit: max + 1 });
+  const rows = await ctx.deps.meta.listParts(ctx.bucket, upload.uploadId, { after: marker, limit: max + 1 });
   const truncated = rows.length > max;
   const page = rows.slice(0, max);
   const owner = ownerOf(ctx);

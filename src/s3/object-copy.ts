@@ -10,6 +10,8 @@ import { parseTaggingHeader, storedHeaders } from "./object-headers.ts";
 import { putError, storageClass } from "./object-put.ts";
 import { safeDecode } from "../auth/authenticate.ts";
 import { checksumHeaders } from "./checksum.ts";
+import { restoreChunks } from "./chunk-copy.ts";
+import { newSession } from "../store/session.ts";
 
 /** `x-amz-copy-source: /bucket/key?versionId=…` (URL-encoded). */
 export function parseCopySource(v: string): { bucket: string; key: string } {
@@ -61,7 +63,17 @@ export const copyObject: Handler = async (ctx) => {
     tags: tagDirective === "REPLACE" ? parseTaggingHeader(ctx.headers.get("x-amz-tagging")) : src.tags,
     storageClass: cls,
   };
-  const res = await ctx.deps.meta.putObject(obj, { cond: writeConditions(ctx.headers) });
+  const cond = writeConditions(ctx.headers);
+  let res = await ctx.deps.meta.putObject(obj, { cond });
+  if (!res.ok && res.reason === "ChunkMissing" && srcRef.bucket !== ctx.bucket && obj.manifest?.length) {
+    // The destination does not hold the source's chunks (a store sharded by bucket): copy the data.
+    const session = newSession(ctx.bucket);
+    try {
+      res = await ctx.deps.meta.putObject({ ...obj, manifest: await restoreChunks(ctx.deps, session, obj.manifest) }, { session, cond });
+    } finally {
+      if (!res.ok) await ctx.deps.meta.releaseSession(session).catch(() => {});
+    }
+  }
   // A chunk gone at commit means the source was deleted (and collected) during the copy.
   if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("NoSuchKey") : putError(res.reason);
   const ck = src.checksum ? { [`Checksum${src.checksum.algorithm}`]: src.checksum.value } : {};

@@ -29,6 +29,7 @@ export async function ingestRequestBody(ctx: ReqCtx, opts: { maxSize: number; al
   }
   if (ck?.trailer && !body.trailers) throw new S3Error("InvalidRequest", { message: "x-amz-trailer requires an aws-chunked body" });
   return ingest(ctx.deps, body.stream, {
+    bucket: ctx.bucket,
     expectedSize: body.size,
     maxSize: opts.maxSize,
     contentMd5: md5,

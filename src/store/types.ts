@@ -100,14 +100,16 @@ export interface MetaStore {
   // multipart
   createUpload(u: UploadRecord): Promise<boolean>;
   getUpload(bucket: string, uploadId: string): Promise<UploadRecord | null>;
-  putPart(p: PartRecord, opts: { session?: string }): Promise<PutResult>;
-  listParts(uploadId: string, opts: { after: number; limit: number }): Promise<PartRecord[]>;
+  // Upload calls name the bucket too, so a store sharded by bucket can route them.
+  putPart(bucket: string, p: PartRecord, opts: { session?: string }): Promise<PutResult>;
+  listParts(bucket: string, uploadId: string, opts: { after: number; limit: number }): Promise<PartRecord[]>;
   /** Replaces the upload by `obj` in one transaction; parts not listed are released. */
   completeUpload(uploadId: string, obj: ObjectRecord, cond?: PutCondition): Promise<PutResult>;
-  abortUpload(uploadId: string): Promise<boolean>;
+  abortUpload(bucket: string, uploadId: string): Promise<boolean>;
   listUploads(bucket: string, opts: { prefix: string; keyMarker: string; uploadIdMarker: string; limit: number }): Promise<UploadRecord[]>;
 
-  // chunks (content-addressed dedup with reference counts)
+  // chunks (content-addressed dedup with reference counts). Sessions come from newSession(bucket)
+  // (store/session.ts); a manifest entry references a chunk only if both its hash and blob id match.
   /** If a chunk with this hash is stored, pins it for `session` and returns its blob id. */
   acquireChunk(session: string, hash: string): Promise<string | null>;
   /** Records a freshly written blob; returns the blob id to use (another writer may have won). */

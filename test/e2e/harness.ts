@@ -65,6 +65,8 @@ async function startServer(extraEnv: Record<string, string> = {}): Promise<Start
       S3EDGE_ROOT_USER: accessKey,
       S3EDGE_ROOT_PASSWORD: secretKey,
       S3EDGE_DOMAIN: "localhost",
+      // Collect garbage often, so tests see what GC would break.
+      S3EDGE_GC_INTERVAL_MS: "500",
       ...extraEnv,
     },
     stdout: "pipe",

@@ -50,7 +50,11 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
   const adjustRefs = (manifest: ChunkRef[] | undefined, delta: 1 | -1) => {
     for (const c of manifest ?? []) {
       // A reference to a chunk already collected (its source deleted meanwhile) must not commit.
-      if (db.run("UPDATE chunks SET refs = refs + ? WHERE hash = ?", [delta, c.h]).changes === 0 && delta > 0) throw new ChunkMissing();
+      // The blob id must match too: a manifest copied from another store (another shard) may
+      // name a blob this store does not own, even where it holds the same content.
+      if (delta > 0) {
+        if (db.run("UPDATE chunks SET refs = refs + 1 WHERE hash = ? AND blob = ?", [c.h, c.b]).changes === 0) throw new ChunkMissing();
+      } else db.run("UPDATE chunks SET refs = refs - 1 WHERE hash = ?", [c.h]);
     }
   };
   /** Runs fn in a transaction; a ChunkMissing inside rolls back and becomes a result. */
@@ -191,7 +195,7 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
       const r = db.all("SELECT * FROM uploads WHERE upload_id = ? AND bucket = ?", [uploadId, bucket])[0];
       return r ? rowToUpload(r) : null;
     },
-    async putPart(p, { session }): Promise<PutResult> {
+    async putPart(_bucket, p, { session }): Promise<PutResult> {
       return tx((): PutResult => {
         if (!db.all("SELECT 1 AS x FROM uploads WHERE upload_id = ?", [p.uploadId]).length) { dropSession(session); return { ok: false, reason: "NoSuchUpload" }; }
         const old = db.all("SELECT manifest FROM parts WHERE upload_id = ? AND number = ?", [p.uploadId, p.number])[0];
@@ -205,7 +209,7 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
         return { ok: true };
       });
     },
-    async listParts(uploadId, { after, limit }) {
+    async listParts(_bucket, uploadId, { after, limit }) {
       return db.all("SELECT * FROM parts WHERE upload_id = ? AND number > ? ORDER BY number LIMIT ?", [uploadId, after, limit]).map(rowToPart);
     },
     async completeUpload(uploadId, obj, cond): Promise<PutResult> {
@@ -227,7 +231,7 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
         return { ok: true };
       });
     },
-    async abortUpload(uploadId) {
+    async abortUpload(_bucket, uploadId) {
       return db.transaction(() => abortUploadTx(uploadId));
     },
     async listUploads(bucket, { prefix, keyMarker, uploadIdMarker, limit }) {

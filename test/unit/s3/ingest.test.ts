@@ -158,7 +158,7 @@ describe("ingest", () => {
 
   it.each([1000, 64 * KiB, 100_000])("cuts chunkSize pieces whatever the read size (%i)", async (piece) => {
     const { deps } = memoryDeps();
-    const out = await ingest(deps, stream(CONTENT, piece), { expectedSize: CONTENT.length, maxSize: 1e9, allowInline: true });
+    const out = await ingest(deps, stream(CONTENT, piece), { bucket: "b", expectedSize: CONTENT.length, maxSize: 1e9, allowInline: true });
     expect(out.md5Hex).toBe(md5Hex(CONTENT));
     expect(out.size).toBe(CONTENT.length);
     expect(out.inline).toBeUndefined();
@@ -169,20 +169,20 @@ describe("ingest", () => {
   it("without a declared size, small bodies still go inline", async () => {
     const { deps } = memoryDeps();
     const data = randomBytes(500, 1);
-    const out = await ingest(deps, stream(data, 7), { maxSize: 1e9, allowInline: true });
+    const out = await ingest(deps, stream(data, 7), { bucket: "b", maxSize: 1e9, allowInline: true });
     expect(out.inline).toEqual(data);
     expect(out.manifest).toBeUndefined();
   });
 
   it("allowInline:false (parts) stores even tiny bodies as chunks", async () => {
     const { deps, blobs } = memoryDeps();
-    const out = await ingest(deps, stream(randomBytes(10, 1), 10), { expectedSize: 10, maxSize: 1e9, allowInline: false });
+    const out = await ingest(deps, stream(randomBytes(10, 1), 10), { bucket: "b", expectedSize: 10, maxSize: 1e9, allowInline: false });
     expect(out.manifest).toHaveLength(1);
     expect(blobs.size()).toBe(1);
   });
 
   it("more than maxSize is EntityTooLarge", async () => {
     const { deps } = memoryDeps();
-    await expect(ingest(deps, stream(CONTENT, 4096), { maxSize: 100 * KiB, allowInline: true })).rejects.toMatchObject({ code: "EntityTooLarge" });
+    await expect(ingest(deps, stream(CONTENT, 4096), { bucket: "b", maxSize: 100 * KiB, allowInline: true })).rejects.toMatchObject({ code: "EntityTooLarge" });
   });
 });

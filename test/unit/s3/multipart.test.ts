@@ -390,11 +390,11 @@ describe("UploadPartCopy", () => {
     const id = await c.createUpload("bkt", "dst");
     const meta = env.deps.meta;
     const commit = meta.putPart.bind(meta);
-    meta.putPart = async (p, opts) => {
+    meta.putPart = async (bucket, p, opts) => {
       meta.putPart = commit; // once
       await meta.deleteObject("bkt", "src");
       await collectGarbage(env.deps);
-      return commit(p, opts);
+      return commit(bucket, p, opts);
     };
     const res = await c.send(`/bkt/dst?partNumber=1&uploadId=${id}`, { method: "PUT", headers: { "x-amz-copy-source": "/bkt/src" } });
     expect({ status: res.status, code: await errorCode(res) }).toEqual({ status: 404, code: "NoSuchKey" });

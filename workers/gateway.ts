@@ -1,0 +1,35 @@
+// Workers entry: the same gateway as on Bun (createApp), with Deps from bindings. No S3 logic here.
+import type { Hono } from "hono";
+import { createApp } from "../src/app.ts";
+import { createWorkersDeps, jsonLogger, withExecutionContext } from "../src/runtime/workers/deps.ts";
+import { MissingCredentials, type WorkersEnv } from "../src/runtime/workers/env.ts";
+import { asStored } from "../src/runtime/workers/response.ts";
+import { withInertBodyCancel } from "../src/runtime/workers/request.ts";
+
+export { MetaShard } from "../src/runtime/workers/meta-shard.ts";
+
+// Built once per isolate (bindings do not change under it); nothing here holds request state.
+const apps = new WeakMap<WorkersEnv, Hono>();
+
+function appFor(env: WorkersEnv): Hono {
+  let app = apps.get(env);
+  if (!app) {
+    app = createApp(createWorkersDeps(env));
+    apps.set(env, app);
+  }
+  return app;
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    let app: Hono;
+    try {
+      app = appFor(env);
+    } catch (e) {
+      if (!(e instanceof MissingCredentials)) throw e;
+      jsonLogger.error("not configured", { error: e.message });
+      return new Response(`s3edge is not configured: ${e.message}\n`, { status: 503, headers: { "content-type": "text/plain" } });
+    }
+    return asStored(await withExecutionContext(ctx, () => app.fetch(withInertBodyCancel(request), env, ctx)));
+  },
+} satisfies ExportedHandler<WorkersEnv>;
