@@ -4,7 +4,7 @@ import { createApp } from "../src/app.ts";
 import { createWorkersDeps, jsonLogger, withExecutionContext } from "../src/runtime/workers/deps.ts";
 import { MissingCredentials, type WorkersEnv } from "../src/runtime/workers/env.ts";
 import { asStored } from "../src/runtime/workers/response.ts";
-import { withInertBodyCancel } from "../src/runtime/workers/request.ts";
+import { drainUnreadBody, withInertBodyCancel } from "../src/runtime/workers/request.ts";
 
 export { MetaShard } from "../src/runtime/workers/meta-shard.ts";
 
@@ -30,6 +30,9 @@ export default {
       jsonLogger.error("not configured", { error: e.message });
       return new Response(`s3edge is not configured: ${e.message}\n`, { status: 503, headers: { "content-type": "text/plain" } });
     }
-    return asStored(await withExecutionContext(ctx, () => app.fetch(withInertBodyCancel(request), env, ctx)));
+    const req = withInertBodyCancel(request);
+    const res = await withExecutionContext(ctx, () => app.fetch(req, env, ctx));
+    await drainUnreadBody(req, ctx);
+    return asStored(res);
   },
 } satisfies ExportedHandler<WorkersEnv>;

@@ -2,22 +2,35 @@
 import { createApp } from "../../../src/app.ts";
 import { DEFAULT_CONFIG, type Config, type Deps } from "../../../src/deps.ts";
 import { createSqlMetaStore } from "../../../src/store/sql/meta-store.ts";
+import { createShardedMetaStore } from "../../../src/store/sharded/meta-store.ts";
+import type { MetaStore } from "../../../src/store/types.ts";
 import { createMemoryBlobStore } from "../../../src/store/memory/blob-store.ts";
 import { createBunSqliteDriver } from "../../../src/runtime/bun/sqlite-driver.ts";
 import { bunHasher } from "../../../src/runtime/bun/hasher.ts";
 
-export function memoryDeps(config: Partial<Config> = {}) {
+/**
+ * `sharded`: metadata as on Workers, one SQLite store per bucket plus a catalog
+ * (createShardedMetaStore), each shard its own in-memory database, listed in `shards`.
+ */
+export function memoryDeps(config: Partial<Config> = {}, opts: { sharded?: boolean } = {}) {
   let now = Date.now();
   const clock = { now: () => now };
   const blobs = createMemoryBlobStore();
+  const shards = new Map<string, MetaStore>();
+  const sqlStore = () => createSqlMetaStore(createBunSqliteDriver(":memory:"), { now: clock.now });
+  const shard = (name: string) => {
+    let s = shards.get(name);
+    if (!s) shards.set(name, (s = sqlStore()));
+    return s;
+  };
   const deps: Deps = {
     blobs,
-    meta: createSqlMetaStore(createBunSqliteDriver(":memory:"), { now: clock.now }),
+    meta: opts.sharded ? createShardedMetaStore(shard) : sqlStore(),
     hasher: bunHasher,
     clock,
     config: { ...DEFAULT_CONFIG, rootUser: "AKIDTEST", rootPassword: "secretsecret", chunkSize: 64 * 1024, inlineLimit: 1024, ...config },
     log: { info() {}, warn() {}, error: (m, f) => console.error(m, f) },
     background: () => {},
   };
-  return { deps, blobs, setNow: (t: number) => { now = t; }, app: createApp(deps) };
+  return { deps, blobs, shards, setNow: (t: number) => { now = t; }, app: createApp(deps) };
 }

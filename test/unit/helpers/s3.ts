@@ -147,8 +147,8 @@ export function s3(env: Env) {
 }
 
 /** A fresh app with one bucket. */
-export async function withBucket(bucket = "bkt", config?: Parameters<typeof memoryDeps>[0]) {
-  const env = memoryDeps(config);
+export async function withBucket(bucket = "bkt", config?: Parameters<typeof memoryDeps>[0], opts?: Parameters<typeof memoryDeps>[1]) {
+  const env = memoryDeps(config, opts);
   const c = s3(env);
   await c.createBucket(bucket);
   return { env, c, bucket };

@@ -1,0 +1,70 @@
+// A MetaStore sharded by bucket over any per-shard MetaStore (on Workers: one SQLite Durable
+// Object per shard, docs/workers-design.md). Each bucket's record, configs, objects, uploads
+// and its own chunk registry live in the shard `bucket:<name>`, so a hot bucket serialises
+// only itself; the `catalog` shard holds the bucket list (ListBuckets, name uniqueness).
+// Chunk calls route by their session, which names its bucket (store/session.ts).
+import type { MetaStore } from "../types.ts";
+import { sessionBucket } from "../session.ts";
+
+export const CATALOG_SHARD = "catalog";
+export const bucketShardName = (bucket: string) => `bucket:${bucket}`;
+
+/** `open(name)` returns the shard of that name; it is called per operation, so it should be cheap. */
+export function createShardedMetaStore(open: (shard: string) => MetaStore): MetaStore {
+  const forBucket = (bucket: string) => open(bucketShardName(bucket));
+  const forSession = (session: string) => forBucket(sessionBucket(session));
+  const catalog = () => open(CATALOG_SHARD);
+  /** Every listed bucket's shard: for whole-store maintenance (metrics, manual GC), not the request path. */
+  const allShards = async () => (await catalog().listBuckets()).map((b) => forBucket(b.name));
+
+  return {
+    // The catalog decides whether a name is taken; the bucket's own shard is then created
+    // (again, harmlessly, after a create that failed half way), so both agree in the end.
+    async createBucket(b) {
+      const result = await catalog().createBucket(b);
+      const rec = result === "exists" ? await catalog().getBucket(b.name) : b;
+      await forBucket(b.name).createBucket(rec ?? b);
+      return result;
+    },
+    getBucket: (name) => forBucket(name).getBucket(name),
+    listBuckets: () => catalog().listBuckets(),
+    // The shard checks emptiness in its own transaction; only then does the name leave the catalog.
+    async deleteBucket(name) {
+      const result = await forBucket(name).deleteBucket(name);
+      if (result === "notEmpty") return result;
+      const listed = await catalog().deleteBucket(name);
+      return result === "deleted" || listed === "deleted" ? "deleted" : "missing";
+    },
+    getBucketConfig: (bucket, kind) => forBucket(bucket).getBucketConfig(bucket, kind),
+    putBucketConfig: (bucket, kind, value) => forBucket(bucket).putBucketConfig(bucket, kind, value),
+
+    getObject: (bucket, key) => forBucket(bucket).getObject(bucket, key),
+    putObject: (obj, opts) => forBucket(obj.bucket).putObject(obj, opts),
+    deleteObject: (bucket, key) => forBucket(bucket).deleteObject(bucket, key),
+    updateObjectTags: (bucket, key, tags) => forBucket(bucket).updateObjectTags(bucket, key, tags),
+    listObjects: (bucket, opts) => forBucket(bucket).listObjects(bucket, opts),
+
+    createUpload: (u) => forBucket(u.bucket).createUpload(u),
+    getUpload: (bucket, uploadId) => forBucket(bucket).getUpload(bucket, uploadId),
+    putPart: (bucket, p, opts) => forBucket(bucket).putPart(bucket, p, opts),
+    listParts: (bucket, uploadId, opts) => forBucket(bucket).listParts(bucket, uploadId, opts),
+    completeUpload: (uploadId, obj, cond) => forBucket(obj.bucket).completeUpload(uploadId, obj, cond),
+    abortUpload: (bucket, uploadId) => forBucket(bucket).abortUpload(bucket, uploadId),
+    listUploads: (bucket, opts) => forBucket(bucket).listUploads(bucket, opts),
+
+    acquireChunk: (session, hash) => forSession(session).acquireChunk(session, hash),
+    registerChunk: (session, hash, blobId, size) => forSession(session).registerChunk(session, hash, blobId, size),
+    releaseSession: (session) => forSession(session).releaseSession(session),
+    // Shards may also collect their own garbage (Workers: from each object's alarm).
+    async collectGarbage(opts) {
+      const ids: string[] = [];
+      for (const s of await allShards()) ids.push(...(await s.collectGarbage(opts)));
+      return ids;
+    },
+    async countChunks() {
+      let n = 0;
+      for (const s of await allShards()) n += await s.countChunks();
+      return n;
+    },
+  };
+}
