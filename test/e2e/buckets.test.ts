@@ -18,19 +18,13 @@ import {
   S3ServiceException,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
-import { bucketName, md5Hex, MiB, randomData, sameBytes, useServer } from "./harness.ts";
+import { bucketName, md5Hex, MiB, randomData, sameBytes, useServer, sdkConfig } from "./harness.ts";
 
 const ep = useServer();
 let s3: S3Client;
 
 beforeAll(() => {
-  s3 = new S3Client({
-    endpoint: ep.url,
-    region: ep.region,
-    credentials: { accessKeyId: ep.accessKey, secretAccessKey: ep.secretKey },
-    forcePathStyle: true,
-    maxAttempts: 1,
-  });
+  s3 = new S3Client(sdkConfig(ep));
 });
 afterAll(() => s3?.destroy());
 

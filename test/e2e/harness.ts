@@ -51,6 +51,17 @@ export interface Endpoint {
 
 interface Started { ep: Endpoint; stop(): Promise<void> }
 
+/** S3Client options for the endpoint (path style, no retries: a failure shows at once). */
+export function sdkConfig(ep: Endpoint) {
+  return {
+    endpoint: ep.url,
+    region: ep.region,
+    credentials: { accessKeyId: ep.accessKey, secretAccessKey: ep.secretKey },
+    forcePathStyle: true,
+    maxAttempts: 1,
+  };
+}
+
 const MiB = 1024 * 1024;
 export { MiB };
 

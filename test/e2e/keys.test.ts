@@ -16,7 +16,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { aws, bucketName, curl, ok, tempDir, useServer, xmlCode } from "./harness.ts";
+import { aws, bucketName, curl, ok, tempDir, useServer, xmlCode, sdkConfig } from "./harness.ts";
 
 const ep = useServer();
 const B = bucketName("keys");
@@ -25,13 +25,7 @@ const B2 = bucketName("keys-victim");
 let s3: S3Client;
 
 beforeAll(async () => {
-  s3 = new S3Client({
-    endpoint: ep.url,
-    region: ep.region,
-    credentials: { accessKeyId: ep.accessKey, secretAccessKey: ep.secretKey },
-    forcePathStyle: true,
-    maxAttempts: 1,
-  });
+  s3 = new S3Client(sdkConfig(ep));
   await s3.send(new CreateBucketCommand({ Bucket: B }));
   await s3.send(new CreateBucketCommand({ Bucket: B2 }));
 });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import * as Minio from "minio";
-import { aws, bucketName, maxRequestBody, md5Hex, MiB, ok, randomFile, runtime, sameBytes, sha256Hex, tempDir, useServer } from "./harness.ts";
+import { aws, bucketName, maxRequestBody, md5Hex, MiB, ok, randomFile, runtime, sameBytes, sha256Hex, tempDir, useServer, sdkConfig } from "./harness.ts";
 
 const ep = useServer();
 const B = bucketName("large");
@@ -19,13 +19,7 @@ let dir = "";
 beforeAll(async () => {
   dir = tempDir();
   ({ path: file, data } = await randomFile(dir, "big.bin", SIZE));
-  s3 = new S3Client({
-    endpoint: ep.url,
-    region: ep.region,
-    credentials: { accessKeyId: ep.accessKey, secretAccessKey: ep.secretKey },
-    forcePathStyle: true,
-    maxAttempts: 1,
-  });
+  s3 = new S3Client(sdkConfig(ep));
   mc = new Minio.Client({ endPoint: ep.host, port: ep.port, useSSL: false, accessKey: ep.accessKey, secretKey: ep.secretKey, region: ep.region, pathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: B }));
 });

@@ -28,7 +28,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { bucketName, md5Hex, MiB, randomData, sameBytes, useServer, xmlCode } from "./harness.ts";
+import { bucketName, md5Hex, MiB, randomData, sameBytes, useServer, xmlCode, sdkConfig } from "./harness.ts";
 
 const ep = useServer();
 const B = bucketName("sdkv3");
@@ -37,13 +37,7 @@ let s3: S3Client;
 const sent: { op: string; headers: Record<string, string> }[] = [];
 
 beforeAll(() => {
-  s3 = new S3Client({
-    endpoint: ep.url,
-    region: ep.region,
-    credentials: { accessKeyId: ep.accessKey, secretAccessKey: ep.secretKey },
-    forcePathStyle: true,
-    maxAttempts: 1,
-  });
+  s3 = new S3Client(sdkConfig(ep));
   s3.middlewareStack.add(
     (next, context) => async (args: any) => {
       sent.push({ op: String(context.commandName), headers: { ...(args.request?.headers ?? {}) } });
@@ -180,11 +174,7 @@ describe("@aws-sdk/client-s3", () => {
     const key = "stream/bad-trailer.bin";
     // A checksum implementation that always reports the checksum of other bytes.
     const liar = new S3Client({
-      endpoint: ep.url,
-      region: ep.region,
-      credentials: { accessKeyId: ep.accessKey, secretAccessKey: ep.secretKey },
-      forcePathStyle: true,
-      maxAttempts: 1,
+      ...sdkConfig(ep),
       checksumAlgorithms: {
         CRC32: class {
           update() {}
@@ -322,11 +312,7 @@ describe("@aws-sdk/client-s3", () => {
   test("signing errors: clock skew → 403 RequestTimeTooSkewed; wrong region in the scope → 400 AuthorizationHeaderMalformed", async () => {
     const mk = (extra: Record<string, unknown>) =>
       new S3Client({
-        endpoint: ep.url,
-        region: ep.region,
-        credentials: { accessKeyId: ep.accessKey, secretAccessKey: ep.secretKey },
-        forcePathStyle: true,
-        maxAttempts: 1,
+        ...sdkConfig(ep),
         ...extra,
       } as any);
     const skewed = mk({ systemClockOffset: -60 * 60 * 1000 }); // signs one hour in the past

@@ -9,7 +9,7 @@ import {
   CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand,
   S3Client, UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { bucketName, MiB, runtime, sameBytes, useServer } from "../e2e/harness.ts";
+import { bucketName, MiB, runtime, sameBytes, sdkConfig, useServer } from "../e2e/harness.ts";
 
 const ep = useServer();
 const B = bucketName("w300");
@@ -80,10 +80,7 @@ let peak = 0;
 let sampler: ReturnType<typeof setInterval> | undefined;
 
 beforeAll(async () => {
-  s3 = new S3Client({
-    endpoint: ep.url, region: ep.region, forcePathStyle: true, maxAttempts: 1,
-    credentials: { accessKeyId: ep.accessKey, secretAccessKey: ep.secretKey },
-  });
+  s3 = new S3Client(sdkConfig(ep));
   await s3.send(new CreateBucketCommand({ Bucket: B }));
   baseline = peak = workerdRssBytes();
   sampler = setInterval(() => { peak = Math.max(peak, workerdRssBytes()); }, 50);
