@@ -68,7 +68,25 @@ export async function stringToSign(amzDate: string, scope: string, canonical: st
   return [ALGORITHM, amzDate, scope, await sha256Hex(canonical)].join("\n");
 }
 
-export async function signingKey(secret: string, date: string, region: string, service: string): Promise<Uint8Array> {
+// Derived keys change once a day per (secret, region, service): caching them saves four HMACs on
+// every request. Bounded, because the date and region come from the (not yet verified) request.
+const SIGNING_KEYS_MAX = 64;
+const signingKeys = new Map<string, Promise<Uint8Array>>();
+
+/** The SigV4 signing key; the same (cached, not to be modified) buffer for the same inputs. */
+export function signingKey(secret: string, date: string, region: string, service: string): Promise<Uint8Array> {
+  const id = JSON.stringify([secret, date, region, service]);
+  let key = signingKeys.get(id);
+  if (!key) {
+    if (signingKeys.size >= SIGNING_KEYS_MAX) signingKeys.clear();
+    key = deriveSigningKey(secret, date, region, service);
+    signingKeys.set(id, key);
+    key.catch(() => signingKeys.delete(id));
+  }
+  return key;
+}
+
+async function deriveSigningKey(secret: string, date: string, region: string, service: string): Promise<Uint8Array> {
   const kDate = await hmac("AWS4" + secret, date);
   const kRegion = await hmac(kDate, region);
   const kService = await hmac(kRegion, service);

@@ -1,5 +1,14 @@
-// Streams a body into content-addressed chunks while hashing it (garage put.rs):
-// at most two chunk buffers live at once (one filling, one being stored).
+// Streams a body into content-addressed chunks while hashing it (garage put.rs).
+//
+// With a declared size (every S3 PUT and UploadPart has one) each chunk is written straight to
+// its blob as the bytes arrive: no chunk-sized buffer, no copy. The chunk's SHA-256 is known only
+// at its end, so the blob id is random and the MetaStore maps hash → blob at registerChunk; when
+// another writer already stored that content, registerChunk answers its blob and ours is deleted
+// (stored once). Every blob put has a known length (R2 needs one). Memory per upload: the pieces
+// queued towards the blob store (STREAM_HIGH_WATER) and whatever the MD5 hasher stages.
+//
+// Without a declared size, or for a body that may go inline, the bytes are buffered one chunk at
+// a time and stored whole (storeChunk).
 import { S3Error } from "../xml/errors.ts";
 import type { Deps, Hasher } from "../deps.ts";
 import type { ChecksumAlgorithm, ChunkRef } from "../store/types.ts";
@@ -8,6 +17,17 @@ import { toBase64, toHex } from "../util/hash.ts";
 import { newSession } from "../store/session.ts";
 
 const BULK_MD5_MIN = 1024 * 1024;
+/** Bytes queued towards a blob put before reading more of the body waits for it. */
+const STREAM_HIGH_WATER = 1024 * 1024;
+
+/**
+ * Reads shorter than GATHER_PASS are copied together into buffers of GATHER bytes before they are
+ * hashed and written. Every piece costs a hasher update per digest and a stream write (on
+ * workerd, native calls and promises), and workerd hands request bodies over in pieces of a few
+ * KiB; a copy is cheaper. Bun's reads (128–512 KiB) pass through as they are.
+ */
+const GATHER_PASS = 64 * 1024;
+const GATHER = 256 * 1024;
 
 /** Awaits only real promises: most hashers are synchronous and this is the per-read hot path. */
 const settle = (r: void | Promise<void>) => r;
@@ -34,34 +54,43 @@ export interface Ingested {
   session: string;
 }
 
+/** Where the body's bytes go: streamed into blobs, or buffered chunk by chunk. */
+interface ChunkSink {
+  write(piece: Uint8Array): Promise<void> | void;
+  /** After the whole body: stores what is left; the inline bytes when the body may stay inline. */
+  end(inline: boolean): Promise<Uint8Array | undefined>;
+  abort(e: unknown): Promise<void>;
+  manifest: ChunkRef[];
+}
+
 export async function ingest(deps: Deps, body: ReadableStream<Uint8Array> | null, opts: IngestOptions): Promise<Ingested> {
   const session = newSession(opts.bucket);
   const { chunkSize, inlineLimit } = deps.config;
-  // Large bodies hash MD5 per chunk on the bulk hasher (off-thread on Bun); small ones inline.
+  // Large bodies hash MD5 on the bulk hasher (off-thread on Bun); small ones inline.
   const bulk = deps.bulkMd5 && (opts.expectedSize ?? 0) >= BULK_MD5_MIN ? deps.bulkMd5() : null;
   const md5 = bulk ?? deps.hasher("md5");
   const sha = opts.sha256Hex ? deps.hasher("sha256") : null;
   const ck: Hasher | null = opts.checksum ? checksumHasher(deps, opts.checksum.algorithm) : null;
-  const manifest: ChunkRef[] = [];
+  const expected = opts.expectedSize;
+  const mayInline = opts.allowInline && (expected === undefined || expected <= inlineLimit);
+  const sink = expected !== undefined && expected > 0 && !mayInline
+    ? streamingSink(deps, session, expected)
+    : bufferingSink(deps, session, expected);
   let size = 0;
-  const firstSize = opts.expectedSize !== undefined ? Math.min(opts.expectedSize, chunkSize) : chunkSize;
-  let buf: Uint8Array = new Uint8Array(Math.max(firstSize, 0));
-  let spare: Uint8Array | null = null;
-  let fill = 0;
-  let pending: Promise<void> | null = null;
-
-  const store = (data: Uint8Array) => storeChunk(deps, session, data);
-
-  const flush = async () => {
-    if (pending) await pending;
-    const data = buf.subarray(0, fill);
-    const idx = manifest.length;
-    manifest.push({ h: "", b: "", n: fill });
-    const full = buf;
-    pending = Promise.all([store(data), bulk?.update(data)]).then(([ref]) => { manifest[idx] = ref; spare = full; });
-    buf = spare && spare.length === chunkSize ? spare : new Uint8Array(chunkSize);
-    spare = null;
-    fill = 0;
+  const consume = async (piece: Uint8Array) => {
+    await settle(md5.update(piece));
+    if (sha) await settle(sha.update(piece));
+    if (ck) await settle(ck.update(piece));
+    await settle(sink.write(piece));
+  };
+  // Small reads are gathered into one buffer first (see GATHER).
+  let gather: Uint8Array | null = null;
+  let gathered = 0;
+  const take = () => {
+    const g = gather!.subarray(0, gathered);
+    gather = null; // handed on: the blob stream may still hold it
+    gathered = 0;
+    return consume(g);
   };
 
   try {
@@ -72,60 +101,186 @@ export async function ingest(deps: Deps, body: ReadableStream<Uint8Array> | null
         if (done) break;
         size += value.length;
         if (size > opts.maxSize) { reader.cancel().catch(() => {}); throw new S3Error("EntityTooLarge"); }
-        if (opts.expectedSize !== undefined && size > opts.expectedSize) { reader.cancel().catch(() => {}); throw new S3Error("IncompleteBody", { message: "Body is longer than Content-Length" }); }
-        if (!bulk) await settle(md5.update(value));
-        if (sha) await settle(sha.update(value));
-        if (ck) await settle(ck.update(value));
-        let off = 0;
-        while (off < value.length) {
-          if (fill === buf.length) {
-            if (buf.length < chunkSize) { // declared size was wrong; grow to a full chunk
-              const b = new Uint8Array(chunkSize);
-              b.set(buf.subarray(0, fill));
-              buf = b;
-            } else await flush();
-          }
-          const n = Math.min(buf.length - fill, value.length - off);
-          buf.set(value.subarray(off, off + n), fill);
-          fill += n;
-          off += n;
+        if (expected !== undefined && size > expected) { reader.cancel().catch(() => {}); throw new S3Error("IncompleteBody", { message: "Body is longer than Content-Length" }); }
+        if (value.length >= GATHER_PASS) {
+          if (gathered) await take();
+          await consume(value);
+          continue;
         }
+        if (gather && gathered + value.length > gather.length) await take();
+        // Sized to what is still expected, so a 4 KiB PUT does not allocate a gather buffer.
+        gather ??= new Uint8Array(Math.min(GATHER, expected === undefined ? GATHER : Math.max(value.length, expected - (size - value.length))));
+        gather.set(value, gathered);
+        gathered += value.length;
       }
+      if (gathered) await take();
     }
-    if (opts.expectedSize !== undefined && size !== opts.expectedSize) throw new S3Error("IncompleteBody");
-    const inline = opts.allowInline && manifest.length === 0 && size <= inlineLimit;
-    if (!inline && fill > 0) await flush();
-    if (inline) await bulk?.update(buf.subarray(0, fill));
-    await pending;
+    if (expected !== undefined && size !== expected) throw new S3Error("IncompleteBody");
+    const inline = await sink.end(opts.allowInline && sink.manifest.length === 0 && size <= inlineLimit);
     const md5Bytes = await md5.digest();
     if (opts.contentMd5 && toBase64(md5Bytes) !== toBase64(opts.contentMd5)) throw new S3Error("BadDigest");
     if (sha && toHex(await sha.digest()) !== opts.sha256Hex) throw new S3Error("XAmzContentSHA256Mismatch");
     let checksum: Ingested["checksum"];
     if (opts.checksum && ck) {
       const value = toBase64(await ck.digest());
-      const expected = opts.checksum.expected ?? opts.checksum.trailer?.();
-      if (opts.checksum.trailer && expected === undefined) {
+      const expectedCk = opts.checksum.expected ?? opts.checksum.trailer?.();
+      if (opts.checksum.trailer && expectedCk === undefined) {
         throw new S3Error("InvalidRequest", { message: "Missing trailer checksum" });
       }
-      if (expected !== undefined && expected !== value) {
+      if (expectedCk !== undefined && expectedCk !== value) {
         throw new S3Error("BadDigest", { message: `The ${opts.checksum.algorithm} you specified did not match the calculated checksum.` });
       }
       checksum = { algorithm: opts.checksum.algorithm, value };
     }
-    if (inline) return { size, md5Hex: toHex(md5Bytes), inline: buf.slice(0, fill), checksum, session };
-    return { size, md5Hex: toHex(md5Bytes), manifest, checksum, session };
+    if (inline) return { size, md5Hex: toHex(md5Bytes), inline, checksum, session };
+    return { size, md5Hex: toHex(md5Bytes), manifest: sink.manifest, checksum, session };
   } catch (e) {
-    await (pending as Promise<void> | null)?.catch(() => {});
+    await sink.abort(e);
     md5.dispose?.();
     await deps.meta.releaseSession(session).catch(() => {});
     throw e;
   }
 }
 
+/** Buffers up to one chunk and stores it whole once full (or at the end, unless inline). */
+function bufferingSink(deps: Deps, session: string, expected: number | undefined): ChunkSink {
+  const { chunkSize } = deps.config;
+  const manifest: ChunkRef[] = [];
+  let buf = new Uint8Array(Math.max(0, Math.min(expected ?? 64 * 1024, chunkSize)));
+  let fill = 0;
+  const flush = async () => {
+    manifest.push(await storeChunk(deps, session, buf.subarray(0, fill)));
+    fill = 0;
+  };
+  return {
+    manifest,
+    async write(value) {
+      let off = 0;
+      while (off < value.length) {
+        if (fill === buf.length) {
+          if (buf.length < chunkSize) { // no (or a wrong) declared size: grow to a full chunk
+            const b = new Uint8Array(Math.min(chunkSize, Math.max(buf.length * 2, 64 * 1024)));
+            b.set(buf.subarray(0, fill));
+            buf = b;
+          } else await flush();
+        }
+        const n = Math.min(buf.length - fill, value.length - off);
+        buf.set(value.subarray(off, off + n), fill);
+        fill += n;
+        off += n;
+      }
+    },
+    async end(inline) {
+      if (inline) return buf.slice(0, fill);
+      if (fill > 0) await flush();
+      return undefined;
+    },
+    async abort() {},
+  };
+}
 
-/** Stores one chunk under its content hash, reusing an existing copy (dedup). */
+interface OpenChunk {
+  id: string;
+  size: number;
+  fill: number;
+  index: number;
+  sha: Hasher;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  put: Promise<void>;
+}
+
+/** Writes each chunk straight into a blob of its (known) size while hashing it. */
+function streamingSink(deps: Deps, session: string, expected: number): ChunkSink {
+  const { chunkSize } = deps.config;
+  const manifest: ChunkRef[] = [];
+  let cur: OpenChunk | null = null;
+  let opened = 0; // bytes assigned to chunks so far
+  let finishing: Promise<void> | null = null; // the previous chunk's put and registration
+
+  const open = (): OpenChunk => {
+    const size = Math.min(chunkSize, expected - opened);
+    opened += size;
+    const id = crypto.randomUUID();
+    const pipe = new TransformStream<Uint8Array, Uint8Array>(undefined, new ByteLengthQueuingStrategy({ highWaterMark: STREAM_HIGH_WATER }));
+    const writer = pipe.writable.getWriter();
+    const put = deps.blobs.put(id, pipe.readable, { size });
+    // A put that fails early must not leave us waiting for backpressure that never eases.
+    put.catch((e) => { writer.abort(e).catch(() => {}); });
+    manifest.push({ h: "", b: "", n: size });
+    return { id, size, fill: 0, index: manifest.length - 1, sha: deps.hasher("sha256"), writer, put };
+  };
+
+  /** Closes the chunk; its put completes and it is registered while the next one fills. */
+  const close = async (c: OpenChunk) => {
+    cur = null;
+    const prev = finishing;
+    const closed = c.writer.close();
+    const done = (async () => {
+      closed.catch(() => {}); // a failed stream fails the put: its error is the one to report
+      await c.put; // a failed put stores nothing
+      await closed;
+      let blob: string, hash: string;
+      try {
+        hash = toHex(await c.sha.digest());
+        await prev;
+        blob = await deps.meta.registerChunk(session, hash, c.id, c.size);
+      } catch (e) {
+        await deps.blobs.delete([c.id]).catch(() => {}); // unregistered: nobody else would delete it
+        throw e;
+      }
+      if (blob !== c.id) await deps.blobs.delete([c.id]); // already stored (another writer or earlier chunk): dedup
+      manifest[c.index] = { h: hash, b: blob, n: c.size };
+    })();
+    done.catch(() => {});
+    finishing = done;
+    // At most one chunk finishing behind the one being written.
+    if (prev) await prev;
+  };
+
+  const writePiece = async (c: OpenChunk, piece: Uint8Array) => {
+    await settle(c.sha.update(piece));
+    if ((c.writer.desiredSize ?? 0) <= 0) {
+      // When the blob store stops reading, report why its put failed, not the stream's state.
+      try { await c.writer.ready; } catch (e) { throw await c.put.then(() => e, (putError: unknown) => putError); }
+    }
+    c.writer.write(piece).catch(() => {}); // a failed write fails the put, observed at close
+    c.fill += piece.length;
+    if (c.fill === c.size) await close(c);
+  };
+
+  return {
+    manifest,
+    async write(value) {
+      let off = 0;
+      while (off < value.length) {
+        const c = cur ?? (cur = open());
+        const n = Math.min(c.size - c.fill, value.length - off);
+        await writePiece(c, n === value.length ? value : value.subarray(off, off + n));
+        off += n;
+      }
+    },
+    async end() {
+      await finishing;
+      return undefined;
+    },
+    async abort(e) {
+      const c = cur;
+      cur = null;
+      if (c) {
+        await c.writer.abort(e).catch(() => {});
+        await c.put.catch(() => {}); // the blob store drops a put whose stream failed
+        c.sha.dispose?.();
+      }
+      await finishing?.catch(() => {});
+    },
+  };
+}
+
+/** Stores one whole chunk under its content hash, reusing an existing copy (dedup). */
 export async function storeChunk(deps: Deps, session: string, data: Uint8Array): Promise<ChunkRef> {
-  const hash = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", data as BufferSource)));
+  const h = deps.hasher("sha256");
+  await settle(h.update(data));
+  const hash = toHex(await h.digest());
   let blob = await deps.meta.acquireChunk(session, hash);
   if (blob === null) {
     const id = `${hash.slice(0, 16)}-${crypto.randomUUID()}`;

@@ -39,6 +39,23 @@ export function objectStream(deps: Deps, obj: Pick<ObjectRecord, "inline" | "man
   }, { highWaterMark: 0 });
 }
 
+/**
+ * The body of a GET: like objectStream, but a read within one chunk is that blob's own stream
+ * (no relay per read), and a missing blob is an error before the response starts.
+ */
+export async function objectBody(deps: Deps, obj: Pick<ObjectRecord, "inline" | "manifest" | "size">, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
+  if (obj.inline) return objectStream(deps, obj, range);
+  const pieces = manifestSlices(obj.manifest ?? [], range?.start ?? 0, range ? range.end : obj.size - 1);
+  if (pieces.length !== 1) return objectStream(deps, obj, range);
+  const p = pieces[0];
+  const got = await deps.blobs.get(p.chunk.b, { range: { offset: p.offset, length: p.length } });
+  if (!got) {
+    deps.log.error("chunk missing", { blob: p.chunk.b });
+    throw new S3Error("InternalError", { message: "Object data is missing" });
+  }
+  return got.body;
+}
+
 export function manifestSlices(manifest: ChunkRef[], start: number, end: number) {
   const out: { chunk: ChunkRef; offset: number; length: number }[] = [];
   let pos = 0;

@@ -4,7 +4,7 @@ import type { Handler, ReqCtx } from "./context.ts";
 import type { ObjectRecord } from "../store/types.ts";
 import { checkReadConditions } from "./conditions.ts";
 import { applyResponseOverrides, objectHeaders } from "./object-headers.ts";
-import { objectStream, parseRange, type ByteRange } from "./object-body.ts";
+import { objectBody, parseRange, type ByteRange } from "./object-body.ts";
 import { requireBucket } from "./bucket.ts";
 import { CHECKSUM_ALGORITHMS } from "./checksum.ts";
 
@@ -76,7 +76,7 @@ async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
   }
   h.set("content-length", String(length));
   if (!withBody) return new Response(null, { status, headers: h });
-  return new Response(length === 0 ? null : objectStream(ctx.deps, obj, range), { status, headers: h });
+  return new Response(length === 0 ? null : await objectBody(ctx.deps, obj, range), { status, headers: h });
 }
 
 export const getObject: Handler = (ctx) => read(ctx, true);

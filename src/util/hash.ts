@@ -14,9 +14,12 @@ export function portableCrcHasher(alg: "crc32" | "crc32c" | "crc64nvme"): Hasher
 
 export const isCrc = (a: DigestAlgorithm): a is "crc32" | "crc32c" | "crc64nvme" => a.startsWith("crc");
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+// A table lookup per byte: hex strings (signatures, digests, request ids) are built on every request.
 export const toHex = (b: Uint8Array): string => {
   let s = "";
-  for (let i = 0; i < b.length; i++) s += b[i].toString(16).padStart(2, "0");
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]];
   return s;
 };
 
@@ -48,14 +51,43 @@ export function fromBase64(s: string): Uint8Array | null {
 const enc = new TextEncoder();
 export const utf8 = (s: string) => enc.encode(s);
 
+/**
+ * Synchronous SHA-256 / HMAC a runtime may install (Bun: CryptoHasher). WebCrypto's promise
+ * round trip costs ~60 µs per call on Bun, and a SigV4 check makes several: it dominated small
+ * requests. Without one (Workers), WebCrypto is used, with imported HMAC keys cached.
+ */
+export interface SyncDigests {
+  sha256(data: Uint8Array): Uint8Array;
+  hmac(alg: "SHA-256" | "SHA-1", key: Uint8Array, data: Uint8Array): Uint8Array;
+}
+
+let syncDigests: SyncDigests | null = null;
+
+/** Installs (or with null removes) the runtime's synchronous digests; process-wide. */
+export function installSyncDigests(impl: SyncDigests | null): void {
+  syncDigests = impl;
+}
+
 export async function sha256Hex(data: Uint8Array | string): Promise<string> {
   const d = typeof data === "string" ? utf8(data) : data;
+  if (syncDigests) return toHex(syncDigests.sha256(d));
   return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", d as BufferSource)));
 }
 
-export async function hmac(key: Uint8Array | string, data: string, alg: "SHA-256" | "SHA-1" = "SHA-256"): Promise<Uint8Array> {
+// Imported keys per key buffer: the SigV4 signing key is cached (sigv4.ts), so its CryptoKey is too.
+const importedKeys = new WeakMap<Uint8Array, { alg: string; key: CryptoKey }>();
+
+async function hmacKey(key: Uint8Array | string, alg: "SHA-256" | "SHA-1"): Promise<CryptoKey> {
+  const cached = typeof key === "string" ? undefined : importedKeys.get(key);
+  if (cached?.alg === alg) return cached.key;
   const k = await crypto.subtle.importKey("raw", (typeof key === "string" ? utf8(key) : key) as BufferSource, { name: "HMAC", hash: alg }, false, ["sign"]);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", k, utf8(data)));
+  if (typeof key !== "string") importedKeys.set(key, { alg, key: k });
+  return k;
+}
+
+export async function hmac(key: Uint8Array | string, data: string, alg: "SHA-256" | "SHA-1" = "SHA-256"): Promise<Uint8Array> {
+  if (syncDigests) return syncDigests.hmac(alg, typeof key === "string" ? utf8(key) : key, utf8(data));
+  return new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(key, alg), utf8(data)));
 }
 
 /** Constant-time comparison of two strings (signatures). */

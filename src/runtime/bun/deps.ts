@@ -5,7 +5,8 @@ import { DEFAULT_CONFIG, type Config, type Deps, type Logger } from "../../deps.
 import { createSqlMetaStore } from "../../store/sql/meta-store.ts";
 import { createFsBlobStore } from "./fs-blob-store.ts";
 import { createBunSqliteDriver } from "./sqlite-driver.ts";
-import { bunHasher } from "./hasher.ts";
+import { bunHasher, bunSyncDigests } from "./hasher.ts";
+import { installSyncDigests } from "../../util/hash.ts";
 import { collectGarbage } from "../../store/gc.ts";
 import { createMd5Pool } from "./md5-pool.ts";
 
@@ -21,6 +22,7 @@ export function createBunDeps(opts: { dataDir: string; config?: Partial<Config>;
   const clock = { now: () => Date.now() };
   const config = { ...DEFAULT_CONFIG, ...opts.config };
   const log = opts.log ?? consoleLogger();
+  installSyncDigests(bunSyncDigests);
   const md5Pool = createMd5Pool(opts.md5Workers ?? navigator.hardwareConcurrency ?? 1);
   const deps: Deps = {
     blobs: createFsBlobStore(join(opts.dataDir, "chunks")),

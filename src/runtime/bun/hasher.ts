@@ -1,5 +1,5 @@
 import type { DigestAlgorithm, Hasher } from "../../deps.ts";
-import { portableCrcHasher } from "../../util/hash.ts";
+import { portableCrcHasher, type SyncDigests } from "../../util/hash.ts";
 import { u32be } from "../../util/crc.ts";
 
 /** Native hashing on Bun: CryptoHasher for MD5/SHA, zlib's CRC32; portable CRC32C/CRC64NVME. */
@@ -19,3 +19,9 @@ export function bunHasher(alg: DigestAlgorithm): Hasher {
       return portableCrcHasher(alg);
   }
 }
+
+/** Synchronous SHA-256 and HMAC for SigV4/SigV2 (util/hash.ts installSyncDigests): ~2 µs, not ~60. */
+export const bunSyncDigests: SyncDigests = {
+  sha256: (data) => new Uint8Array(new Bun.CryptoHasher("sha256").update(data).digest()),
+  hmac: (alg, key, data) => new Uint8Array(new Bun.CryptoHasher(alg === "SHA-1" ? "sha1" : "sha256", key).update(data).digest()),
+};

@@ -186,3 +186,87 @@ describe("ingest", () => {
     await expect(ingest(deps, stream(CONTENT, 4096), { bucket: "b", maxSize: 100 * KiB, allowInline: true })).rejects.toMatchObject({ code: "EntityTooLarge" });
   });
 });
+
+describe("ingest with a declared size streams each chunk into its blob", () => {
+  const pieces = (data: Uint8Array, piece: number) => {
+    let off = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(ctl) {
+        if (off >= data.length) { ctl.close(); return; }
+        ctl.enqueue(data.slice(off, off + piece));
+        off += piece;
+      },
+    });
+  };
+  const opts = (size: number) => ({ bucket: "b", expectedSize: size, maxSize: 1e9, allowInline: true });
+
+  it("puts streams of the chunk size while the body is still being read, never a whole buffer", async () => {
+    const { deps } = memoryDeps();
+    const puts: { size: number; stream: boolean; readBefore: number }[] = [];
+    let read = 0;
+    const inner = deps.blobs.put.bind(deps.blobs);
+    deps.blobs.put = (key, body, o) => {
+      puts.push({ size: o.size, stream: !(body instanceof Uint8Array), readBefore: read });
+      return inner(key, body, o);
+    };
+    const src = pieces(CONTENT, 100_000); // (reads under 64 KiB would be gathered first)
+    const counted = src.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform(c, ctl) { read += c.length; ctl.enqueue(c); } }));
+    const out = await ingest(deps, counted, opts(CONTENT.length));
+    expect(puts.map((p) => p.size)).toEqual([65536, 65536, 65536, 65536, 44 * KiB]);
+    expect(puts.every((p) => p.stream)).toBe(true);
+    // Chunk k's put starts before the body is read past it (no chunk-sized buffering first).
+    puts.forEach((p, k) => expect(p.readBefore).toBeLessThanOrEqual(k * 65536 + 100_000));
+    expect(out.md5Hex).toBe(md5Hex(CONTENT));
+  });
+
+  it("identical content uploaded at the same time is stored once (the later copy is deleted)", async () => {
+    const { deps, blobs } = memoryDeps();
+    const [a, b] = await Promise.all([ingest(deps, pieces(CONTENT, 7_000), opts(CONTENT.length)), ingest(deps, pieces(CONTENT, 9_000), opts(CONTENT.length))]);
+    expect(a.manifest!.map((c) => c.b)).toEqual(b.manifest!.map((c) => c.b));
+    expect(blobs.size()).toBe(5);
+    expect(await deps.meta.countChunks()).toBe(5);
+  });
+
+  it("a body cut short mid-chunk stores nothing that survives GC", async () => {
+    const { deps, blobs } = memoryDeps();
+    const short = CONTENT.subarray(0, 150 * KiB);
+    await expect(ingest(deps, pieces(short, 10_000), opts(CONTENT.length))).rejects.toMatchObject({ code: "IncompleteBody" });
+    await collectGarbage(deps);
+    expect(blobs.size()).toBe(0);
+    expect(await deps.meta.countChunks()).toBe(0);
+  });
+
+  it("a failing blob put fails the upload and leaves nothing after GC", async () => {
+    const { deps, blobs } = memoryDeps();
+    const inner = deps.blobs.put.bind(deps.blobs);
+    let n = 0;
+    deps.blobs.put = async (key, body, o) => {
+      if (++n === 3) { await (body as ReadableStream).cancel(); throw new Error("disk full"); }
+      return inner(key, body, o);
+    };
+    await expect(ingest(deps, pieces(CONTENT, 10_000), opts(CONTENT.length))).rejects.toThrow("disk full");
+    await collectGarbage(deps);
+    expect(blobs.size()).toBe(0);
+    expect(await deps.meta.countChunks()).toBe(0);
+  });
+
+  it("a chunk whose registration fails does not leak its blob", async () => {
+    const { deps, blobs } = memoryDeps();
+    const inner = deps.meta.registerChunk.bind(deps.meta);
+    let n = 0;
+    deps.meta.registerChunk = async (...a) => {
+      if (++n === 2) throw new Error("metadata unavailable");
+      return inner(...a);
+    };
+    await expect(ingest(deps, pieces(CONTENT, 10_000), opts(CONTENT.length))).rejects.toThrow("metadata unavailable");
+    await collectGarbage(deps);
+    expect(blobs.size()).toBe(0);
+  });
+
+  it("small reads are gathered without changing the result", async () => {
+    const { deps } = memoryDeps();
+    const out = await ingest(deps, pieces(CONTENT, 100), opts(CONTENT.length));
+    expect(out.md5Hex).toBe(md5Hex(CONTENT));
+    expect(out.manifest!.map((c) => c.h)).toEqual([0, 1, 2, 3, 4].map((i) => sha256Hex(CONTENT.subarray(i * 65536, (i + 1) * 65536))));
+  });
+});

@@ -4,7 +4,9 @@ import { collectGarbage } from "../../../../src/store/gc.ts";
 import { md5Hex, MiB, randomBytes, withBucket } from "../../helpers/s3.ts";
 
 const pool = createMd5Pool(2);
-afterAll(() => pool.close());
+// Tiny staging buffers, so a few KiB already keep both buffers at the worker (backpressure).
+const tiny = createMd5Pool(1, 1024);
+afterAll(() => { pool.close(); tiny.close(); });
 
 describe("off-thread MD5 pool", () => {
   it("hashes pieces in order, per hasher, concurrently", async () => {
@@ -17,6 +19,40 @@ describe("off-thread MD5 pool", () => {
     const [da, db] = await Promise.all([ha.digest(), hb.digest()]);
     expect(Buffer.from(da).toString("hex")).toBe(md5Hex(a));
     expect(Buffer.from(db).toString("hex")).toBe(md5Hex(b));
+  });
+
+  it("copies on update: the caller may reuse its buffer as soon as update() returns or resolves", async () => {
+    const data = randomBytes(300_000, 4);
+    const h = tiny.hasher();
+    const scratch = new Uint8Array(7_000);
+    for (let off = 0; off < data.length; off += scratch.length) {
+      const n = Math.min(scratch.length, data.length - off);
+      scratch.set(data.subarray(off, off + n));
+      await h.update(scratch.subarray(0, n));
+      scratch.fill(0xee); // would corrupt the digest if the pool still read from it
+    }
+    expect(Buffer.from(await h.digest()).toString("hex")).toBe(md5Hex(data));
+  });
+
+  it("keeps order when updates are not awaited (queued behind a waiting one)", async () => {
+    const data = randomBytes(50_000, 5);
+    const h = tiny.hasher();
+    const pending: (void | Promise<void>)[] = [];
+    for (let off = 0; off < data.length; off += 3_333) pending.push(h.update(data.slice(off, off + 3_333)));
+    expect(pending.some((p) => p instanceof Promise)).toBe(true);
+    expect(Buffer.from(await h.digest()).toString("hex")).toBe(md5Hex(data));
+  });
+
+  it("an empty body and a disposed hasher leave the pool usable", async () => {
+    const empty = tiny.hasher();
+    expect(Buffer.from(await empty.digest()).toString("hex")).toBe(md5Hex(new Uint8Array()));
+    const dropped = tiny.hasher();
+    await dropped.update(randomBytes(5_000, 6));
+    dropped.dispose?.();
+    const h = tiny.hasher();
+    const data = randomBytes(4_097, 7);
+    await h.update(data);
+    expect(Buffer.from(await h.digest()).toString("hex")).toBe(md5Hex(data));
   });
 
   it("gives the ETag of large PUTs and parts when wired into deps", async () => {

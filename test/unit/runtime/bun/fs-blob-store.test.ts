@@ -1,0 +1,80 @@
+// The filesystem BlobStore with streamed puts (ingest writes each chunk as its bytes arrive): a
+// put whose stream fails or is short stores nothing and leaves no temp file.
+import { afterAll, describe, expect, it } from "bun:test";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createFsBlobStore } from "../../../../src/runtime/bun/fs-blob-store.ts";
+import { collectGarbage } from "../../../../src/store/gc.ts";
+import { ingest } from "../../../../src/s3/ingest.ts";
+import { memoryDeps } from "../../helpers/deps.ts";
+import { md5Hex, MiB, randomBytes } from "../../helpers/s3.ts";
+
+const root = mkdtempSync(join(tmpdir(), "s3edge-fsblob-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function feed(data: Uint8Array, piece: number, failAt?: number): ReadableStream<Uint8Array> {
+  let off = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (failAt !== undefined && off >= failAt) { c.error(new Error("client went away")); return; }
+      if (off >= data.length) { c.close(); return; }
+      c.enqueue(data.slice(off, off + piece));
+      off += piece;
+    },
+  });
+}
+
+const tmpFiles = (dir: string) => { try { return readdirSync(join(dir, ".tmp")); } catch { return []; } };
+
+describe("fs BlobStore, streamed puts", () => {
+  it("stores a stream of the declared size and reads it back (whole and ranged)", async () => {
+    const dir = join(root, "ok");
+    const blobs = createFsBlobStore(dir);
+    const data = randomBytes(3 * MiB + 11, 1);
+    await blobs.put("abcdef", feed(data, 256 * 1024), { size: data.length });
+    const got = await blobs.get("abcdef");
+    expect(md5Hex(new Uint8Array(await new Response(got!.body).arrayBuffer()))).toBe(md5Hex(data));
+    const part = await blobs.get("abcdef", { range: { offset: 1000, length: 5000 } });
+    expect(new Uint8Array(await new Response(part!.body).arrayBuffer())).toEqual(data.subarray(1000, 6000));
+    expect(tmpFiles(dir)).toEqual([]);
+  });
+
+  it("a stream that errors midway stores nothing and leaves no temp file", async () => {
+    const dir = join(root, "err");
+    const blobs = createFsBlobStore(dir);
+    const data = randomBytes(2 * MiB, 2);
+    await expect(blobs.put("failing", feed(data, 128 * 1024, MiB), { size: data.length })).rejects.toBeDefined();
+    expect(await blobs.head("failing")).toBeNull();
+    expect(tmpFiles(dir)).toEqual([]);
+  });
+
+  it("a stream shorter or longer than the declared size stores nothing", async () => {
+    const dir = join(root, "short");
+    const blobs = createFsBlobStore(dir);
+    const data = randomBytes(100_000, 3);
+    await expect(blobs.put("short", feed(data, 10_000), { size: data.length + 1 })).rejects.toBeDefined();
+    await expect(blobs.put("long", feed(data, 10_000), { size: data.length - 1 })).rejects.toBeDefined();
+    expect(await blobs.head("short")).toBeNull();
+    expect(await blobs.head("long")).toBeNull();
+    expect(tmpFiles(dir)).toEqual([]);
+  });
+
+  it("ingest over the fs store: an upload cut off mid-chunk leaves no blob after GC", async () => {
+    const dir = join(root, "ingest");
+    const { deps } = memoryDeps({ chunkSize: MiB });
+    deps.blobs = createFsBlobStore(dir);
+    const data = randomBytes(3 * MiB, 4);
+    await expect(ingest(deps, feed(data, 256 * 1024, 2 * MiB + 512 * 1024), { bucket: "b", expectedSize: data.length, maxSize: 1e9, allowInline: true }))
+      .rejects.toThrow("client went away");
+    await collectGarbage(deps);
+    expect((await deps.blobs.list()).keys).toEqual([]);
+    expect(await deps.meta.countChunks()).toBe(0);
+    expect(tmpFiles(dir)).toEqual([]);
+
+    const ok = await ingest(deps, feed(data, 256 * 1024), { bucket: "b", expectedSize: data.length, maxSize: 1e9, allowInline: true });
+    expect(ok.md5Hex).toBe(md5Hex(data));
+    expect(ok.manifest!.map((c) => c.n)).toEqual([MiB, MiB, MiB]);
+    expect((await deps.blobs.list()).keys.sort()).toEqual(ok.manifest!.map((c) => c.b).sort());
+  });
+});
