@@ -1,0 +1,60 @@
+// Medians over several result files of bench/run.ts (wall-clock figures move ±30 % between runs).
+//
+//   bun bench/median.ts bench/results/run1.json bench/results/run2.json bench/results/run3.json
+import { readFileSync } from "node:fs";
+
+type Name = "bun" | "workerd" | "bare";
+interface Row {
+  op: string;
+  opsPerSec: Partial<Record<Name, number>>;
+  ratios: { bunBare: number; workerdBare?: number; workerdBun?: number };
+  cpuSecPerGiB: Partial<Record<Name, number>>;
+  peakRssMiB?: Partial<Record<Name, number>>;
+}
+interface Result {
+  date: string; commit: string; dirtySrc: boolean; table: Row[];
+  rss: { s3edge?: { in: { peakRssMiB: number }; out: { peakRssMiB: number } } };
+}
+
+const files = process.argv.slice(2);
+if (!files.length) {
+  console.error("usage: bun bench/median.ts RESULT.json...");
+  process.exit(2);
+}
+const runs = files.map((f) => JSON.parse(readFileSync(f, "utf8")) as Result);
+
+const median = (xs: (number | undefined)[]): number | undefined => {
+  const v = xs.filter((x): x is number => x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return undefined;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+const f = (n: number | undefined, d = 1) => (n === undefined ? "-" : n.toFixed(d));
+function pad(cells: string[][]): string {
+  const w = cells[0].map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ")).join("\n");
+}
+
+console.log(`medians of ${runs.length} runs: ${runs.map((r) => `${r.date} ${r.commit}${r.dirtySrc ? "+dirty" : ""}`).join(", ")}\n`);
+const ops = runs[0].table.map((r) => r.op);
+const names: Name[] = runs.some((r) => r.table.some((t) => t.opsPerSec.workerd !== undefined)) ? ["bun", "workerd", "bare"] : ["bun", "bare"];
+const rowsFor = (op: string) => runs.map((r) => r.table.find((t) => t.op === op)).filter((r): r is Row => !!r);
+console.log(pad([
+  ["op", ...names.map((n) => `${n} ops/s`), "bun/bare", ...(names.includes("workerd") ? ["workerd/bare", "workerd/bun"] : []), ...names.map((n) => `${n} CPU s/GiB`)],
+  ...ops.map((op) => {
+    const rs = rowsFor(op);
+    return [
+      op,
+      ...names.map((n) => f(median(rs.map((r) => r.opsPerSec[n])))),
+      f(median(rs.map((r) => r.ratios.bunBare)), 2),
+      ...(names.includes("workerd") ? [f(median(rs.map((r) => r.ratios.workerdBare)), 3), f(median(rs.map((r) => r.ratios.workerdBun)), 3)] : []),
+      ...names.map((n) => f(median(rs.map((r) => r.cpuSecPerGiB[n])), 2)),
+    ];
+  }),
+]));
+const rss = runs.map((r) => r.rss.s3edge).filter((x) => x !== undefined);
+if (rss.length) {
+  console.log(`\ns3edge on Bun, 2 GiB streamed: peak RSS in ${f(median(rss.map((x) => x!.in.peakRssMiB)))} MiB, out ${f(median(rss.map((x) => x!.out.peakRssMiB)))} MiB ` +
+    `(per run: ${rss.map((x) => `${x!.in.peakRssMiB}/${x!.out.peakRssMiB}`).join(", ")})`);
+}
+console.log(`per run bun/bare: ${ops.map((op) => `${op} ${rowsFor(op).map((r) => r.ratios.bunBare.toFixed(2)).join(" ")}`).join("; ")}`);
