@@ -70,7 +70,9 @@ const bunArgs = (process.env.BENCH_S3EDGE_BUN_ARGS ?? "").split(/\s+/).filter(Bo
 // ---------------------------------------------------------------------------------------------
 // processes and cleanup
 
-type Kind = "s3edge" | "bare" | "workerd";
+type Kind = "s3edge" | "bare" | "workerd" | "wbare";
+/** Both Workers run under wrangler dev: a process tree, slower phases, failures counted. */
+const onWorkerd = (k: Kind) => k === "workerd" || k === "wbare";
 interface Server {
   name: string; kind: Kind; pid: number; proc: ReturnType<typeof Bun.spawn>; base: string; log: string;
   /** The processes whose CPU counts: the server, or wrangler and all its children. */
@@ -136,7 +138,7 @@ async function startServer(name: string, kind: Kind, dataDir: string): Promise<S
     mkdirSync(dataDir, { recursive: true });
     cmd = [join(ROOT, "node_modules/.bin/wrangler"), "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
       "--var", `S3EDGE_ROOT_USER:${USER}`, "--var", `S3EDGE_ROOT_PASSWORD:${PASSWORD}`, "--persist-to", join(dataDir, "state"),
-      "--show-interactive-dev-session=false"];
+      "--show-interactive-dev-session=false", ...(kind === "wbare" ? ["--config", join(ROOT, "bench/bare-worker/wrangler.toml")] : [])];
     env = { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false",
       XDG_CONFIG_HOME: join(dataDir, "config"), WRANGLER_LOG_PATH: join(dataDir, "logs") };
   }
@@ -146,12 +148,12 @@ async function startServer(name: string, kind: Kind, dataDir: string): Promise<S
   const s: Server = {
     name, kind, pid: proc.pid, proc, base: `http://127.0.0.1:${port}`, log,
     // wrangler (node) starts workerd as a child; the tree is fixed once it answers.
-    pids: () => kind === "workerd" ? (tree ??= [proc.pid, ...descendants(proc.pid)]) : [proc.pid],
-    memPids: () => kind === "workerd" ? s.pids().filter((p) => { try { return readFileSync(`/proc/${p}/comm`, "utf8").trim() === "workerd"; } catch { return false; } }) : [proc.pid],
+    pids: () => onWorkerd(kind) ? (tree ??= [proc.pid, ...descendants(proc.pid)]) : [proc.pid],
+    memPids: () => onWorkerd(kind) ? s.pids().filter((p) => { try { return readFileSync(`/proc/${p}/comm`, "utf8").trim() === "workerd"; } catch { return false; } }) : [proc.pid],
   };
   servers.add(s);
-  const health = kind === "bare" ? "/health" : "/minio/health/live";
-  const until = Date.now() + (kind === "workerd" ? 90_000 : 30_000);
+  const health = kind === "bare" || kind === "wbare" ? "/health" : "/minio/health/live";
+  const until = Date.now() + (onWorkerd(kind) ? 90_000 : 30_000);
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`${name} exited (${proc.exitCode}):\n${readFileSync(log, "utf8")}`);
     try { if ((await fetch(s.base + health)).status === 200) break; } catch {}
@@ -256,13 +258,19 @@ interface Target {
   get(key: string): Promise<Response>;
 }
 
+/**
+ * Requests to a Worker under wrangler dev: abortable (see workerdAbort), and a connection per
+ * request, so a request that wrangler dev failed (503 "restarted mid-request") leaves no
+ * half-read connection to reuse.
+ */
+const workerdOpts = (kind: Kind): RequestInit => (onWorkerd(kind) ? { signal: workerdAbort.signal, keepalive: false } : {});
+
 /** s3edge on either runtime: the same S3 requests. */
 function s3edgeTarget(base: string, kind: "s3edge" | "workerd" = "s3edge"): Target & { createBucket(): Promise<void> } {
   const aws = new AwsClient({ accessKeyId: USER, secretAccessKey: PASSWORD, service: "s3", region: "us-east-1" });
   // workerd: abortable (see workerdAbort), and a connection per request, so a request that
   // wrangler dev failed (503 "restarted mid-request") leaves no half-read connection to reuse.
-  const workerdOpts = (): RequestInit => (kind === "workerd" ? { signal: workerdAbort.signal, keepalive: false } : {});
-  const signed = async (method: string, path: string, extra: Record<string, string> = {}) => {
+    const signed = async (method: string, path: string, extra: Record<string, string> = {}) => {
     const url = `${base}/${path}`;
     const r = await aws.sign(url, { method, headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD", ...extra } });
     return { url, headers: r.headers };
@@ -276,28 +284,29 @@ function s3edgeTarget(base: string, kind: "s3edge" | "workerd" = "s3edge"): Targ
     },
     async put(key, body, size) {
       const { url, headers } = await signed("PUT", `${BUCKET}/${key}`, { "content-length": String(size) });
-      const r = await fetch(url, { method: "PUT", headers, body, duplex: "half", ...workerdOpts() } as RequestInit);
+      const r = await fetch(url, { method: "PUT", headers, body, duplex: "half", ...workerdOpts(kind) } as RequestInit);
       if (r.status !== 200) throw new Error(`PUT ${key}: ${r.status} ${await r.text()}`);
       await r.arrayBuffer();
       return (r.headers.get("etag") ?? "").replaceAll('"', "");
     },
     async get(key) {
       const { url, headers } = await signed("GET", `${BUCKET}/${key}`);
-      return fetch(url, { headers, ...workerdOpts() } as RequestInit);
+      return fetch(url, { headers, ...workerdOpts(kind) } as RequestInit);
     },
   };
 }
 
-function bareTarget(base: string): Target {
+/** A bare server (Bun) or the bare R2 Worker: plain PUT and GET of /KEY. */
+function bareTarget(base: string, kind: "bare" | "wbare" = "bare"): Target {
   return {
-    kind: "bare",
+    kind,
     async put(key, body, size) {
-      const r = await fetch(`${base}/${key}`, { method: "PUT", headers: { "content-length": String(size) }, body, duplex: "half" } as RequestInit);
+      const r = await fetch(`${base}/${key}`, { method: "PUT", headers: { "content-length": String(size) }, body, duplex: "half", ...workerdOpts(kind) } as RequestInit);
       if (r.status !== 200) throw new Error(`PUT ${key}: ${r.status} ${await r.text()}`);
       await r.arrayBuffer();
       return null;
     },
-    get: (key) => fetch(`${base}/${key}`),
+    get: (key) => fetch(`${base}/${key}`, workerdOpts(kind)),
   };
 }
 
@@ -348,7 +357,7 @@ interface PhaseResult {
 
 /** Runs up to `count` ops with `conc` workers, stopping new ops after the phase deadline. */
 async function runPhase(srv: Server, count: number, conc: number, op: (j: number, worker: number) => Promise<number>, graceMs = WORKERD_GRACE_MS.small): Promise<PhaseResult> {
-  const deadline = performance.now() + (srv.kind === "workerd" ? cfg.workerdPhaseSeconds : cfg.phaseSeconds) * 1000;
+  const deadline = performance.now() + (onWorkerd(srv.kind) ? cfg.workerdPhaseSeconds : cfg.phaseSeconds) * 1000;
   const lat: number[] = [];
   let next = 0, bytes = 0, truncated = false, lastDone = 0;
   let failed = 0, firstFailure: string | undefined, fatal: unknown;
@@ -358,7 +367,7 @@ async function runPhase(srv: Server, count: number, conc: number, op: (j: number
   const client0 = process.cpuUsage();
   const t0 = performance.now();
   let hardStop: ReturnType<typeof setTimeout> | undefined;
-  if (srv.kind === "workerd") {
+  if (onWorkerd(srv.kind)) {
     const ac = (workerdAbort = new AbortController());
     hardStop = setTimeout(() => ac.abort(new Error(`still running ${graceMs / 1000} s after the phase deadline`)), deadline - performance.now() + graceMs);
   }
@@ -377,7 +386,7 @@ async function runPhase(srv: Server, count: number, conc: number, op: (j: number
         } catch (e) {
           // The Worker under wrangler dev may refuse or restart (e.g. out of memory): that is a
           // result to report, not a reason to lose the run. Wrong data never is.
-          if (srv.kind !== "workerd" || e instanceof CheckFailed) { fatal ??= e; throw e; }
+          if (!onWorkerd(srv.kind) || e instanceof CheckFailed) { fatal ??= e; throw e; }
           failed++;
           firstFailure ??= e instanceof Error ? e.message.slice(0, 200) : String(e);
         }
@@ -407,7 +416,7 @@ async function runPhase(srv: Server, count: number, conc: number, op: (j: number
 interface Suite { largePut: PhaseResult; largeGet: PhaseResult; smallPut: PhaseResult; smallGet: PhaseResult }
 
 type PhaseName = keyof Suite;
-type Name = "bun" | "workerd" | "bare";
+type Name = "bun" | "workerd" | "wbare" | "bare";
 const PHASES: PhaseName[] = ["largePut", "largeGet", "smallPut", "smallGet"];
 
 /** The four phases against one target; phases run in order and share state (what was stored). */
@@ -424,7 +433,7 @@ function makeSuite(largeBase: Uint8Array, smallBase: Uint8Array, largeMd5: Map<n
       /** Untimed: JIT, connections, directories. */
       async warmup() {
         // (One large round trip on workerd, where each takes seconds.)
-        for (let i = 0; i < (t.kind === "workerd" ? 1 : 2); i++) {
+        for (let i = 0; i < (onWorkerd(t.kind) ? 1 : 2); i++) {
           await t.put(`warm-large-${i}`, large(i), cfg.largeSize);
           await readVerify(await t.get(`warm-large-${i}`), "warm", cfg.largeSize, (p, n) => [large(i).subarray(p, p + n)]);
         }
@@ -576,8 +585,9 @@ async function main() {
   const smallMd5 = Array.from({ length: SMALL_VARIANTS }, (_, v) => md5Hex(smallBase.subarray(v, v + cfg.smallSize)));
   const suite = makeSuite(largeBase, smallBase, largeMd5, smallMd5);
 
-  // "bun" is s3edge on Bun (src/cli/serve.ts), "workerd" the same gateway as a Worker under wrangler dev.
-  const names: Name[] = cfg.workerd ? ["bun", "workerd", "bare"] : ["bun", "bare"];
+  // "bun" is s3edge on Bun (src/cli/serve.ts), "workerd" the same gateway as a Worker under wrangler
+  // dev, "wbare" the bare R2 Worker (bench/bare-worker) under wrangler dev, "bare" the bare Bun server.
+  const names: Name[] = cfg.workerd ? ["bun", "workerd", "wbare", "bare"] : ["bun", "bare"];
   const results: Partial<Record<Name, Suite>> = {};
   if (cfg.throughput) {
     const srv = {} as Record<Name, Server>;
@@ -587,8 +597,8 @@ async function main() {
       if (srv.workerd) log(`workerd processes: ${srv.workerd.pids().map((p) => { try { return `${p} ${readFileSync(`/proc/${p}/comm`, "utf8").trim()}`; } catch { return String(p); } }).join(", ")}`);
       const runs = {} as Record<Name, ReturnType<typeof suite>>;
       for (const n of names) {
-        const t = n === "bare" ? bareTarget(srv[n].base) : s3edgeTarget(srv[n].base, n === "bun" ? "s3edge" : "workerd");
-        if (n !== "bare") await (t as ReturnType<typeof s3edgeTarget>).createBucket();
+        const t = n === "bare" || n === "wbare" ? bareTarget(srv[n].base, n) : s3edgeTarget(srv[n].base, n === "bun" ? "s3edge" : "workerd");
+        if (n === "bun" || n === "workerd") await (t as ReturnType<typeof s3edgeTarget>).createBucket();
         runs[n] = suite(t, srv[n]);
         results[n] = {} as Suite;
       }
@@ -628,7 +638,12 @@ async function main() {
     return {
       op: label,
       opsPerSec: ops,
-      ratios: { bunBare: ops.bun! / ops.bare!, workerdBare: ops.workerd !== undefined ? ops.workerd / ops.bare! : undefined, workerdBun: ops.workerd !== undefined ? ops.workerd / ops.bun! : undefined },
+      ratios: {
+        bunBare: ops.bun! / ops.bare!,
+        workerdBare: ops.workerd !== undefined ? ops.workerd / ops.bare! : undefined,
+        workerdBun: ops.workerd !== undefined ? ops.workerd / ops.bun! : undefined,
+        workerdWbare: ops.workerd !== undefined && ops.wbare !== undefined ? ops.workerd / ops.wbare : undefined,
+      },
       mibPerSec: per(k, (r) => r.mibPerSec),
       cpuSecPerGiB: per(k, (r) => r.serverCpuSeconds / (r.bytes / 1024 ** 3)),
       p99ms: per(k, (r) => r.p99ms),
@@ -650,8 +665,8 @@ async function main() {
     const cols = <T,>(v: Partial<Record<Name, T>>, fmt: (x: T | undefined) => string) => names.map((n) => fmt(v[n]));
     console.log(`\nconcurrency ${cfg.concurrency}; ops/s and MiB/s are client-observed` + (w ? `; workerd phases bounded at ${cfg.workerdPhaseSeconds} s` : "") + "\n");
     console.log(pad([
-      ["op", ...names.map((n) => `${n} ops/s`), "bun/bare", ...(w ? ["workerd/bare", "workerd/bun"] : []), ...names.map((n) => `${n} MiB/s`)],
-      ...table.map((r) => [r.op, ...cols(r.opsPerSec, (x) => f(x)), f(r.ratios.bunBare, 2), ...(w ? [f(r.ratios.workerdBare, 2), f(r.ratios.workerdBun, 3)] : []),
+      ["op", ...names.map((n) => `${n} ops/s`), "bun/bare", ...(w ? ["workerd/bare", "workerd/bun", "workerd/wbare"] : []), ...names.map((n) => `${n} MiB/s`)],
+      ...table.map((r) => [r.op, ...cols(r.opsPerSec, (x) => f(x)), f(r.ratios.bunBare, 2), ...(w ? [f(r.ratios.workerdBare, 2), f(r.ratios.workerdBun, 3), f(r.ratios.workerdWbare, 2)] : []),
         ...cols(r.mibPerSec, (x) => f(x))]),
     ]));
     console.log(`\nserver cost: CPU = server CPU seconds (user + system, all threads${w ? "; workerd: wrangler and all its processes" : ""}) per GiB moved; ` +
