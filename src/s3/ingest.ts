@@ -4,7 +4,9 @@
 // its blob as the bytes arrive: no chunk-sized buffer, no copy. The chunk's SHA-256 is known only
 // at its end, so the blob id is random and the MetaStore maps hash → blob at registerChunk; when
 // another writer already stored that content, registerChunk answers its blob and ours is deleted
-// (stored once). Every blob put has a known length (R2 needs one). Memory per upload: the pieces
+// (stored once). Each blob id is recorded with the session before its first byte (intendBlob),
+// so a crash between the put and the registration leaves a blob GC deletes, not a leak. Every
+// blob put has a known length (R2 needs one). Memory per upload: the pieces
 // queued towards the blob store (STREAM_HIGH_WATER) and whatever the MD5 hasher stages.
 //
 // Without a declared size, or for a body that may go inline, the bytes are buffered one chunk at
@@ -197,10 +199,12 @@ function streamingSink(deps: Deps, session: string, expected: number): ChunkSink
   let opened = 0; // bytes assigned to chunks so far
   let finishing: Promise<void> | null = null; // the previous chunk's put and registration
 
-  const open = (): OpenChunk => {
+  const open = async (): Promise<OpenChunk> => {
     const size = Math.min(chunkSize, expected - opened);
     opened += size;
     const id = crypto.randomUUID();
+    // Recorded before the first byte: a crash midway leaves a blob GC finds and deletes.
+    await deps.meta.intendBlob(session, id);
     const pipe = new TransformStream<Uint8Array, Uint8Array>(undefined, new ByteLengthQueuingStrategy({ highWaterMark: STREAM_HIGH_WATER }));
     const writer = pipe.writable.getWriter();
     const put = deps.blobs.put(id, pipe.readable, { size });
@@ -253,7 +257,7 @@ function streamingSink(deps: Deps, session: string, expected: number): ChunkSink
     async write(value) {
       let off = 0;
       while (off < value.length) {
-        const c = cur ?? (cur = open());
+        const c = cur ?? (cur = await open());
         const n = Math.min(c.size - c.fill, value.length - off);
         await writePiece(c, n === value.length ? value : value.subarray(off, off + n));
         off += n;
@@ -284,6 +288,7 @@ export async function storeChunk(deps: Deps, session: string, data: Uint8Array):
   let blob = await deps.meta.acquireChunk(session, hash);
   if (blob === null) {
     const id = `${hash.slice(0, 16)}-${crypto.randomUUID()}`;
+    await deps.meta.intendBlob(session, id);
     await deps.blobs.put(id, data, { size: data.length });
     blob = await deps.meta.registerChunk(session, hash, id, data.length);
     if (blob !== id) await deps.blobs.delete([id]); // another writer stored it first: dedup

@@ -112,6 +112,12 @@ export interface MetaStore {
   // (store/session.ts); a manifest entry references a chunk only if both its hash and blob id match.
   /** If a chunk with this hash is stored, pins it for `session` and returns its blob id. */
   acquireChunk(session: string, hash: string): Promise<string | null>;
+  /**
+   * Records that a blob is about to be written under `blobId` for this session, before its
+   * content hash is known: if the session ends without registering it (a crash midway, a
+   * duplicate), garbage collection deletes the blob.
+   */
+  intendBlob(session: string, blobId: string): Promise<void>;
   /** Records a freshly written blob; returns the blob id to use (another writer may have won). */
   registerChunk(session: string, hash: string, blobId: string, size: number): Promise<string>;
   /** Drops a session's pins (failed or finished upload). */

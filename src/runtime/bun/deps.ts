@@ -24,8 +24,9 @@ export function createBunDeps(opts: { dataDir: string; config?: Partial<Config>;
   const log = opts.log ?? consoleLogger();
   installSyncDigests(bunSyncDigests);
   const md5Pool = createMd5Pool(opts.md5Workers ?? navigator.hardwareConcurrency ?? 1);
+  const blobs = createFsBlobStore(join(opts.dataDir, "chunks"));
   const deps: Deps = {
-    blobs: createFsBlobStore(join(opts.dataDir, "chunks")),
+    blobs,
     meta: createSqlMetaStore(driver, { now: clock.now }),
     hasher: bunHasher,
     bulkMd5: opts.md5Workers === 0 ? undefined : md5Pool.hasher,
@@ -38,7 +39,9 @@ export function createBunDeps(opts: { dataDir: string; config?: Partial<Config>;
   const gc = setInterval(() => {
     if (running) return;
     running = true;
-    collectGarbage(deps).catch((e) => log.error("gc failed", { error: String(e) })).finally(() => { running = false; });
+    // Temp files of puts a crash cut off go with the same age rule as abandoned upload sessions.
+    Promise.all([collectGarbage(deps), blobs.sweepTemp(clock.now() - config.sessionTtlMs)])
+      .catch((e) => log.error("gc failed", { error: String(e) })).finally(() => { running = false; });
   }, opts.gcIntervalMs ?? 30_000);
   return { ...deps, close: () => { clearInterval(gc); md5Pool.close(); driver.close(); } };
 }

@@ -5,7 +5,15 @@ import type { BlobStore } from "../../store/types.ts";
 
 const SAFE_KEY = /^[A-Za-z0-9._-]{1,200}$/;
 
-export function createFsBlobStore(root: string): BlobStore {
+export interface FsBlobStore extends BlobStore {
+  /**
+   * Deletes temp files last written before `before` (ms): puts cut off by a crash. A live put
+   * writes its temp file as bytes arrive, so only one stalled that long is cut off.
+   */
+  sweepTemp(before: number): Promise<number>;
+}
+
+export function createFsBlobStore(root: string): FsBlobStore {
   const dirFor = (key: string) => join(root, key.slice(0, 2));
   const pathFor = (key: string) => {
     // Keys are generated ids; refuse anything that could walk out of the root.
@@ -15,6 +23,19 @@ export function createFsBlobStore(root: string): BlobStore {
   const made = new Set<string>();
 
   return {
+    async sweepTemp(before) {
+      const tmpDir = join(root, ".tmp");
+      let names: string[];
+      try { names = await readdir(tmpDir); } catch { return 0; }
+      let n = 0;
+      for (const name of names) {
+        const p = join(tmpDir, name);
+        try {
+          if ((await stat(p)).mtimeMs < before) { await unlink(p); n++; }
+        } catch {} // finished (renamed) or removed meanwhile
+      }
+      return n;
+    },
     async put(key, body, { size }) {
       const path = pathFor(key);
       const dir = dirFor(key);

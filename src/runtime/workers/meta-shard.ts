@@ -45,7 +45,8 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
     } finally {
       // Chunks still pinned by live sessions (or not yet stale) need another pass later.
       const pending = this.db.all("SELECT 1 AS x FROM chunks WHERE refs <= 0 LIMIT 1").length > 0
-        || this.db.all("SELECT 1 AS x FROM sessions LIMIT 1").length > 0;
+        || this.db.all("SELECT 1 AS x FROM sessions LIMIT 1").length > 0
+        || this.db.all("SELECT 1 AS x FROM blob_intents LIMIT 1").length > 0;
       this.gcArmed = pending;
       if (pending) await this.ctx.storage.setAlarm(Date.now() + Math.max(gcIntervalMs(this.env), 1000));
     }
@@ -84,6 +85,7 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
   }
 
   acquireChunk(session: string, hash: string) { return this.store.acquireChunk(session, hash); }
+  intendBlob(session: string, blobId: string) { return this.store.intendBlob(session, blobId); }
   async registerChunk(session: string, hash: string, blobId: string, size: number) {
     return this.scheduleGc(await this.store.registerChunk(session, hash, blobId, size));
   }

@@ -53,6 +53,7 @@ export function createShardedMetaStore(open: (shard: string) => MetaStore): Meta
     listUploads: (bucket, opts) => forBucket(bucket).listUploads(bucket, opts),
 
     acquireChunk: (session, hash) => forSession(session).acquireChunk(session, hash),
+    intendBlob: (session, blobId) => forSession(session).intendBlob(session, blobId),
     registerChunk: (session, hash, blobId, size) => forSession(session).registerChunk(session, hash, blobId, size),
     releaseSession: (session) => forSession(session).releaseSession(session),
     // Shards may also collect their own garbage (Workers: from each object's alarm).

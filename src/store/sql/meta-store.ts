@@ -253,13 +253,21 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
         return r.blob as string;
       });
     },
+    async intendBlob(session, blobId) {
+      db.transaction(() => {
+        db.run("INSERT OR IGNORE INTO sessions (id, created) VALUES (?, ?)", [session, opts.now()]);
+        db.run("INSERT OR IGNORE INTO blob_intents (blob, session) VALUES (?, ?)", [blobId, session]);
+      });
+    },
     async registerChunk(session, hash, blobId, size) {
       return db.transaction(() => {
         db.run("INSERT OR IGNORE INTO sessions (id, created) VALUES (?, ?)", [session, opts.now()]);
         db.run("INSERT OR IGNORE INTO pins (session, hash) VALUES (?, ?)", [session, hash]);
         const r = db.all("SELECT blob FROM chunks WHERE hash = ?", [hash])[0];
+        // A duplicate keeps its intent: the caller deletes it, and GC does if the caller cannot.
         if (r) return r.blob as string;
         db.run("INSERT INTO chunks (hash, blob, size, refs) VALUES (?,?,?,0)", [hash, blobId, size]);
+        db.run("DELETE FROM blob_intents WHERE blob = ?", [blobId]);
         return blobId;
       });
     },
@@ -274,7 +282,13 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
           [limit],
         );
         for (const r of rows) db.run("DELETE FROM chunks WHERE hash = ?", [r.hash]);
-        return rows.map((r) => r.blob as string);
+        // Blobs written but never registered, by sessions that are gone (a crash, a duplicate).
+        const orphans = db.all(
+          "SELECT blob FROM blob_intents i WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = i.session) LIMIT ?",
+          [Math.max(0, limit - rows.length)],
+        );
+        for (const o of orphans) db.run("DELETE FROM blob_intents WHERE blob = ?", [o.blob]);
+        return [...rows.map((r) => r.blob as string), ...orphans.map((o) => o.blob as string)];
       });
     },
     async countChunks() {

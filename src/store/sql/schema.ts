@@ -34,4 +34,10 @@ CREATE TABLE IF NOT EXISTS pins (
   session TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (session, hash)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pins_by_hash ON pins (hash);
+-- Blobs being written under a random id (ingest.ts), not yet registered as chunks. Once their
+-- session is gone (finished, failed, or stale after a crash) what is left here is garbage.
+CREATE TABLE IF NOT EXISTS blob_intents (
+  blob TEXT PRIMARY KEY, session TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS blob_intents_by_session ON blob_intents (session);
 `;

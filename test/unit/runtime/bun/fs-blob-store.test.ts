@@ -78,3 +78,20 @@ describe("fs BlobStore, streamed puts", () => {
     expect((await deps.blobs.list()).keys.sort()).toEqual(ok.manifest!.map((c) => c.b).sort());
   });
 });
+
+describe("fs BlobStore, temp files left by a crash", () => {
+  it("sweepTemp deletes temp files older than the cutoff and keeps newer ones", async () => {
+    const dir = join(root, "sweep");
+    const blobs = createFsBlobStore(dir);
+    await blobs.put("keepme", randomBytes(10, 1), { size: 10 }); // creates .tmp
+    const { utimesSync, writeFileSync } = await import("node:fs");
+    writeFileSync(join(dir, ".tmp", "old-put"), "partial");
+    writeFileSync(join(dir, ".tmp", "live-put"), "partial");
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(join(dir, ".tmp", "old-put"), hourAgo, hourAgo);
+    expect(await blobs.sweepTemp(Date.now() - 60_000)).toBe(1);
+    expect(tmpFiles(dir)).toEqual(["live-put"]);
+    expect(await blobs.head("keepme")).toEqual({ size: 10 });
+    expect(await createFsBlobStore(join(root, "never-used")).sweepTemp(Date.now())).toBe(0);
+  });
+});
