@@ -232,7 +232,9 @@ function streamingSink(deps: Deps, session: string, expected: number): ChunkSink
         await deps.blobs.delete([c.id]).catch(() => {}); // unregistered: nobody else would delete it
         throw e;
       }
-      if (blob !== c.id) await deps.blobs.delete([c.id]); // already stored (another writer or earlier chunk): dedup
+      // Already stored (another writer or an earlier chunk): dedup. Best effort: the blob's
+      // intent stays recorded, so GC deletes it if this does not; the upload has not failed.
+      if (blob !== c.id) await deps.blobs.delete([c.id]).catch(() => {});
       manifest[c.index] = { h: hash, b: blob, n: c.size };
     })();
     done.catch(() => {});
@@ -291,7 +293,7 @@ export async function storeChunk(deps: Deps, session: string, data: Uint8Array):
     await deps.meta.intendBlob(session, id);
     await deps.blobs.put(id, data, { size: data.length });
     blob = await deps.meta.registerChunk(session, hash, id, data.length);
-    if (blob !== id) await deps.blobs.delete([id]); // another writer stored it first: dedup
+    if (blob !== id) await deps.blobs.delete([id]).catch(() => {}); // stored first by another writer; GC retries via the intent
   }
   return { h: hash, b: blob, n: data.length };
 }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "bun:test";
 import type { MetaStore } from "../../../src/store/types.ts";
 import { collectGarbage } from "../../../src/store/gc.ts";
-import { ingest } from "../../../src/s3/ingest.ts";
+import { ingest, storeChunk } from "../../../src/s3/ingest.ts";
 import { memoryDeps } from "../helpers/deps.ts";
 import { md5Hex, randomBytes, s3, withBucket } from "../helpers/s3.ts";
 
@@ -60,6 +60,26 @@ for (const sharded of [false, true]) {
       expect(await collectGarbage(deps)).toBe(1); // "second"; "first" is still pinned by s1
       expect(await blobs.head("second")).toBeNull();
       expect(await blobs.head("first")).toEqual({ size: 10 });
+    });
+
+    it("a failed delete of a duplicate does not fail the write; GC deletes the duplicate later", async () => {
+      const { deps, blobs } = await setup({}, sharded);
+      const data = randomBytes(700, 6);
+      // Both writers miss each other's chunk at acquire time and race to register.
+      const realAcquire = deps.meta.acquireChunk.bind(deps.meta);
+      deps.meta = { ...deps.meta, acquireChunk: async () => null } as MetaStore;
+      const a = await storeChunk(deps, "b/s1", data);
+      const realDelete = blobs.delete.bind(blobs);
+      deps.blobs = { ...blobs, delete: async () => { throw new Error("storage unavailable"); } };
+      const b = await storeChunk(deps, "b/s2", data);
+      expect(b.b).toBe(a.b);
+      expect(blobs.size()).toBe(2); // the duplicate is still there
+      deps.blobs = { ...blobs, delete: realDelete };
+      deps.meta = { ...deps.meta, acquireChunk: realAcquire } as MetaStore;
+      await deps.meta.releaseSession("b/s2");
+      expect(await collectGarbage(deps)).toBe(1);
+      expect(blobs.size()).toBe(1);
+      expect(await blobs.head(a.b)).toEqual({ size: 700 });
     });
 
     it("objects written normally keep every blob through GC, also after their sessions would be stale", async () => {
