@@ -1,4 +1,5 @@
 import type { BlobStore, MetaStore } from "./store/types.ts";
+import type { NotifyTarget } from "./events/targets.ts";
 
 export type DigestAlgorithm = "md5" | "sha1" | "sha256" | "crc32" | "crc32c" | "crc64nvme";
 
@@ -35,7 +36,12 @@ export interface Config {
   maxObjectSize: number;
   /** Pins older than this are considered abandoned by GC. */
   sessionTtlMs: number;
+  /** Notification targets by `<id>:<type>` (MINIO_NOTIFY_* / S3EDGE_NOTIFY_* variables). */
+  notifyTargets: Record<string, NotifyTarget>;
 }
+
+/** A configuration the gateway cannot serve with (missing credentials, a bad target). */
+export class ConfigError extends Error {}
 
 export const DEFAULT_CONFIG: Config = {
   region: "us-east-1",
@@ -47,6 +53,7 @@ export const DEFAULT_CONFIG: Config = {
   maxPutSize: 5 * 1024 ** 3,
   maxObjectSize: 5 * 1024 ** 4,
   sessionTtlMs: 24 * 3600 * 1000,
+  notifyTargets: {},
 };
 
 export interface Deps {

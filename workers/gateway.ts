@@ -2,7 +2,10 @@
 import type { Hono } from "hono";
 import { createApp } from "../src/app.ts";
 import { createWorkersDeps, jsonLogger, withExecutionContext } from "../src/runtime/workers/deps.ts";
-import { MissingCredentials, type WorkersEnv } from "../src/runtime/workers/env.ts";
+import type { WorkersEnv } from "../src/runtime/workers/env.ts";
+import { ConfigError } from "../src/deps.ts";
+import type { EventMessage } from "../src/store/types.ts";
+import { consumeEvents } from "./notify.ts";
 import { asStored } from "../src/runtime/workers/response.ts";
 import { drainUnreadBody, withInertBodyCancel } from "../src/runtime/workers/request.ts";
 
@@ -26,7 +29,7 @@ export default {
     try {
       app = appFor(env);
     } catch (e) {
-      if (!(e instanceof MissingCredentials)) throw e;
+      if (!(e instanceof ConfigError)) throw e;
       jsonLogger.error("not configured", { error: e.message });
       return new Response(`s3edge is not configured: ${e.message}\n`, { status: 503, headers: { "content-type": "text/plain" } });
     }
@@ -35,4 +38,8 @@ export default {
     await drainUnreadBody(req, ctx);
     return asStored(res);
   },
-} satisfies ExportedHandler<WorkersEnv>;
+  // The Queue consumer of event notifications (wrangler.toml [[queues.consumers]]).
+  async queue(batch, env) {
+    await consumeEvents(batch, env);
+  },
+} satisfies ExportedHandler<WorkersEnv, EventMessage>;

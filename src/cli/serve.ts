@@ -4,7 +4,14 @@ import { createBunDeps } from "../runtime/bun/deps.ts";
 import { parseServeOptions } from "../runtime/bun/env.ts";
 import { serveHttp } from "../runtime/bun/http-server.ts";
 
-const opts = parseServeOptions(process.argv.slice(2), process.env);
+let opts: ReturnType<typeof parseServeOptions>;
+try {
+  opts = parseServeOptions(process.argv.slice(2), process.env);
+} catch (e) {
+  // A bad flag or target is the operator's to fix: say what, without a stack trace.
+  console.error(`s3edge: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(2);
+}
 const deps = createBunDeps({ dataDir: opts.dataDir, config: opts.config, gcIntervalMs: Number(process.env.S3EDGE_GC_INTERVAL_MS ?? 30_000),
   md5Workers: process.env.S3EDGE_MD5_WORKERS === undefined ? undefined : Number(process.env.S3EDGE_MD5_WORKERS) });
 const app = createApp(deps);
@@ -20,7 +27,7 @@ console.log(`  aws --endpoint-url ${endpoint} s3 ls`);
 
 const stop = async () => {
   await server.stop();
-  deps.close();
+  await deps.close();
   process.exit(0);
 };
 process.on("SIGINT", stop);

@@ -11,6 +11,7 @@ import {
   abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listMultipartUploads, listParts, uploadPart, uploadPartCopy,
 } from "./multipart.ts";
 import { deleteObjectTagging, getObjectAcl, getObjectTagging, putObjectTagging } from "./tagging.ts";
+import { getBucketNotification, putBucketNotification } from "./notification.ts";
 
 const notImplemented: Handler = async () => { throw new S3Error("NotImplemented"); };
 const methodNotAllowed: Handler = async () => { throw new S3Error("MethodNotAllowed"); };
@@ -20,6 +21,7 @@ export const HANDLERS: Record<Op, Handler> = {
   ListBuckets: listBuckets,
   CreateBucket: createBucket, HeadBucket: headBucket, DeleteBucket: deleteBucket,
   GetBucketLocation: getBucketLocation, GetBucketVersioning: getBucketVersioning, GetBucketAcl: getBucketAcl,
+  GetBucketNotificationConfiguration: getBucketNotification, PutBucketNotificationConfiguration: putBucketNotification,
   ListObjects: listObjects, ListObjectsV2: listObjectsV2, ListMultipartUploads: listMultipartUploads, DeleteObjects: deleteObjects,
   PutObject: putObject, CopyObject: copyObject, GetObject: getObject, HeadObject: headObject, DeleteObject: deleteObject,
   GetObjectAcl: getObjectAcl,

@@ -21,6 +21,7 @@ import { readExactly, restoreChunks } from "./chunk-copy.ts";
 import { fromBase64, fromHex, toBase64, toHex } from "../util/hash.ts";
 import { maxKeys } from "./list.ts";
 import { prefixUpperBound } from "../util/keys.ts";
+import { pendingEvents } from "../events/emit.ts";
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PARTS = 10000;
@@ -200,7 +201,8 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     parts: chosen.map((p) => ({ number: p.number, size: p.size, etag: p.etag, checksum: p.checksum })),
     manifest: chosen.flatMap((p) => p.manifest ?? []),
   };
-  const res = await ctx.deps.meta.completeUpload(upload.uploadId, obj, writeConditions(ctx.headers));
+  const events = await pendingEvents(ctx, "s3:ObjectCreated:CompleteMultipartUpload", ctx.key, obj);
+  const res = await ctx.deps.meta.completeUpload(upload.uploadId, obj, writeConditions(ctx.headers), events);
   if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("InvalidPart") : commitError(res.reason, upload.uploadId);
   const ck = checksum ? { [`Checksum${checksum.algorithm}`]: checksum.value, ChecksumType: checksum.type } : {};
   return xmlResponse("CompleteMultipartUploadResult", {

@@ -12,6 +12,7 @@ import { safeDecode } from "../auth/authenticate.ts";
 import { checksumHeaders } from "./checksum.ts";
 import { restoreChunks } from "./chunk-copy.ts";
 import { newSession } from "../store/session.ts";
+import { pendingEvents } from "../events/emit.ts";
 
 /** `x-amz-copy-source: /bucket/key?versionId=…` (URL-encoded). */
 export function parseCopySource(v: string): { bucket: string; key: string } {
@@ -64,12 +65,13 @@ export const copyObject: Handler = async (ctx) => {
     storageClass: cls,
   };
   const cond = writeConditions(ctx.headers);
-  let res = await ctx.deps.meta.putObject(obj, { cond });
+  const events = await pendingEvents(ctx, "s3:ObjectCreated:Copy", ctx.key, obj);
+  let res = await ctx.deps.meta.putObject(obj, { cond, events });
   if (!res.ok && res.reason === "ChunkMissing" && srcRef.bucket !== ctx.bucket && obj.manifest?.length) {
     // The destination does not hold the source's chunks (a store sharded by bucket): copy the data.
     const session = newSession(ctx.bucket);
     try {
-      res = await ctx.deps.meta.putObject({ ...obj, manifest: await restoreChunks(ctx.deps, session, obj.manifest) }, { session, cond });
+      res = await ctx.deps.meta.putObject({ ...obj, manifest: await restoreChunks(ctx.deps, session, obj.manifest) }, { session, cond, events });
     } finally {
       if (!res.ok) await ctx.deps.meta.releaseSession(session).catch(() => {});
     }

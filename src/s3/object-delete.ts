@@ -6,11 +6,13 @@ import { requireBucket } from "./bucket.ts";
 import { smallText } from "./request-body.ts";
 import { MAX_KEY_BYTES } from "./names.ts";
 import { utf8 } from "../util/hash.ts";
+import { outboxFull, pendingEvents, readNotificationConfig } from "../events/emit.ts";
 
 export const deleteObject: Handler = async (ctx) => {
   await requireBucket(ctx);
-  // Deleting a missing key succeeds (S3 is idempotent here).
-  await ctx.deps.meta.deleteObject(ctx.bucket, ctx.key);
+  // Deleting a missing key succeeds (S3 is idempotent here); only a real removal is an event.
+  const events = await pendingEvents(ctx, "s3:ObjectRemoved:Delete", ctx.key);
+  if ((await ctx.deps.meta.deleteObject(ctx.bucket, ctx.key, events)) === "SlowDown") throw outboxFull();
   return new Response(null, { status: 204 });
 };
 
@@ -22,6 +24,7 @@ export const deleteObjects: Handler = async (ctx) => {
   if (objects.length === 0 || objects.length > 1000) throw new S3Error("MalformedXML");
   const quiet = String(del.Quiet ?? "false").trim().toLowerCase() === "true";
   await requireBucket(ctx);
+  const config = await readNotificationConfig(ctx);
   const deleted: Record<string, string>[] = [];
   const errors: Record<string, string>[] = [];
   for (const o of objects) {
@@ -31,7 +34,11 @@ export const deleteObjects: Handler = async (ctx) => {
       errors.push({ Key: key, Code: "KeyTooLongError", Message: "Your key is too long." });
       continue;
     }
-    await ctx.deps.meta.deleteObject(ctx.bucket, key);
+    const events = await pendingEvents(ctx, "s3:ObjectRemoved:Delete", key, undefined, config);
+    if ((await ctx.deps.meta.deleteObject(ctx.bucket, key, events)) === "SlowDown") {
+      errors.push({ Key: key, Code: "SlowDown", Message: "A notification target's queue is full; the object was not deleted." });
+      continue;
+    }
     if (!quiet) deleted.push({ Key: key });
   }
   return xmlResponse("DeleteResult", { Deleted: deleted, Error: errors });

@@ -5,8 +5,8 @@ import type { ObjectRecord } from "../store/types.ts";
 import { checkReadConditions } from "./conditions.ts";
 import { applyResponseOverrides, objectHeaders } from "./object-headers.ts";
 import { objectBody, parseRange, type ByteRange } from "./object-body.ts";
-import { requireBucket } from "./bucket.ts";
 import { CHECKSUM_ALGORITHMS } from "./checksum.ts";
+import { pendingEvents, readNotificationConfig } from "../events/emit.ts";
 
 export async function requireObject(ctx: ReqCtx, bucket = ctx.bucket, key = ctx.key): Promise<ObjectRecord> {
   const obj = await ctx.deps.meta.getObject(bucket, key);
@@ -48,9 +48,17 @@ async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
   if (partNumber !== undefined && ctx.headers.has("range")) {
     throw new S3Error("InvalidRequest", { message: "Cannot specify both Range header and partNumber query parameter" });
   }
-  await requireBucket(ctx);
-  const obj = await requireObject(ctx);
+  // requireObject tells NoSuchBucket from NoSuchKey; the configuration is read alongside.
+  const [obj, config] = await Promise.all([requireObject(ctx), readNotificationConfig(ctx)]);
   checkReadConditions(ctx.headers, obj);
+  // An access is reported once it is answered (a failed read is no access); the outbox append
+  // runs after the response, and a full outbox drops the access event rather than fail a read.
+  const events = await pendingEvents(ctx, withBody ? "s3:ObjectAccessed:Get" : "s3:ObjectAccessed:Head", ctx.key, obj, config);
+  if (events.length) {
+    ctx.deps.background(ctx.deps.meta.appendEvents(ctx.bucket, events).then((ok) => {
+      if (!ok) ctx.deps.log.warn("access event dropped: a target's queue is full", { bucket: ctx.bucket });
+    }));
+  }
 
   const checksumMode = ctx.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED";
   // A range has no stored checksum (S3 silently drops them on range requests); a part has its own.

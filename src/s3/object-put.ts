@@ -8,7 +8,8 @@ import { ingest, type Ingested } from "./ingest.ts";
 import { checksumHeaders, checksumRequest } from "./checksum.ts";
 import { parseTaggingHeader, storedHeaders } from "./object-headers.ts";
 import { writeConditions } from "./conditions.ts";
-import type { ChecksumAlgorithm, PutResult } from "../store/types.ts";
+import type { ChecksumAlgorithm, ObjectRecord, PutResult } from "../store/types.ts";
+import { outboxFull, pendingEvents } from "../events/emit.ts";
 
 export const STORAGE_CLASSES = new Set(["STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR", "OUTPOSTS", "SNOW", "EXPRESS_ONEZONE"]);
 
@@ -52,11 +53,13 @@ export const putObject: Handler = async (ctx) => {
   await requireBucket(ctx);
   const data = await ingestRequestBody(ctx, { maxSize: ctx.deps.config.maxPutSize, allowInline: true });
   const etag = `"${data.md5Hex}"`;
-  const res = await ctx.deps.meta.putObject({
+  const obj: ObjectRecord = {
     bucket: ctx.bucket, key: ctx.key, versionId: "null", size: data.size, etag, lastModified: ctx.deps.clock.now(),
     headers, tags, checksum: data.checksum && { ...data.checksum, type: "FULL_OBJECT" }, storageClass: cls,
     inline: data.inline, manifest: data.manifest,
-  }, { session: data.session, cond });
+  };
+  const events = await pendingEvents(ctx, "s3:ObjectCreated:Put", ctx.key, obj);
+  const res = await ctx.deps.meta.putObject(obj, { session: data.session, cond, events });
   if (!res.ok) {
     await ctx.deps.meta.releaseSession(data.session);
     throw putError(res.reason);
@@ -71,6 +74,7 @@ export function putError(reason: Exclude<PutResult, { ok: true }>["reason"]): S3
     case "PreconditionFailed": return new S3Error("PreconditionFailed");
     case "InvalidPart": return new S3Error("InvalidPart");
     case "NoSuchUpload": return new S3Error("NoSuchUpload");
+    case "SlowDown": return outboxFull();
     // Our own pins expired (an upload slower than the session TTL): retryable.
     case "ChunkMissing": return new S3Error("InternalError", { message: "Upload took too long; please retry." });
   }

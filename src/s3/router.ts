@@ -4,6 +4,7 @@ export type Level = "service" | "bucket" | "object";
 export const OPS = [
   "ListBuckets",
   "CreateBucket", "HeadBucket", "DeleteBucket", "GetBucketLocation", "GetBucketVersioning", "GetBucketAcl",
+  "GetBucketNotificationConfiguration", "PutBucketNotificationConfiguration",
   "ListObjects", "ListObjectsV2", "ListMultipartUploads", "DeleteObjects",
   "PutObject", "CopyObject", "GetObject", "HeadObject", "DeleteObject", "GetObjectAcl",
   "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging",
@@ -21,6 +22,8 @@ const ROUTES: Row[] = [
   { method: "GET", level: "bucket", sub: "location", op: "GetBucketLocation", action: "s3:GetBucketLocation" },
   { method: "GET", level: "bucket", sub: "versioning", op: "GetBucketVersioning", action: "s3:GetBucketVersioning" },
   { method: "GET", level: "bucket", sub: "acl", op: "GetBucketAcl", action: "s3:GetBucketAcl" },
+  { method: "GET", level: "bucket", sub: "notification", op: "GetBucketNotificationConfiguration", action: "s3:GetBucketNotification" },
+  { method: "PUT", level: "bucket", sub: "notification", op: "PutBucketNotificationConfiguration", action: "s3:PutBucketNotification" },
   { method: "GET", level: "bucket", sub: "uploads", op: "ListMultipartUploads", action: "s3:ListBucketMultipartUploads" },
   { method: "GET", level: "bucket", sub: "list-type", op: "ListObjectsV2", action: "s3:ListBucket" },
   { method: "GET", level: "bucket", op: "ListObjects", action: "s3:ListBucket" },

@@ -76,7 +76,33 @@ export interface PartRecord {
 /** Conditions checked inside the commit transaction (If-Match / If-None-Match on PUT). */
 export interface PutCondition { ifMatch?: string; ifNoneMatch?: string }
 
-export type PutResult = { ok: true } | { ok: false; reason: "NoSuchBucket" | "PreconditionFailed" | "NoSuchUpload" | "InvalidPart" | "ChunkMissing" };
+export type PutResult = { ok: true } | { ok: false; reason: "NoSuchBucket" | "PreconditionFailed" | "NoSuchUpload" | "InvalidPart" | "ChunkMissing" | "SlowDown" };
+
+/**
+ * A notification for one target, written to the outbox in the same transaction as the change
+ * it reports (DESIGN.md "Events"): a crash cannot keep one without the other.
+ */
+export interface EventMessage {
+  /** Unique id (random); also the Queue message id's source for idempotent consumers. */
+  id: string;
+  bucket: string;
+  /** Target key `<id>:<type>` (the ARN's last two fields). */
+  target: string;
+  /** The S3 event record, JSON. */
+  record: string;
+  created: number;
+}
+
+/** An outbox write: the message plus the target's queue limit (full → SlowDown, nothing changed). */
+export interface OutboxEvent extends EventMessage { limit: number }
+
+/** A message leased from the outbox (the durable local queue): invisible to others until `visibleAt`. */
+export interface LeasedEvent extends EventMessage { attempts: number }
+
+/** Producer side of the event queue (Cloudflare Queues on Workers). */
+export interface EventQueue {
+  send(messages: EventMessage[]): Promise<void>;
+}
 
 /** Transactional metadata. Every method is one transaction. Values are plain data (RPC-safe). */
 export interface MetaStore {
@@ -91,8 +117,9 @@ export interface MetaStore {
   // objects
   getObject(bucket: string, key: string): Promise<ObjectRecord | null>;
   /** Makes `obj` the current version atomically; `session` pins its new chunks until now. */
-  putObject(obj: ObjectRecord, opts: { session?: string; cond?: PutCondition }): Promise<PutResult>;
-  deleteObject(bucket: string, key: string): Promise<boolean>;
+  putObject(obj: ObjectRecord, opts: { session?: string; cond?: PutCondition; events?: OutboxEvent[] }): Promise<PutResult>;
+  /** `events` are recorded only if an object was deleted; a full outbox keeps the object ("SlowDown"). */
+  deleteObject(bucket: string, key: string, events?: OutboxEvent[]): Promise<boolean | "SlowDown">;
   updateObjectTags(bucket: string, key: string, tags: Record<string, string>): Promise<boolean>;
   /** Keys with the prefix after `start` (or from it, when inclusive), in UTF-8 byte order. */
   listObjects(bucket: string, opts: { prefix: string; start: string; inclusive: boolean; limit: number }): Promise<ObjectSummary[]>;
@@ -104,7 +131,7 @@ export interface MetaStore {
   putPart(bucket: string, p: PartRecord, opts: { session?: string }): Promise<PutResult>;
   listParts(bucket: string, uploadId: string, opts: { after: number; limit: number }): Promise<PartRecord[]>;
   /** Replaces the upload by `obj` in one transaction; parts not listed are released. */
-  completeUpload(uploadId: string, obj: ObjectRecord, cond?: PutCondition): Promise<PutResult>;
+  completeUpload(uploadId: string, obj: ObjectRecord, cond?: PutCondition, events?: OutboxEvent[]): Promise<PutResult>;
   abortUpload(bucket: string, uploadId: string): Promise<boolean>;
   listUploads(bucket: string, opts: { prefix: string; keyMarker: string; uploadIdMarker: string; limit: number }): Promise<UploadRecord[]>;
 
@@ -126,4 +153,14 @@ export interface MetaStore {
   collectGarbage(opts: { staleSessionsBefore: number; limit: number }): Promise<string[]>;
   /** Number of chunk rows (for tests and metrics). */
   countChunks(): Promise<number>;
+
+  // event outbox = the durable local queue (leased and acked rows)
+  /** Records events not tied to a change (object accesses); false when an outbox is full. */
+  appendEvents(bucket: string, events: OutboxEvent[]): Promise<boolean>;
+  /** Up to `limit` visible messages, oldest first, made invisible for `leaseMs` (attempts + 1). */
+  leaseEvents(opts: { now: number; leaseMs: number; limit: number }): Promise<LeasedEvent[]>;
+  /** Deletes delivered (or dropped) messages; makes others visible again after their delay. */
+  settleEvents(bucket: string, settled: { done: string[]; retry: { id: string; delayMs: number }[] }): Promise<void>;
+  /** Messages waiting per target (for tests and metrics). */
+  countEvents(): Promise<Record<string, number>>;
 }

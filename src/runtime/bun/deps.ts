@@ -9,6 +9,7 @@ import { bunHasher, bunSyncDigests } from "./hasher.ts";
 import { installSyncDigests } from "../../util/hash.ts";
 import { collectGarbage } from "../../store/gc.ts";
 import { createMd5Pool } from "./md5-pool.ts";
+import { startLocalQueue } from "./local-queue.ts";
 
 export const consoleLogger = (quiet = false): Logger => ({
   info: (m, f) => { if (!quiet) console.log(m, f ? JSON.stringify(f) : ""); },
@@ -16,7 +17,9 @@ export const consoleLogger = (quiet = false): Logger => ({
   error: (m, f) => console.error(m, f ? JSON.stringify(f) : ""),
 });
 
-export function createBunDeps(opts: { dataDir: string; config?: Partial<Config>; log?: Logger; gcIntervalMs?: number; md5Workers?: number }): Deps & { close(): void } {
+export function createBunDeps(opts: {
+  dataDir: string; config?: Partial<Config>; log?: Logger; gcIntervalMs?: number; md5Workers?: number; eventPollMs?: number;
+}): Deps & { close(): Promise<void> } {
   mkdirSync(opts.dataDir, { recursive: true });
   const driver = createBunSqliteDriver(join(opts.dataDir, "meta.sqlite"));
   const clock = { now: () => Date.now() };
@@ -43,5 +46,14 @@ export function createBunDeps(opts: { dataDir: string; config?: Partial<Config>;
     Promise.all([collectGarbage(deps), blobs.sweepTemp(clock.now() - config.sessionTtlMs)])
       .catch((e) => log.error("gc failed", { error: String(e) })).finally(() => { running = false; });
   }, opts.gcIntervalMs ?? 30_000);
-  return { ...deps, close: () => { clearInterval(gc); md5Pool.close(); driver.close(); } };
+  const events = startLocalQueue(deps.meta, { targets: config.notifyTargets, now: clock.now, log }, { pollMs: opts.eventPollMs });
+  return {
+    ...deps,
+    async close() {
+      clearInterval(gc);
+      await events.stop();
+      md5Pool.close();
+      driver.close();
+    },
+  };
 }

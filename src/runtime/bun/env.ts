@@ -1,5 +1,6 @@
 // Configuration from flags and environment (MinIO names honoured too).
 import type { Config } from "../../deps.ts";
+import { targetsFromEnv } from "../../events/targets.ts";
 
 export interface ServeOptions { hostname: string; port: number; dataDir: string; config: Partial<Config>; defaultCredentials: boolean }
 
@@ -16,7 +17,7 @@ export function parseServeOptions(argv: string[], env: Record<string, string | u
   const user = env.S3EDGE_ROOT_USER ?? env.MINIO_ROOT_USER;
   const password = env.S3EDGE_ROOT_PASSWORD ?? env.MINIO_ROOT_PASSWORD;
   const domains = (env.S3EDGE_DOMAIN ?? env.MINIO_DOMAIN ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
-  const config: Partial<Config> = { domains };
+  const config: Partial<Config> = { domains, notifyTargets: targetsFromEnv(env) };
   if (user) config.rootUser = user;
   if (password) config.rootPassword = password;
   if (env.S3EDGE_REGION ?? env.MINIO_REGION) config.region = (env.S3EDGE_REGION ?? env.MINIO_REGION)!;

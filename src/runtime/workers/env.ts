@@ -1,5 +1,7 @@
 // Bindings and vars of the Worker (wrangler.toml), and the Config read from them.
-import { DEFAULT_CONFIG, type Config } from "../../deps.ts";
+import { ConfigError, DEFAULT_CONFIG, type Config } from "../../deps.ts";
+import type { EventMessage } from "../../store/types.ts";
+import { targetsFromEnv } from "../../events/targets.ts";
 import type { MetaShard } from "./meta-shard.ts";
 
 export interface WorkersEnv {
@@ -7,6 +9,11 @@ export interface WorkersEnv {
   CHUNKS: R2Bucket;
   /** The SQLite MetaStore Durable Object (see docs/workers-design.md). */
   META: DurableObjectNamespace<MetaShard>;
+  /**
+   * Event notifications: each shard relays its outbox to this Queue; this Worker consumes it
+   * (workers/notify.ts). Without it, shards deliver from their own alarm.
+   */
+  EVENTS?: Queue<EventMessage>;
   /** Secrets (`wrangler secret put`), or `--var` under wrangler dev. MinIO names are honoured too. */
   S3EDGE_ROOT_USER?: string;
   S3EDGE_ROOT_PASSWORD?: string;
@@ -23,7 +30,7 @@ export interface WorkersEnv {
   S3EDGE_GC_INTERVAL_MS?: string;
 }
 
-export class MissingCredentials extends Error {}
+export class MissingCredentials extends ConfigError {}
 
 /**
  * Unlike Bun (localhost, defaults with a warning), a Worker is reachable from the internet:
@@ -36,7 +43,8 @@ export function configFromEnv(env: WorkersEnv): Config {
     throw new MissingCredentials("S3EDGE_ROOT_USER and S3EDGE_ROOT_PASSWORD are not set (wrangler secret put S3EDGE_ROOT_USER, then S3EDGE_ROOT_PASSWORD)");
   }
   const domains = (env.S3EDGE_DOMAIN || env.MINIO_DOMAIN || "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
-  const config: Config = { ...DEFAULT_CONFIG, rootUser, rootPassword, domains };
+  // Notification targets are vars too (MINIO_NOTIFY_WEBHOOK_ENABLE_<ID>, …; tokens as secrets).
+  const config: Config = { ...DEFAULT_CONFIG, rootUser, rootPassword, domains, notifyTargets: targetsFromEnv(env as unknown as Record<string, unknown>) };
   const region = env.S3EDGE_REGION || env.MINIO_REGION;
   if (region) config.region = region;
   const chunkSize = Number(env.S3EDGE_CHUNK_SIZE);

@@ -1,11 +1,17 @@
 // The SQLite MetaStore inside a Durable Object. The Worker calls it by RPC: MetaStore methods
 // take and return plain data, and each runs as one synchronous transaction here, so the
 // object's single thread gives strong consistency (read- and list-after-write) for free.
-// It also owns garbage collection of unreferenced chunks, from its alarm.
+// It also owns garbage collection of unreferenced chunks, from its alarm, and relays its event
+// outbox to the EVENTS Queue right after a commit that wrote events (the alarm retries).
 import { DurableObject } from "cloudflare:workers";
 import type {
-  BucketRecord, MetaStore, ObjectRecord, PartRecord, PutCondition, PutResult, UploadRecord,
+  BucketRecord, MetaStore, ObjectRecord, OutboxEvent, PartRecord, PutCondition, PutResult, UploadRecord,
 } from "../../store/types.ts";
+import { relayOutbox } from "../../events/relay.ts";
+import { drainOutbox } from "../../events/deliver.ts";
+import { targetsFromEnv } from "../../events/targets.ts";
+import { createCloudflareEventQueue } from "./event-queue.ts";
+import { jsonLogger } from "./deps.ts";
 import { createSqlMetaStore } from "../../store/sql/meta-store.ts";
 import type { SqlDriver } from "../../store/sql/driver.ts";
 import { collectGarbage } from "../../store/gc.ts";
@@ -36,9 +42,26 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
     return result;
   }
 
+  /** After a commit that wrote events: hand them on now; the alarm (armed too) catches failures. */
+  private afterEvents<T>(result: T, events: OutboxEvent[] | undefined): T {
+    if (events?.length) {
+      this.scheduleGc(null);
+      this.ctx.waitUntil(this.relay().catch((e) => jsonLogger.warn("event relay failed; the alarm retries", { error: String(e) })));
+    }
+    return result;
+  }
+
+  private async relay(): Promise<void> {
+    const now = () => Date.now();
+    if (this.env.EVENTS) await relayOutbox(this.store, createCloudflareEventQueue(this.env.EVENTS), now);
+    // No Queue bound: this shard is its own durable queue, delivering from here.
+    else while ((await drainOutbox(this.store, { targets: targetsFromEnv(this.env as unknown as Record<string, unknown>), now, log: jsonLogger })) > 0);
+  }
+
   override async alarm(): Promise<void> {
     this.gcArmed = true; // setAlarm below, not from concurrent mutations, re-arms
     try {
+      await this.relay().catch((e) => jsonLogger.warn("event relay failed", { error: String(e) }));
       await collectGarbage({
         meta: this.store, blobs: createR2BlobStore(this.env.CHUNKS), clock: { now: () => Date.now() }, config: DEFAULT_CONFIG,
       });
@@ -46,7 +69,8 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
       // Chunks still pinned by live sessions (or not yet stale) need another pass later.
       const pending = this.db.all("SELECT 1 AS x FROM chunks WHERE refs <= 0 LIMIT 1").length > 0
         || this.db.all("SELECT 1 AS x FROM sessions LIMIT 1").length > 0
-        || this.db.all("SELECT 1 AS x FROM blob_intents LIMIT 1").length > 0;
+        || this.db.all("SELECT 1 AS x FROM blob_intents LIMIT 1").length > 0
+        || this.db.all("SELECT 1 AS x FROM event_outbox LIMIT 1").length > 0;
       this.gcArmed = pending;
       if (pending) await this.ctx.storage.setAlarm(Date.now() + Math.max(gcIntervalMs(this.env), 1000));
     }
@@ -61,10 +85,14 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
   putBucketConfig(bucket: string, kind: string, value: string | null) { return this.store.putBucketConfig(bucket, kind, value); }
 
   getObject(bucket: string, key: string) { return this.store.getObject(bucket, key); }
-  async putObject(obj: ObjectRecord, opts: { session?: string; cond?: PutCondition }): Promise<PutResult> {
-    return this.scheduleGc(await this.store.putObject(obj, opts));
+  async putObject(obj: ObjectRecord, opts: { session?: string; cond?: PutCondition; events?: OutboxEvent[] }): Promise<PutResult> {
+    const r = await this.store.putObject(obj, opts);
+    return this.afterEvents(this.scheduleGc(r), r.ok ? opts.events : undefined);
   }
-  async deleteObject(bucket: string, key: string) { return this.scheduleGc(await this.store.deleteObject(bucket, key)); }
+  async deleteObject(bucket: string, key: string, events?: OutboxEvent[]) {
+    const r = await this.store.deleteObject(bucket, key, events);
+    return this.afterEvents(this.scheduleGc(r), r === true ? events : undefined);
+  }
   updateObjectTags(bucket: string, key: string, tags: Record<string, string>) { return this.store.updateObjectTags(bucket, key, tags); }
   listObjects(bucket: string, opts: { prefix: string; start: string; inclusive: boolean; limit: number }) {
     return this.store.listObjects(bucket, opts);
@@ -76,8 +104,9 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
     return this.scheduleGc(await this.store.putPart(bucket, p, opts));
   }
   listParts(bucket: string, uploadId: string, opts: { after: number; limit: number }) { return this.store.listParts(bucket, uploadId, opts); }
-  async completeUpload(uploadId: string, obj: ObjectRecord, cond?: PutCondition): Promise<PutResult> {
-    return this.scheduleGc(await this.store.completeUpload(uploadId, obj, cond));
+  async completeUpload(uploadId: string, obj: ObjectRecord, cond?: PutCondition, events?: OutboxEvent[]): Promise<PutResult> {
+    const r = await this.store.completeUpload(uploadId, obj, cond, events);
+    return this.afterEvents(this.scheduleGc(r), r.ok ? events : undefined);
   }
   async abortUpload(bucket: string, uploadId: string) { return this.scheduleGc(await this.store.abortUpload(bucket, uploadId)); }
   listUploads(bucket: string, opts: { prefix: string; keyMarker: string; uploadIdMarker: string; limit: number }) {
@@ -92,4 +121,12 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
   async releaseSession(session: string) { return this.scheduleGc(await this.store.releaseSession(session)); }
   collectGarbage(opts: { staleSessionsBefore: number; limit: number }) { return this.store.collectGarbage(opts); }
   countChunks() { return this.store.countChunks(); }
+
+  async appendEvents(bucket: string, events: OutboxEvent[]) {
+    const ok = await this.store.appendEvents(bucket, events);
+    return this.afterEvents(ok, ok ? events : undefined);
+  }
+  leaseEvents(opts: { now: number; leaseMs: number; limit: number }) { return this.store.leaseEvents(opts); }
+  settleEvents(bucket: string, settled: { done: string[]; retry: { id: string; delayMs: number }[] }) { return this.store.settleEvents(bucket, settled); }
+  countEvents() { return this.store.countEvents(); }
 }

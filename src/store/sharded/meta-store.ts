@@ -40,7 +40,7 @@ export function createShardedMetaStore(open: (shard: string) => MetaStore): Meta
 
     getObject: (bucket, key) => forBucket(bucket).getObject(bucket, key),
     putObject: (obj, opts) => forBucket(obj.bucket).putObject(obj, opts),
-    deleteObject: (bucket, key) => forBucket(bucket).deleteObject(bucket, key),
+    deleteObject: (bucket, key, events) => forBucket(bucket).deleteObject(bucket, key, events),
     updateObjectTags: (bucket, key, tags) => forBucket(bucket).updateObjectTags(bucket, key, tags),
     listObjects: (bucket, opts) => forBucket(bucket).listObjects(bucket, opts),
 
@@ -48,7 +48,7 @@ export function createShardedMetaStore(open: (shard: string) => MetaStore): Meta
     getUpload: (bucket, uploadId) => forBucket(bucket).getUpload(bucket, uploadId),
     putPart: (bucket, p, opts) => forBucket(bucket).putPart(bucket, p, opts),
     listParts: (bucket, uploadId, opts) => forBucket(bucket).listParts(bucket, uploadId, opts),
-    completeUpload: (uploadId, obj, cond) => forBucket(obj.bucket).completeUpload(uploadId, obj, cond),
+    completeUpload: (uploadId, obj, cond, events) => forBucket(obj.bucket).completeUpload(uploadId, obj, cond, events),
     abortUpload: (bucket, uploadId) => forBucket(bucket).abortUpload(bucket, uploadId),
     listUploads: (bucket, opts) => forBucket(bucket).listUploads(bucket, opts),
 
@@ -66,6 +66,23 @@ export function createShardedMetaStore(open: (shard: string) => MetaStore): Meta
       let n = 0;
       for (const s of await allShards()) n += await s.countChunks();
       return n;
+    },
+
+    // Each bucket's outbox lives in its shard (Workers: the shard relays it to the Queue itself).
+    appendEvents: (bucket, events) => forBucket(bucket).appendEvents(bucket, events),
+    async leaseEvents(opts) {
+      const out = [];
+      for (const s of await allShards()) {
+        if (out.length >= opts.limit) break;
+        out.push(...(await s.leaseEvents({ ...opts, limit: opts.limit - out.length })));
+      }
+      return out;
+    },
+    settleEvents: (bucket, settled) => forBucket(bucket).settleEvents(bucket, settled),
+    async countEvents() {
+      const out: Record<string, number> = {};
+      for (const s of await allShards()) for (const [t, n] of Object.entries(await s.countEvents())) out[t] = (out[t] ?? 0) + n;
+      return out;
     },
   };
 }

@@ -1,5 +1,6 @@
 import type {
-  BucketRecord, ChunkRef, MetaStore, ObjectRecord, ObjectSummary, PartRecord, PutCondition, PutResult, UploadRecord,
+  BucketRecord, ChunkRef, LeasedEvent, MetaStore, ObjectRecord, ObjectSummary, OutboxEvent, PartRecord, PutCondition, PutResult,
+  UploadRecord,
 } from "../types.ts";
 import type { SqlDriver, SqlValue } from "./driver.ts";
 import { SCHEMA } from "./schema.ts";
@@ -63,6 +64,7 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
       return db.transaction(fn);
     } catch (e) {
       if (e instanceof ChunkMissing) return { ok: false, reason: "ChunkMissing" };
+      if (e instanceof OutboxFull) return { ok: false, reason: "SlowDown" };
       throw e;
     }
   };
@@ -90,6 +92,16 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
         o.checksum ? json(o.checksum) : null, o.parts ? json(o.parts) : null, o.storageClass,
         o.inline ?? null, o.manifest ? json(o.manifest) : null],
     );
+  };
+
+  /** Appends events inside the caller's transaction; throws OutboxFull (rolls it back) at a target's limit. */
+  const writeEvents = (events: OutboxEvent[] | undefined) => {
+    for (const e of events ?? []) {
+      const n = Number(db.all("SELECT COUNT(*) AS n FROM event_outbox WHERE target = ?", [e.target])[0].n);
+      if (n >= e.limit) throw new OutboxFull();
+      db.run("INSERT INTO event_outbox (id, bucket, target, record, created, attempts, visible_at) VALUES (?,?,?,?,?,0,?)",
+        [e.id, e.bucket, e.target, e.record, e.created, e.created]);
+    }
   };
 
   const abortUploadTx = (uploadId: string) => {
@@ -142,7 +154,7 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
       const r = getObjectRow(bucket, key);
       return r ? rowToObject(r) : null;
     },
-    async putObject(obj, { session, cond }): Promise<PutResult> {
+    async putObject(obj, { session, cond, events }): Promise<PutResult> {
       return tx((): PutResult => {
         if (!bucketExists(obj.bucket)) { dropSession(session); return { ok: false, reason: "NoSuchBucket" }; }
         const existing = getObjectRow(obj.bucket, obj.key);
@@ -150,18 +162,25 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
         adjustRefs(obj.manifest, 1);
         if (existing) adjustRefs(parseJson(existing.manifest, []), -1);
         writeObject(obj);
+        writeEvents(events);
         dropSession(session);
         return { ok: true };
       });
     },
-    async deleteObject(bucket, key) {
-      return db.transaction(() => {
-        const existing = getObjectRow(bucket, key);
-        if (!existing) return false;
-        adjustRefs(parseJson(existing.manifest, []), -1);
-        db.run("DELETE FROM objects WHERE bucket = ? AND key = ?", [bucket, key]);
-        return true;
-      });
+    async deleteObject(bucket, key, events) {
+      try {
+        return db.transaction(() => {
+          const existing = getObjectRow(bucket, key);
+          if (!existing) return false;
+          adjustRefs(parseJson(existing.manifest, []), -1);
+          db.run("DELETE FROM objects WHERE bucket = ? AND key = ?", [bucket, key]);
+          writeEvents(events);
+          return true;
+        });
+      } catch (e) {
+        if (e instanceof OutboxFull) return "SlowDown";
+        throw e;
+      }
     },
     async updateObjectTags(bucket, key, tags) {
       return db.run("UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?", [json(tags), bucket, key]).changes > 0;
@@ -212,7 +231,7 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
     async listParts(_bucket, uploadId, { after, limit }) {
       return db.all("SELECT * FROM parts WHERE upload_id = ? AND number > ? ORDER BY number LIMIT ?", [uploadId, after, limit]).map(rowToPart);
     },
-    async completeUpload(uploadId, obj, cond): Promise<PutResult> {
+    async completeUpload(uploadId, obj, cond, events): Promise<PutResult> {
       return tx((): PutResult => {
         if (!db.all("SELECT 1 AS x FROM uploads WHERE upload_id = ?", [uploadId]).length) return { ok: false, reason: "NoSuchUpload" };
         // The caller built the manifest from a read of the parts; a part replaced since then
@@ -228,6 +247,7 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
         if (existing) adjustRefs(parseJson(existing.manifest, []), -1);
         abortUploadTx(uploadId);
         writeObject(obj);
+        writeEvents(events);
         return { ok: true };
       });
     },
@@ -294,10 +314,42 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
     async countChunks() {
       return Number(db.all("SELECT COUNT(*) AS n FROM chunks")[0].n);
     },
+
+    async appendEvents(_bucket, events) {
+      try {
+        db.transaction(() => writeEvents(events));
+        return true;
+      } catch (e) {
+        if (e instanceof OutboxFull) return false;
+        throw e;
+      }
+    },
+    async leaseEvents({ now, leaseMs, limit }): Promise<LeasedEvent[]> {
+      return db.transaction(() => {
+        const rows = db.all("SELECT * FROM event_outbox WHERE visible_at <= ? ORDER BY seq LIMIT ?", [now, limit]);
+        for (const r of rows) db.run("UPDATE event_outbox SET attempts = attempts + 1, visible_at = ? WHERE seq = ?", [now + leaseMs, r.seq]);
+        return rows.map((r) => ({
+          id: r.id as string, bucket: r.bucket as string, target: r.target as string, record: r.record as string,
+          created: Number(r.created), attempts: Number(r.attempts) + 1,
+        }));
+      });
+    },
+    async settleEvents(_bucket, { done, retry }) {
+      db.transaction(() => {
+        for (const id of done) db.run("DELETE FROM event_outbox WHERE id = ?", [id]);
+        for (const r of retry) db.run("UPDATE event_outbox SET visible_at = ? WHERE id = ?", [opts.now() + r.delayMs, r.id]);
+      });
+    },
+    async countEvents() {
+      const out: Record<string, number> = {};
+      for (const r of db.all("SELECT target, COUNT(*) AS n FROM event_outbox GROUP BY target")) out[r.target as string] = Number(r.n);
+      return out;
+    },
   };
 }
 
 class ChunkMissing extends Error {}
+class OutboxFull extends Error {}
 
 /** RFC 7232 entity-tag list match; `*` matches any existing representation. */
 export function etagMatches(header: string, etag: string): boolean {

@@ -40,4 +40,12 @@ CREATE TABLE IF NOT EXISTS blob_intents (
   blob TEXT PRIMARY KEY, session TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS blob_intents_by_session ON blob_intents (session);
+-- Event outbox, written with the change it reports; also the durable local queue on Bun
+-- (a lease hides a row until visible_at; a delivered row is deleted). seq keeps the order.
+CREATE TABLE IF NOT EXISTS event_outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, bucket TEXT NOT NULL, target TEXT NOT NULL,
+  record TEXT NOT NULL, created INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS event_outbox_visible ON event_outbox (visible_at, seq);
+CREATE INDEX IF NOT EXISTS event_outbox_by_target ON event_outbox (target);
 `;

@@ -1,0 +1,29 @@
+// S3 event names a notification configuration may name (specs/minio-admin.md §10.3).
+const FAMILIES: Record<string, string[]> = {
+  "s3:ObjectCreated": ["Put", "Post", "Copy", "CompleteMultipartUpload", "PutRetention", "PutLegalHold", "PutTagging", "DeleteTagging"],
+  "s3:ObjectRemoved": ["Delete", "DeleteMarkerCreated"],
+  "s3:ObjectAccessed": ["Get", "Head", "GetRetention", "GetLegalHold"],
+  "s3:Replication": ["OperationFailedReplication", "OperationCompletedReplication", "OperationMissedThreshold", "OperationReplicatedAfterThreshold", "OperationNotTracked"],
+  "s3:ObjectRestore": ["Post", "Completed"],
+  "s3:ObjectTransition": ["Failed", "Complete"],
+  "s3:BucketCreated": [],
+  "s3:BucketRemoved": [],
+};
+
+/** What this gateway emits today. */
+export type EventName =
+  | "s3:ObjectCreated:Put" | "s3:ObjectCreated:Copy" | "s3:ObjectCreated:CompleteMultipartUpload"
+  | "s3:ObjectRemoved:Delete" | "s3:ObjectAccessed:Get" | "s3:ObjectAccessed:Head";
+
+export function isKnownEventName(name: string): boolean {
+  const i = name.lastIndexOf(":");
+  if (i < 0) return false;
+  const family = FAMILIES[name.slice(0, i)];
+  const member = name.slice(i + 1);
+  return family !== undefined && (member === "*" || family.includes(member));
+}
+
+/** Does a configured name (possibly a `:*` wildcard) cover an emitted one? */
+export function eventMatches(configured: string, name: string): boolean {
+  return configured.endsWith(":*") ? name.startsWith(configured.slice(0, -1)) : configured === name;
+}
