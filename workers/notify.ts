@@ -7,7 +7,7 @@ import { jsonLogger } from "../src/runtime/workers/deps.ts";
 import type { WorkersEnv } from "../src/runtime/workers/env.ts";
 
 export async function consumeEvents(batch: MessageBatch<EventMessage>, env: WorkersEnv): Promise<void> {
-  const d = { targets: targetsFromEnv(env as unknown as Record<string, unknown>), now: () => Date.now(), log: jsonLogger };
+  const d = { targets: targetsFromEnv(env as unknown as Record<string, unknown>), now: () => Date.now(), log: jsonLogger, via: "queue" };
   const outcomes = await deliverBatch(d, batch.messages.map((m) => ({ msg: m.body, attempts: m.attempts })));
   for (const m of batch.messages) {
     const o = outcomes.get(m.body);

@@ -13,6 +13,8 @@ export interface DeliverDeps {
   now(): number;
   log: Logger;
   fetch?: typeof fetch;
+  /** Which queue delivers ("local" on Bun, "queue" on Workers), for the logs. */
+  via?: string;
 }
 
 /** Exponential backoff from 1 s, capped at 5 min. */
@@ -21,7 +23,7 @@ export const retryDelayMs = (attempts: number) => Math.min(300_000, 1000 * 2 ** 
 /** `attempts` counts this one (1 on first delivery). */
 export async function deliverMessage(d: DeliverDeps, msg: EventMessage, attempts: number): Promise<Outcome> {
   const target = d.targets[msg.target];
-  const fields = { id: msg.id, bucket: msg.bucket, target: msg.target, attempts };
+  const fields = { id: msg.id, bucket: msg.bucket, target: msg.target, attempts, via: d.via };
   if (!target) {
     d.log.warn("event dropped: target no longer configured", fields);
     return { done: true };

@@ -179,14 +179,14 @@ function externalEndpoint(): Started | null {
  * Registers beforeAll/afterAll for this test file and returns the endpoint; read its fields
  * inside tests (they are filled in by beforeAll).
  */
-export function useServer(): Endpoint {
+export function useServer(opts: { env?: () => Record<string, string> } = {}): Endpoint {
   // Real clients are slow to start (python, aws cli); bunfig's [test] timeout is not honoured
   // by every bun version, so set the per-test default here.
   setDefaultTimeout(120_000);
   const ep = {} as Endpoint;
   let started: Started | null = null;
   beforeAll(async () => {
-    started = externalEndpoint() ?? (await startServer());
+    started = externalEndpoint() ?? (await startServer(opts.env?.()));
     Object.assign(ep, started.ep);
   }, 30_000);
   afterAll(async () => {

@@ -35,6 +35,9 @@ free_port() {
 port=$(free_port)
 inspector=$(free_port)
 while [ "$inspector" = "$port" ]; do inspector=$(free_port); done
+# The notification tests listen for webhooks here (test/e2e/notifications.test.ts).
+hookport=$(free_port)
+while [ "$hookport" = "$port" ] || [ "$hookport" = "$inspector" ]; do hookport=$(free_port); done
 
 log="$tmp/wrangler.log"
 # Serve a bundle built once, not the sources: wrangler dev reloads on every source change,
@@ -46,6 +49,8 @@ fi
 sed -e 's|^main = .*|main = "dist/gateway.js"|' wrangler.toml >"$tmp/worker/wrangler.toml"
 wrangler dev --local --no-bundle --config "$tmp/worker/wrangler.toml" --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
   --var S3EDGE_ROOT_USER:admin --var S3EDGE_ROOT_PASSWORD:secret12345 --var S3EDGE_DOMAIN:localhost --var S3EDGE_GC_INTERVAL_MS:500 \
+  --var MINIO_NOTIFY_WEBHOOK_ENABLE_E2E:on --var "MINIO_NOTIFY_WEBHOOK_ENDPOINT_E2E:http://127.0.0.1:$hookport/hook" \
+  --var MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_E2E:e2e-token \
   --persist-to "$tmp/state" --show-interactive-dev-session=false </dev/null >"$log" 2>&1 &
 pid=$!
 
@@ -77,7 +82,8 @@ echo "workerd (wrangler dev) ready on $url, log: $log" >&2
 
 # S3EDGE_SERVER_PID/LOG let workerd-only tests sample memory and scan the log.
 S3EDGE_ENDPOINT="$url" S3EDGE_ACCESS_KEY=admin S3EDGE_SECRET_KEY=secret12345 S3EDGE_RUNTIME=workerd \
-  S3EDGE_DOMAIN=localhost S3EDGE_REGION=us-east-1 S3EDGE_SERVER_PID="$pid" S3EDGE_SERVER_LOG="$log" "${cmd[@]}"
+  S3EDGE_DOMAIN=localhost S3EDGE_REGION=us-east-1 S3EDGE_SERVER_PID="$pid" S3EDGE_SERVER_LOG="$log" \
+  S3EDGE_WEBHOOK_PORT="$hookport" "${cmd[@]}"
 rc=$?
 if [ "$rc" -ne 0 ] && [ -n "${SHOW_LOG:-}" ]; then tail -n 100 "$log" >&2; fi
 exit $rc

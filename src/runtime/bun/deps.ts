@@ -46,7 +46,7 @@ export function createBunDeps(opts: {
     Promise.all([collectGarbage(deps), blobs.sweepTemp(clock.now() - config.sessionTtlMs)])
       .catch((e) => log.error("gc failed", { error: String(e) })).finally(() => { running = false; });
   }, opts.gcIntervalMs ?? 30_000);
-  const events = startLocalQueue(deps.meta, { targets: config.notifyTargets, now: clock.now, log }, { pollMs: opts.eventPollMs });
+  const events = startLocalQueue(deps.meta, { targets: config.notifyTargets, now: clock.now, log, via: "local" }, { pollMs: opts.eventPollMs });
   return {
     ...deps,
     async close() {

@@ -11,7 +11,7 @@ export interface WorkersEnv {
   META: DurableObjectNamespace<MetaShard>;
   /**
    * Event notifications: each shard relays its outbox to this Queue; this Worker consumes it
-   * (workers/notify.ts). Without it, shards deliver from their own alarm.
+   * (workers/notify.ts). Required once a notification target is configured.
    */
   EVENTS?: Queue<EventMessage>;
   /** Secrets (`wrangler secret put`), or `--var` under wrangler dev. MinIO names are honoured too. */
@@ -44,7 +44,11 @@ export function configFromEnv(env: WorkersEnv): Config {
   }
   const domains = (env.S3EDGE_DOMAIN || env.MINIO_DOMAIN || "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
   // Notification targets are vars too (MINIO_NOTIFY_WEBHOOK_ENABLE_<ID>, …; tokens as secrets).
-  const config: Config = { ...DEFAULT_CONFIG, rootUser, rootPassword, domains, notifyTargets: targetsFromEnv(env as unknown as Record<string, unknown>) };
+  const notifyTargets = targetsFromEnv(env as unknown as Record<string, unknown>);
+  if (Object.keys(notifyTargets).length && !env.EVENTS) {
+    throw new ConfigError("notification targets are configured but the EVENTS queue is not bound (wrangler.toml [[queues.producers]])");
+  }
+  const config: Config = { ...DEFAULT_CONFIG, rootUser, rootPassword, domains, notifyTargets };
   const region = env.S3EDGE_REGION || env.MINIO_REGION;
   if (region) config.region = region;
   const chunkSize = Number(env.S3EDGE_CHUNK_SIZE);

@@ -8,8 +8,6 @@ import type {
   BucketRecord, MetaStore, ObjectRecord, OutboxEvent, PartRecord, PutCondition, PutResult, UploadRecord,
 } from "../../store/types.ts";
 import { relayOutbox } from "../../events/relay.ts";
-import { drainOutbox } from "../../events/deliver.ts";
-import { targetsFromEnv } from "../../events/targets.ts";
 import { createCloudflareEventQueue } from "./event-queue.ts";
 import { jsonLogger } from "./deps.ts";
 import { createSqlMetaStore } from "../../store/sql/meta-store.ts";
@@ -52,10 +50,8 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
   }
 
   private async relay(): Promise<void> {
-    const now = () => Date.now();
-    if (this.env.EVENTS) await relayOutbox(this.store, createCloudflareEventQueue(this.env.EVENTS), now);
-    // No Queue bound: this shard is its own durable queue, delivering from here.
-    else while ((await drainOutbox(this.store, { targets: targetsFromEnv(this.env as unknown as Record<string, unknown>), now, log: jsonLogger })) > 0);
+    // Without the binding no target can be configured (configFromEnv), so no events are written.
+    if (this.env.EVENTS) await relayOutbox(this.store, createCloudflareEventQueue(this.env.EVENTS), () => Date.now());
   }
 
   override async alarm(): Promise<void> {
