@@ -11,6 +11,7 @@ import {
 import { join } from "node:path";
 import { aws, awsJson, bucketName, md5Hex, MiB, ok, randomData, sdkConfig, tempDir, useServer } from "./harness.ts";
 import { startReceiver, type Received } from "./webhook-receiver.ts";
+import * as Minio from "minio";
 
 const rx = startReceiver(Number(process.env.S3EDGE_WEBHOOK_PORT ?? 0));
 afterAll(() => rx.stop());
@@ -105,6 +106,29 @@ describe("bucket notifications (webhook)", () => {
       expect(text).toMatch(/"msg":"event delivery failed; will retry"[^\n]*"attempts":2[^\n]*"via":"queue"/);
     }
   }, 60_000);
+
+  test("minio-js sets, reads and removes a configuration (the XML mc sends)", async () => {
+    const mc = new Minio.Client({
+      endPoint: ep.host, port: ep.port, useSSL: false, accessKey: ep.accessKey, secretKey: ep.secretKey, region: ep.region, pathStyle: true,
+    });
+    const q = new Minio.QueueConfig(ARN);
+    q.addEvent(Minio.ObjectCreatedAll);
+    q.addFilterSuffix(".log");
+    const config = new Minio.NotificationConfig();
+    config.add(q);
+    await mc.setBucketNotification(B, config);
+    const got = await mc.getBucketNotification(B);
+    expect(got.QueueConfiguration).toEqual([{ Id: undefined, Queue: ARN, Event: ["s3:ObjectCreated:*"], Filter: [{ Name: "suffix", Value: ".log" }] } as never]);
+    const before = mine(rx.received).length;
+    await mc.putObject(B, "x/app.log", Buffer.from("line\n"));
+    await mc.putObject(B, "x/app.txt", Buffer.from("line\n"));
+    const events = await waitEvents(before + 1);
+    await Bun.sleep(300);
+    expect(names(mine(rx.received).slice(before))).toEqual([`s3:ObjectCreated:Put ${B}/x/app.log`]);
+    expect(events.length).toBe(before + 1);
+    await mc.removeAllBucketNotification(B);
+    expect((await mc.getBucketNotification(B)).QueueConfiguration).toEqual([]);
+  });
 
   test("removing the configuration stops events", async () => {
     ok(await putConfig({}), "put empty configuration");
