@@ -9,9 +9,9 @@ import { utf8 } from "../util/hash.ts";
 import { outboxFull, pendingEvents, readNotificationConfig } from "../events/emit.ts";
 
 export const deleteObject: Handler = async (ctx) => {
-  await requireBucket(ctx);
+  const [, config] = await Promise.all([requireBucket(ctx), readNotificationConfig(ctx)]);
   // Deleting a missing key succeeds (S3 is idempotent here); only a real removal is an event.
-  const events = await pendingEvents(ctx, "s3:ObjectRemoved:Delete", ctx.key);
+  const events = await pendingEvents(ctx, "s3:ObjectRemoved:Delete", ctx.key, undefined, config);
   if ((await ctx.deps.meta.deleteObject(ctx.bucket, ctx.key, events)) === "SlowDown") throw outboxFull();
   return new Response(null, { status: 204 });
 };
@@ -23,8 +23,7 @@ export const deleteObjects: Handler = async (ctx) => {
   const objects: unknown[] = del.Object ?? [];
   if (objects.length === 0 || objects.length > 1000) throw new S3Error("MalformedXML");
   const quiet = String(del.Quiet ?? "false").trim().toLowerCase() === "true";
-  await requireBucket(ctx);
-  const config = await readNotificationConfig(ctx);
+  const [, config] = await Promise.all([requireBucket(ctx), readNotificationConfig(ctx)]);
   const deleted: Record<string, string>[] = [];
   const errors: Record<string, string>[] = [];
   for (const o of objects) {
