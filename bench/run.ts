@@ -7,9 +7,10 @@
 //                    [--overwrite] [--no-sync] [--out bench/results/latest.json]
 // Every flag also reads from BENCH_<NAME> (e.g. BENCH_LARGE_OPS=16).
 import { AwsClient } from "aws4fetch";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { descendants } from "../scripts/proc-tree.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const MiB = 1024 * 1024;
@@ -84,21 +85,6 @@ const servers = new Set<Server>();
 const tmpRoot = mkdtempSync(join(tmpdir(), "s3edge-bench-"));
 let cleanedUp = false;
 
-/** Every descendant of `pid` (from /proc), children before grandchildren. */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${d}/status`, "utf8"))?.[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {}
-  }
-  const out: number[] = [];
-  const walk = (p: number) => { for (const c of children.get(p) ?? []) { out.push(c); walk(c); } };
-  walk(pid);
-  return out;
-}
 
 function killTree(s: Server, sig: NodeJS.Signals) {
   for (const p of [s.pid, ...descendants(s.pid)]) { try { process.kill(p, sig); } catch {} }

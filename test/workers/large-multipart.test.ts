@@ -4,7 +4,8 @@
 // for requests refused for memory; against Bun it is just a large round trip.
 // S3EDGE_LARGE_PARTS=21 makes it 1 GiB+ (21 × 50 MiB), as the issue asks to show once.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { descendants } from "../../scripts/proc-tree.ts";
 import {
   CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand,
   S3Client, UploadPartCommand,
@@ -46,21 +47,6 @@ function expectedRange(start: number, end: number): Uint8Array {
 }
 
 // ---- memory of the workerd processes serving the endpoint (Linux /proc; workerd runs only)
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${d}/status`, "utf8"))?.[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {}
-  }
-  const out: number[] = [];
-  const walk = (p: number) => { for (const c of children.get(p) ?? []) { out.push(c); walk(c); } };
-  walk(pid);
-  return out;
-}
-
 function workerdRssBytes(): number {
   const root = Number(process.env.S3EDGE_SERVER_PID);
   if (!root) return 0;

@@ -8,6 +8,13 @@ import { errorCode, KiB, md5B64, md5Hex, randomBytes, sha256Hex, withBucket } fr
 
 const CONTENT = randomBytes(300 * KiB, 300); // 4 full chunks + 44 KiB
 
+
+/** After GC, neither a blob nor a chunk row of a failed upload is left. */
+async function expectNothingAfterGc(deps: ReturnType<typeof memoryDeps>["deps"], blobs: ReturnType<typeof memoryDeps>["blobs"]) {
+  await collectGarbage(deps);
+  expect(blobs.size()).toBe(0);
+  expect(await deps.meta.countChunks()).toBe(0);
+}
 describe("dedup", () => {
   it("the same 300 KiB under two keys is stored once; GC after deleting both removes everything", async () => {
     const { env, c } = await withBucket();
@@ -144,21 +151,23 @@ describe("failed uploads leave no visible object and, after GC, no chunk", () =>
   });
 });
 
+/** A body delivered in reads of `piece` bytes. */
+const pieces = (data: Uint8Array, piece: number) => {
+  let off = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(ctl) {
+      if (off >= data.length) { ctl.close(); return; }
+      ctl.enqueue(data.slice(off, off + piece));
+      off += piece;
+    },
+  });
+};
+
 describe("ingest", () => {
-  const stream = (data: Uint8Array, piece: number) => {
-    let off = 0;
-    return new ReadableStream<Uint8Array>({
-      pull(ctl) {
-        if (off >= data.length) { ctl.close(); return; }
-        ctl.enqueue(data.slice(off, off + piece));
-        off += piece;
-      },
-    });
-  };
 
   it.each([1000, 64 * KiB, 100_000])("cuts chunkSize pieces whatever the read size (%i)", async (piece) => {
     const { deps } = memoryDeps();
-    const out = await ingest(deps, stream(CONTENT, piece), { bucket: "b", expectedSize: CONTENT.length, maxSize: 1e9, allowInline: true });
+    const out = await ingest(deps, pieces(CONTENT, piece), { bucket: "b", expectedSize: CONTENT.length, maxSize: 1e9, allowInline: true });
     expect(out.md5Hex).toBe(md5Hex(CONTENT));
     expect(out.size).toBe(CONTENT.length);
     expect(out.inline).toBeUndefined();
@@ -169,35 +178,25 @@ describe("ingest", () => {
   it("without a declared size, small bodies still go inline", async () => {
     const { deps } = memoryDeps();
     const data = randomBytes(500, 1);
-    const out = await ingest(deps, stream(data, 7), { bucket: "b", maxSize: 1e9, allowInline: true });
+    const out = await ingest(deps, pieces(data, 7), { bucket: "b", maxSize: 1e9, allowInline: true });
     expect(out.inline).toEqual(data);
     expect(out.manifest).toBeUndefined();
   });
 
   it("allowInline:false (parts) stores even tiny bodies as chunks", async () => {
     const { deps, blobs } = memoryDeps();
-    const out = await ingest(deps, stream(randomBytes(10, 1), 10), { bucket: "b", expectedSize: 10, maxSize: 1e9, allowInline: false });
+    const out = await ingest(deps, pieces(randomBytes(10, 1), 10), { bucket: "b", expectedSize: 10, maxSize: 1e9, allowInline: false });
     expect(out.manifest).toHaveLength(1);
     expect(blobs.size()).toBe(1);
   });
 
   it("more than maxSize is EntityTooLarge", async () => {
     const { deps } = memoryDeps();
-    await expect(ingest(deps, stream(CONTENT, 4096), { bucket: "b", maxSize: 100 * KiB, allowInline: true })).rejects.toMatchObject({ code: "EntityTooLarge" });
+    await expect(ingest(deps, pieces(CONTENT, 4096), { bucket: "b", maxSize: 100 * KiB, allowInline: true })).rejects.toMatchObject({ code: "EntityTooLarge" });
   });
 });
 
 describe("ingest with a declared size streams each chunk into its blob", () => {
-  const pieces = (data: Uint8Array, piece: number) => {
-    let off = 0;
-    return new ReadableStream<Uint8Array>({
-      pull(ctl) {
-        if (off >= data.length) { ctl.close(); return; }
-        ctl.enqueue(data.slice(off, off + piece));
-        off += piece;
-      },
-    });
-  };
   const opts = (size: number) => ({ bucket: "b", expectedSize: size, maxSize: 1e9, allowInline: true });
 
   it("puts streams of the chunk size while the body is still being read, never a whole buffer", async () => {
@@ -231,9 +230,7 @@ describe("ingest with a declared size streams each chunk into its blob", () => {
     const { deps, blobs } = memoryDeps();
     const short = CONTENT.subarray(0, 150 * KiB);
     await expect(ingest(deps, pieces(short, 10_000), opts(CONTENT.length))).rejects.toMatchObject({ code: "IncompleteBody" });
-    await collectGarbage(deps);
-    expect(blobs.size()).toBe(0);
-    expect(await deps.meta.countChunks()).toBe(0);
+    await expectNothingAfterGc(deps, blobs);
   });
 
   it("a failing blob put fails the upload and leaves nothing after GC", async () => {
@@ -245,9 +242,7 @@ describe("ingest with a declared size streams each chunk into its blob", () => {
       return inner(key, body, o);
     };
     await expect(ingest(deps, pieces(CONTENT, 10_000), opts(CONTENT.length))).rejects.toThrow("disk full");
-    await collectGarbage(deps);
-    expect(blobs.size()).toBe(0);
-    expect(await deps.meta.countChunks()).toBe(0);
+    await expectNothingAfterGc(deps, blobs);
   });
 
   it("a chunk whose registration fails does not leak its blob", async () => {
