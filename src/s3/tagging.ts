@@ -1,11 +1,22 @@
 // Get/Put/DeleteObjectTagging.
 import { S3Error } from "../xml/errors.ts";
 import { isBlank, parseXml, xmlResponse } from "../xml/xml.ts";
-import type { Handler } from "./context.ts";
 import { requireObject } from "./object-get.ts";
 import { validateTags } from "./object-headers.ts";
 import { smallText } from "./request-body.ts";
 import { aclResponse } from "./bucket.ts";
+import type { Handler, ReqCtx } from "./context.ts";
+import { outboxFull, pendingEvents, readNotificationConfig } from "../events/emit.ts";
+import type { EventName } from "../events/names.ts";
+
+/** Replaces the tags, with the tagging event committed alongside (MinIO's ObjectCreated:PutTagging/DeleteTagging). */
+async function setTags(ctx: ReqCtx, tags: Record<string, string>, eventName: EventName) {
+  const [obj, config] = await Promise.all([requireObject(ctx), readNotificationConfig(ctx)]);
+  const events = await pendingEvents(ctx, eventName, ctx.key, obj, config);
+  const r = await ctx.deps.meta.updateObjectTags(ctx.bucket, ctx.key, tags, events);
+  if (r === "SlowDown") throw outboxFull();
+  if (!r) throw new S3Error("NoSuchKey", { extra: { Key: ctx.key } });
+}
 
 export const getObjectTagging: Handler = async (ctx) => {
   const obj = await requireObject(ctx);
@@ -24,14 +35,12 @@ export const putObjectTagging: Handler = async (ctx) => {
     tags[t.Key] = value;
   }
   validateTags(tags);
-  await requireObject(ctx);
-  if (!(await ctx.deps.meta.updateObjectTags(ctx.bucket, ctx.key, tags))) throw new S3Error("NoSuchKey");
+  await setTags(ctx, tags, "s3:ObjectCreated:PutTagging");
   return new Response(null, { status: 200 });
 };
 
 export const deleteObjectTagging: Handler = async (ctx) => {
-  await requireObject(ctx);
-  await ctx.deps.meta.updateObjectTags(ctx.bucket, ctx.key, {});
+  await setTags(ctx, {}, "s3:ObjectCreated:DeleteTagging");
   return new Response(null, { status: 204 });
 };
 

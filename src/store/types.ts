@@ -120,7 +120,8 @@ export interface MetaStore {
   putObject(obj: ObjectRecord, opts: { session?: string; cond?: PutCondition; events?: OutboxEvent[] }): Promise<PutResult>;
   /** `events` are recorded only if an object was deleted; a full outbox keeps the object ("SlowDown"). */
   deleteObject(bucket: string, key: string, events?: OutboxEvent[]): Promise<boolean | "SlowDown">;
-  updateObjectTags(bucket: string, key: string, tags: Record<string, string>): Promise<boolean>;
+  /** false when the object is gone; "SlowDown" when an outbox is full (tags unchanged). */
+  updateObjectTags(bucket: string, key: string, tags: Record<string, string>, events?: OutboxEvent[]): Promise<boolean | "SlowDown">;
   /** Keys with the prefix after `start` (or from it, when inclusive), in UTF-8 byte order. */
   listObjects(bucket: string, opts: { prefix: string; start: string; inclusive: boolean; limit: number }): Promise<ObjectSummary[]>;
 

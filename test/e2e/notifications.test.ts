@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand,
-  PutObjectCommand, S3Client, UploadPartCommand,
+  PutObjectCommand, PutObjectTaggingCommand, S3Client, UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { join } from "node:path";
 import { aws, awsJson, bucketName, md5Hex, MiB, ok, randomData, sdkConfig, tempDir, useServer } from "./harness.ts";
@@ -57,7 +57,7 @@ describe("bucket notifications (webhook)", () => {
     ]);
   });
 
-  test("PUT, copy, multipart, GET and DELETE arrive as MinIO records with the bearer token", async () => {
+  test("PUT, copy, multipart, GET, tagging and DELETE arrive as MinIO records with the bearer token", async () => {
     const s3 = client();
     const body = randomData(1000);
     await s3.send(new PutObjectCommand({ Bucket: B, Key: "in/a b.bin", Body: body, ContentType: "application/x-test", Metadata: { k: "v" } }));
@@ -68,14 +68,16 @@ describe("bucket notifications (webhook)", () => {
     const p1 = await s3.send(new UploadPartCommand({ Bucket: B, Key: "in/mp.bin", UploadId: up.UploadId, PartNumber: 1, Body: part }));
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: "in/mp.bin", UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }] } }));
     await (await s3.send(new GetObjectCommand({ Bucket: B, Key: "in/copy.bin" }))).Body!.transformToByteArray();
+    await s3.send(new PutObjectTaggingCommand({ Bucket: B, Key: "in/mp.bin", Tagging: { TagSet: [{ Key: "t", Value: "1" }] } }));
     await s3.send(new DeleteObjectCommand({ Bucket: B, Key: "in/copy.bin" }));
-    const events = await waitEvents(5);
+    const events = await waitEvents(6);
     // The queue delivers at least once and in commit order per target on Bun; Queues may reorder.
     expect(names(events).sort()).toEqual([
       `s3:ObjectAccessed:Get ${B}/in/copy.bin`,
       `s3:ObjectCreated:CompleteMultipartUpload ${B}/in/mp.bin`,
       `s3:ObjectCreated:Copy ${B}/in/copy.bin`,
       `s3:ObjectCreated:Put ${B}/in/a b.bin`,
+      `s3:ObjectCreated:PutTagging ${B}/in/mp.bin`,
       `s3:ObjectRemoved:Delete ${B}/in/copy.bin`,
     ]);
     const put = events.find((e) => e.body.EventName === "s3:ObjectCreated:Put")!;

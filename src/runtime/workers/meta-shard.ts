@@ -89,7 +89,10 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
     const r = await this.store.deleteObject(bucket, key, events);
     return this.afterEvents(this.scheduleGc(r), r === true ? events : undefined);
   }
-  updateObjectTags(bucket: string, key: string, tags: Record<string, string>) { return this.store.updateObjectTags(bucket, key, tags); }
+  async updateObjectTags(bucket: string, key: string, tags: Record<string, string>, events?: OutboxEvent[]) {
+    const r = await this.store.updateObjectTags(bucket, key, tags, events);
+    return this.afterEvents(r, r === true ? events : undefined);
+  }
   listObjects(bucket: string, opts: { prefix: string; start: string; inclusive: boolean; limit: number }) {
     return this.store.listObjects(bucket, opts);
   }

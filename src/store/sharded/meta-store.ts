@@ -41,7 +41,7 @@ export function createShardedMetaStore(open: (shard: string) => MetaStore): Meta
     getObject: (bucket, key) => forBucket(bucket).getObject(bucket, key),
     putObject: (obj, opts) => forBucket(obj.bucket).putObject(obj, opts),
     deleteObject: (bucket, key, events) => forBucket(bucket).deleteObject(bucket, key, events),
-    updateObjectTags: (bucket, key, tags) => forBucket(bucket).updateObjectTags(bucket, key, tags),
+    updateObjectTags: (bucket, key, tags, events) => forBucket(bucket).updateObjectTags(bucket, key, tags, events),
     listObjects: (bucket, opts) => forBucket(bucket).listObjects(bucket, opts),
 
     createUpload: (u) => forBucket(u.bucket).createUpload(u),

@@ -182,8 +182,17 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
         throw e;
       }
     },
-    async updateObjectTags(bucket, key, tags) {
-      return db.run("UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?", [json(tags), bucket, key]).changes > 0;
+    async updateObjectTags(bucket, key, tags, events) {
+      try {
+        return db.transaction(() => {
+          if (db.run("UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?", [json(tags), bucket, key]).changes === 0) return false;
+          writeEvents(events);
+          return true;
+        });
+      } catch (e) {
+        if (e instanceof OutboxFull) return "SlowDown";
+        throw e;
+      }
     },
     async listObjects(bucket, { prefix, start, inclusive, limit }): Promise<ObjectSummary[]> {
       // Compare in code-point order (= SQLite's UTF-8 memcmp), not JS UTF-16 order.

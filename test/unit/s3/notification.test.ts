@@ -56,6 +56,10 @@ for (const sharded of [false, true]) {
       expect((await c.complete("bkt", "mp", id, [{ n: 1, etag }])).status).toBe(200);
       expect((await c.get("bkt", "copy")).status).toBe(200);
       expect((await c.head("bkt", "copy")).status).toBe(200);
+      const tagging = "<Tagging><TagSet><Tag><Key>t</Key><Value>1</Value></Tag></TagSet></Tagging>";
+      expect((await c.send("/bkt/copy?tagging", { method: "PUT", body: tagging, headers: { "content-md5": md5B64(tagging) } })).status).toBe(200);
+      expect((await c.send("/bkt/copy?tagging", { method: "DELETE" })).status).toBe(204);
+      expect((await c.send("/bkt/never-was?tagging", { method: "DELETE" })).status).toBe(404);
       expect((await c.del("bkt", "copy")).status).toBe(204);
       expect((await c.del("bkt", "never-was")).status).toBe(204); // nothing removed: no event
       expect((await c.get("bkt", "never-was")).status).toBe(404); // no access: no event
@@ -67,6 +71,8 @@ for (const sharded of [false, true]) {
         ["s3:ObjectCreated:CompleteMultipartUpload", "mp"],
         ["s3:ObjectAccessed:Get", "copy"],
         ["s3:ObjectAccessed:Head", "copy"],
+        ["s3:ObjectCreated:PutTagging", "copy"],
+        ["s3:ObjectCreated:DeleteTagging", "copy"],
         ["s3:ObjectRemoved:Delete", "copy"],
       ]);
       const put = events[0].record;
@@ -99,6 +105,9 @@ for (const sharded of [false, true]) {
       const del = await c.del("bkt", "b");
       expect(del.status).toBe(503);
       expect((await c.get("bkt", "b")).status).toBe(200);
+      const tagging = "<Tagging><TagSet><Tag><Key>t</Key><Value>1</Value></Tag></TagSet></Tagging>";
+      expect((await c.send("/bkt/b?tagging", { method: "PUT", body: tagging, headers: { "content-md5": md5B64(tagging) } })).status).toBe(503);
+      expect((await c.xml("/bkt/b?tagging")).Tagging.TagSet).toBe("");
       const id = await c.createUpload("bkt", "mp");
       const etag = await c.uploadPart("bkt", "mp", id, 1, new TextEncoder().encode("part"));
       expect((await c.complete("bkt", "mp", id, [{ n: 1, etag }])).status).toBe(503);
