@@ -2,6 +2,7 @@
 // matched against each event in the request path (specs/minio-admin.md §10).
 import { S3Error } from "../xml/errors.ts";
 import { isBlank } from "../xml/xml.ts";
+import { utf8 } from "../util/hash.ts";
 import { eventMatches, isKnownEventName } from "./names.ts";
 import { parseArn, type NotifyTarget } from "./targets.ts";
 
@@ -19,7 +20,6 @@ export interface QueueRule {
 export interface NotificationConfig { queues: QueueRule[] }
 
 const invalid = (message: string) => new S3Error("InvalidArgument", { message });
-const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const text = (v: unknown): string | undefined => (typeof v === "string" ? v : v === undefined ? undefined : String(v));
 
 /** Validates a parsed `<NotificationConfiguration>` against the configured targets. */
@@ -33,7 +33,8 @@ export function parseNotificationConfig(doc: Record<string, any>, targets: Recor
   }
   if (root.EventBridgeConfiguration !== undefined) throw new S3Error("NotImplemented", { message: "EventBridgeConfiguration is not supported." });
   const queues: QueueRule[] = [];
-  for (const q of list(root.QueueConfiguration)) {
+  // QueueConfiguration, Event and FilterRule always parse as arrays (xml.ts REPEATED).
+  for (const q of (root.QueueConfiguration ?? []) as unknown[]) {
     if (!q || typeof q !== "object") throw new S3Error("MalformedXML");
     const c = q as Record<string, unknown>;
     const arn = text(c.Queue)?.trim();
@@ -45,7 +46,7 @@ export function parseNotificationConfig(doc: Record<string, any>, targets: Recor
     }
     const target = `${parsed.id}:${parsed.type}`;
     if (!targets[target]) throw invalid("A specified destination ARN does not exist or is not well-formed. Verify the destination ARN.");
-    const events = list(c.Event).map((e) => text(e)?.trim() ?? "");
+    const events = ((c.Event ?? []) as unknown[]).map((e) => text(e)?.trim() ?? "");
     if (events.length === 0) throw new S3Error("MalformedXML");
     for (const e of events) if (!isKnownEventName(e)) throw invalid("A specified event is not supported for notifications.");
     if (new Set(events).size !== events.length) throw invalid("Duplicate event name in a notification configuration.");
@@ -72,13 +73,13 @@ function parseFilter(f: unknown): { prefix?: string; suffix?: string } {
   if (isBlank(key)) return {};
   if (typeof key !== "object") throw new S3Error("MalformedXML");
   const out: { prefix?: string; suffix?: string } = {};
-  for (const r of list((key as Record<string, unknown>).FilterRule)) {
+  for (const r of ((key as Record<string, unknown>).FilterRule ?? []) as unknown[]) {
     if (!r || typeof r !== "object") throw new S3Error("MalformedXML");
     const name = text((r as Record<string, unknown>).Name)?.trim();
     const value = text((r as Record<string, unknown>).Value) ?? "";
     if (name !== "prefix" && name !== "suffix") throw invalid("filter rule name must be either prefix or suffix");
     if (out[name] !== undefined) throw invalid(`Cannot specify more than one ${name} rule in a filter.`);
-    if (new TextEncoder().encode(value).length > 1024) throw invalid("Size of filter rule value cannot exceed 1024 bytes in UTF-8 representation");
+    if (utf8(value).length > 1024) throw invalid("Size of filter rule value cannot exceed 1024 bytes in UTF-8 representation");
     out[name] = value;
   }
   return out;

@@ -18,7 +18,10 @@ export function xmlResponse(root: string, body: Record<string, unknown>, init: {
 }
 
 // Elements that repeat in request bodies; forced to arrays so one-element lists look the same.
-const REPEATED = new Set(["Part", "Object", "Tag", "CORSRule", "AllowedOrigin", "AllowedMethod", "AllowedHeader", "ExposeHeader"]);
+const REPEATED = new Set([
+  "Part", "Object", "Tag", "CORSRule", "AllowedOrigin", "AllowedMethod", "AllowedHeader", "ExposeHeader",
+  "QueueConfiguration", "Event", "FilterRule",
+]);
 
 const parser = new XMLParser({
   ignoreAttributes: true,

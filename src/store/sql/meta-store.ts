@@ -58,13 +58,21 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
       } else db.run("UPDATE chunks SET refs = refs - 1 WHERE hash = ?", [c.h]);
     }
   };
-  /** Runs fn in a transaction; a ChunkMissing inside rolls back and becomes a result. */
-  const tx = <T>(fn: () => T): T | PutResult => {
+  /** Runs fn in a transaction; a full event outbox inside rolls it back and yields `full`. */
+  const txOrFull = <T, F>(fn: () => T, full: F): T | F => {
     try {
       return db.transaction(fn);
     } catch (e) {
+      if (e instanceof OutboxFull) return full;
+      throw e;
+    }
+  };
+  /** Runs fn in a transaction; a missing chunk or a full outbox rolls back and becomes a result. */
+  const tx = <T>(fn: () => T): T | PutResult => {
+    try {
+      return txOrFull<T | PutResult, PutResult>(fn, { ok: false, reason: "SlowDown" });
+    } catch (e) {
       if (e instanceof ChunkMissing) return { ok: false, reason: "ChunkMissing" };
-      if (e instanceof OutboxFull) return { ok: false, reason: "SlowDown" };
       throw e;
     }
   };
@@ -168,31 +176,21 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
       });
     },
     async deleteObject(bucket, key, events) {
-      try {
-        return db.transaction(() => {
-          const existing = getObjectRow(bucket, key);
-          if (!existing) return false;
-          adjustRefs(parseJson(existing.manifest, []), -1);
-          db.run("DELETE FROM objects WHERE bucket = ? AND key = ?", [bucket, key]);
-          writeEvents(events);
-          return true;
-        });
-      } catch (e) {
-        if (e instanceof OutboxFull) return "SlowDown";
-        throw e;
-      }
+      return txOrFull(() => {
+        const existing = getObjectRow(bucket, key);
+        if (!existing) return false;
+        adjustRefs(parseJson(existing.manifest, []), -1);
+        db.run("DELETE FROM objects WHERE bucket = ? AND key = ?", [bucket, key]);
+        writeEvents(events);
+        return true;
+      }, "SlowDown" as const);
     },
     async updateObjectTags(bucket, key, tags, events) {
-      try {
-        return db.transaction(() => {
-          if (db.run("UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?", [json(tags), bucket, key]).changes === 0) return false;
-          writeEvents(events);
-          return true;
-        });
-      } catch (e) {
-        if (e instanceof OutboxFull) return "SlowDown";
-        throw e;
-      }
+      return txOrFull(() => {
+        if (db.run("UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?", [json(tags), bucket, key]).changes === 0) return false;
+        writeEvents(events);
+        return true;
+      }, "SlowDown" as const);
     },
     async listObjects(bucket, { prefix, start, inclusive, limit }): Promise<ObjectSummary[]> {
       // Compare in code-point order (= SQLite's UTF-8 memcmp), not JS UTF-16 order.
@@ -325,13 +323,7 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
     },
 
     async appendEvents(_bucket, events) {
-      try {
-        db.transaction(() => writeEvents(events));
-        return true;
-      } catch (e) {
-        if (e instanceof OutboxFull) return false;
-        throw e;
-      }
+      return txOrFull(() => { writeEvents(events); return true; }, false);
     },
     async leaseEvents({ now, leaseMs, limit }): Promise<LeasedEvent[]> {
       return db.transaction(() => {
