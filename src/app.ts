@@ -10,6 +10,8 @@ import { route } from "./s3/router.ts";
 import { HANDLERS } from "./s3/handlers.ts";
 import type { ReqCtx } from "./s3/context.ts";
 import { toHex } from "./util/hash.ts";
+import { requestInfo } from "./http/request-info.ts";
+import { isRequestAborted } from "./http/request-aborted.ts";
 
 const newRequestId = () => toHex(crypto.getRandomValues(new Uint8Array(8))).toUpperCase();
 
@@ -27,11 +29,13 @@ export function createApp(deps: Deps): Hono {
     let resource = "";
     try {
       const url = new URL(req.url);
-      const addr = resolveAddress(url, req.headers.get("host"), deps.config.domains);
+      // Keys are names, not paths: address and verify by the path as sent where the runtime kept it.
+      const path = requestInfo(c.env).rawPath ?? url.pathname;
+      const addr = resolveAddress(url, path, req.headers.get("host"), deps.config.domains);
       resource = addr.key ? `/${addr.bucket}/${addr.key}` : addr.bucket ? `/${addr.bucket}` : "/";
       const r = route(req.method, addr.level, url.searchParams, req.headers);
       const auth = await authenticate({
-        method: req.method, url, headers: req.headers, vhostBucket: addr.vhost ? addr.bucket : undefined, anyRegion: r.op === "GetBucketLocation",
+        method: req.method, url, path, headers: req.headers, vhostBucket: addr.vhost ? addr.bucket : undefined, anyRegion: r.op === "GetBucketLocation",
       });
       authorize(auth.principal, r.action, addr.key ? `arn:aws:s3:::${addr.bucket}/${addr.key}` : `arn:aws:s3:::${addr.bucket}`);
       const ctx: ReqCtx = {
@@ -57,7 +61,11 @@ function withCommonHeaders(res: Response, requestId: string): Response {
 function errorResponse(deps: Deps, e: unknown, req: Request, resource: string, requestId: string): Response {
   let err: S3Error;
   if (e instanceof S3Error) err = e;
-  else {
+  else if (isRequestAborted(e)) {
+    // Nobody is left to read the answer; one line, no stack.
+    deps.log.warn("request aborted by the client", { requestId, method: req.method, resource });
+    err = new S3Error("IncompleteBody");
+  } else {
     deps.log.error("internal error", { requestId, method: req.method, resource, error: e instanceof Error ? e.stack ?? e.message : String(e) });
     err = new S3Error("InternalError");
   }

@@ -21,6 +21,8 @@ export interface AuthResult { principal: Principal; payload: PayloadMode }
 export interface AuthRequest {
   method: string;
   url: URL; // as received (before any virtual-host rewrite)
+  /** The path exactly as sent, when the runtime kept it (URL parsing drops "." and ".." segments). */
+  path?: string;
   headers: Headers;
   /** Bucket when addressed virtual-host style (SigV2 signs it in the resource). */
   vhostBucket?: string;
@@ -64,10 +66,10 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
   }
 
   /** The canonical URI candidates: AWS-style re-encoding first, then the path as received. */
-  function uriCandidates(url: URL): string[] {
-    const decoded = safeDecode(url.pathname);
-    const a = awsUriEncode(decoded, true);
-    return a === url.pathname ? [a] : [a, url.pathname];
+  function uriCandidates(req: AuthRequest): string[] {
+    const path = req.path ?? req.url.pathname;
+    const a = awsUriEncode(safeDecode(path), true);
+    return a === path ? [a] : [a, path];
   }
 
   async function verifyV4(req: AuthRequest, signed: string[], signature: string, cred: ReturnType<typeof parseCredential> & {}, amzDate: string,
@@ -84,10 +86,13 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
     if (!signed.includes("host")) throw new S3Error("AccessDenied", { message: "The host header must be signed." });
     const key = await signingKey(secret, cred.date, cred.region, cred.service);
     const headers = canonicalHeaders(req.headers, signed);
-    for (const uri of uriCandidates(req.url)) {
+    for (const uri of uriCandidates(req)) {
       const creq = canonicalRequest(req.method, uri, query, headers, signed, payloadHash);
       const expected = await sign(key, await stringToSign(amzDate, cred.scope, creq));
-      if (timingSafeEqual(expected, signature)) return { principal, key };
+      if (timingSafeEqual(expected, signature)) {
+        refuseUnsignedAmzHeaders(req.headers, signed);
+        return { principal, key };
+      }
     }
     throw new S3Error("SignatureDoesNotMatch");
   }
@@ -107,6 +112,10 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
       if (!payloadHash) throw new S3Error("InvalidRequest", { message: "Missing required header for this request: x-amz-content-sha256" });
       const mode = payloadMode(payloadHash);
       const stsDate = amzDate || toAmzDate(dateMs);
+      // A key derived for one day must not sign requests of another (AWS checks the same).
+      if (parsed.credential.date !== stsDate.slice(0, 8)) {
+        throw new S3Error("AuthorizationHeaderMalformed", { message: "Invalid credential date. Date is not the same as X-Amz-Date." });
+      }
       const { principal, key } = await verifyV4(req, parsed.signedHeaders, parsed.signature, parsed.credential, stsDate, payloadHash,
         canonicalQuery(pairs));
       if (mode.kind === "streaming" && mode.signed) {
@@ -130,6 +139,9 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
       if (expires > MAX_PRESIGN_EXPIRES) throw new S3Error("AuthorizationQueryParametersError", { message: "X-Amz-Expires must be less than a week (in seconds) that is 604800" });
       const t = parseAmzDate(amzDate);
       if (Number.isNaN(t)) throw new S3Error("AuthorizationQueryParametersError", { message: "X-Amz-Date must be in the ISO8601 Long Format" });
+      if (cred.date !== amzDate.slice(0, 8)) {
+        throw new S3Error("AuthorizationQueryParametersError", { message: "Invalid credential date. Date is not the same as X-Amz-Date." });
+      }
       if (t - now() > MAX_SKEW_MS) throw new S3Error("RequestTimeTooSkewed");
       if (now() > t + expires * 1000) throw new S3Error("AccessDenied", { message: "Request has expired" });
       const payloadHash = q.get("X-Amz-Content-Sha256") ?? req.headers.get("x-amz-content-sha256") ?? UNSIGNED_PAYLOAD;
@@ -147,12 +159,32 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
       const expires = Number(q.get("Expires"));
       if (!Number.isFinite(expires)) throw new S3Error("AccessDenied", { message: "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters" });
       if (now() > expires * 1000) throw new S3Error("AccessDenied", { message: "Request has expired" });
+      // SigV2 has no limit of its own; the same week as SigV4, or a leaked URL works forever.
+      if (expires * 1000 - now() > MAX_PRESIGN_EXPIRES * 1000) {
+        throw new S3Error("AccessDenied", { message: "Query-string authentication expiry must be at most 604800 seconds (7 days) ahead" });
+      }
       const principal = await verifySigV2Query(req, secretFor, pairs);
       return { principal, payload: { kind: "unsigned" } };
     }
     if (auth) throw new S3Error("AccessDenied", { message: "Unsupported Authorization Type" });
     return { principal: { kind: "anonymous" }, payload: { kind: "unsigned" } };
   };
+}
+
+/**
+ * SigV4 covers only the headers it names, so an x-amz-* header outside them (a copy source, metadata,
+ * tagging added to a presigned upload URL) would act with the signer's authority: S3 refuses it.
+ * x-amz-content-sha256 is bound in the canonical request as the payload hash, so S3 tolerates it.
+ */
+function refuseUnsignedAmzHeaders(headers: Headers, signed: string[]) {
+  const names = new Set(signed.map((h) => h.toLowerCase()));
+  const unsigned: string[] = [];
+  headers.forEach((_, name) => {
+    if (name.startsWith("x-amz-") && name !== "x-amz-content-sha256" && !names.has(name)) unsigned.push(name);
+  });
+  if (unsigned.length) {
+    throw new S3Error("AccessDenied", { message: "There were headers present in the request which were not signed", extra: { HeadersNotSigned: unsigned.join(", ") } });
+  }
 }
 
 function payloadMode(h: string): PayloadMode {

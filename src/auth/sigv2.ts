@@ -17,7 +17,8 @@ const SUBRESOURCES = new Set([
 
 /** Candidate canonical resources: botocore signs a bucket-level path with a trailing '/'. */
 function canonicalResources(req: AuthRequest, pairs: [string, string][]): string[] {
-  const path = req.vhostBucket ? `/${req.vhostBucket}${req.url.pathname}` : req.url.pathname;
+  const sent = req.path ?? req.url.pathname;
+  const path = req.vhostBucket ? `/${req.vhostBucket}${sent}` : sent;
   const subs = pairs.filter(([k]) => SUBRESOURCES.has(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const q = subs.length ? "?" + subs.map(([k, v]) => (v === "" ? k : `${k}=${v}`)).join("&") : "";
   const paths = [path];

@@ -3,6 +3,7 @@ import { createApp } from "../app.ts";
 import { createBunDeps } from "../runtime/bun/deps.ts";
 import { parseServeOptions } from "../runtime/bun/env.ts";
 import { serveHttp } from "../runtime/bun/http-server.ts";
+import { withRequestInfo } from "../http/request-info.ts";
 
 let opts: ReturnType<typeof parseServeOptions>;
 try {
@@ -16,7 +17,7 @@ const deps = createBunDeps({ dataDir: opts.dataDir, config: opts.config, gcInter
   md5Workers: process.env.S3EDGE_MD5_WORKERS === undefined ? undefined : Number(process.env.S3EDGE_MD5_WORKERS) });
 const app = createApp(deps);
 
-const server = await serveHttp((req) => app.fetch(req), { hostname: opts.hostname, port: opts.port });
+const server = await serveHttp((req, info) => app.fetch(req, withRequestInfo(info)), { hostname: opts.hostname, port: opts.port });
 
 const endpoint = `http://${server.hostname}:${server.port}`;
 if (opts.defaultCredentials) {

@@ -5,9 +5,9 @@ import type { Level } from "./router.ts";
 
 export interface Address { level: Level; bucket: string; key: string; vhost: boolean }
 
-export function resolveAddress(url: URL, host: string | null, domains: string[]): Address {
+/** `path` is the request path as sent (keys may hold "." and ".." segments: they are names, not paths). */
+export function resolveAddress(url: URL, path: string, host: string | null, domains: string[]): Address {
   const hostname = (host ?? url.host).replace(/:\d+$/, "").toLowerCase();
-  const path = url.pathname;
   for (const d of domains) {
     if (hostname.endsWith("." + d)) {
       const bucket = hostname.slice(0, -d.length - 1);

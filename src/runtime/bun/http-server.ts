@@ -3,10 +3,12 @@
 // clients need Content-Length on GET (s3cmd fails without it, SDKs report no ContentLength).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { once } from "node:events";
+import { RequestAborted } from "../../http/request-aborted.ts";
+import { rawPathOf, type RequestInfo } from "../../http/request-info.ts";
 
 export interface HttpServer { hostname: string; port: number; stop(): Promise<void> }
 
-type FetchHandler = (req: Request) => Response | Promise<Response>;
+type FetchHandler = (req: Request, info: RequestInfo) => Response | Promise<Response>;
 
 // Request bodies are queued up to this many bytes before the socket is paused.
 const BODY_HIGH_WATER = 1024 * 1024;
@@ -35,7 +37,7 @@ export function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
       req.once("error", (e) => finish(e));
       // A client that goes away mid-body: 'close' without 'end' must not look like a complete body.
       // (When complete, the rest is still queued in req and 'end' follows once it is read.)
-      req.once("close", () => { if (!req.complete) finish(new Error("request body aborted")); });
+      req.once("close", () => { if (!req.complete) finish(new RequestAborted()); });
     },
     pull() {
       if (!done) req.resume();
@@ -116,7 +118,7 @@ export async function serveHttp(fetch: FetchHandler, opts: { hostname: string; p
       return;
     }
     Promise.resolve()
-      .then(() => fetch(request))
+      .then(() => fetch(request, { rawPath: rawPathOf(req.url), remoteAddress: req.socket.remoteAddress }))
       .then((response) => writeResponse(res, response))
       .catch((e) => {
         if (!res.headersSent) res.writeHead(500).end();

@@ -78,12 +78,12 @@ describe("resolveAddress", () => {
     ["http://s3.local/b/k", "s3.local", ["s3.local"], { level: "object", bucket: "b", key: "k", vhost: false }],
     ["http://my.bucket.s3.local/k", "my.bucket.s3.local", ["s3.local"], { level: "object", bucket: "my.bucket", key: "k", vhost: true }],
   ] as const)("%s (Host %s, domains %j)", (url, host, domains, expected) => {
-    expect(resolveAddress(new URL(url), host, [...domains])).toEqual(expected);
+    expect(resolveAddress(new URL(url), new URL(url).pathname, host, [...domains])).toEqual(expected);
   });
 
   it("a malformed percent-escape is InvalidURI", () => {
     let err: unknown;
-    try { resolveAddress(new URL("http://h/b/%E0%A4%A"), "h", []); } catch (e) { err = e; }
+    try { resolveAddress(new URL("http://h/b/%E0%A4%A"), "/b/%E0%A4%A", "h", []); } catch (e) { err = e; }
     expect(err).toMatchObject({ code: "InvalidURI", status: 400 });
   });
 });
