@@ -28,33 +28,60 @@ const parser = new XMLParser({
   removeNSPrefix: true,
   parseTagValue: false,
   // Keys and tag values may start or end with spaces: keep values verbatim and drop only
-  // the indentation between elements (see stripWhitespace).
+  // the indentation between elements (see normalise).
   trimValues: false,
-  processEntities: true,
+  // References are decoded by decodeReferences: the parser's own pass leaves numeric ones
+  // (Go's encoding/xml writes '"' as &#34;) and expands entities a DOCTYPE declares.
+  processEntities: false,
+  htmlEntities: false,
   isArray: (name) => REPEATED.has(name),
 });
+
+const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" };
+
+/** XML's Char production: a reference to anything else is not well-formed. */
+const isXmlChar = (c: number) =>
+  c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+
+/** Character references and the five predefined entities, in one pass ("&amp;#34;" stays "&#34;"). */
+export function decodeReferences(text: string): string {
+  if (!text.includes("&")) return text;
+  return text.replace(/&([^;&]*);?/g, (whole, ref: string) => {
+    if (!whole.endsWith(";")) throw new S3Error("MalformedXML");
+    if (ref in NAMED) return NAMED[ref];
+    const m = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(ref);
+    if (!m) throw new S3Error("MalformedXML"); // an undeclared (or custom) entity
+    const code = m[1] !== undefined ? parseInt(m[1], 16) : Number(m[2]);
+    if (!isXmlChar(code)) throw new S3Error("MalformedXML");
+    return String.fromCodePoint(code);
+  });
+}
 
 /** Parse a request body; anything not well-formed is MalformedXML (never a 500). */
 export function parseXml(text: string): Record<string, any> {
   if (!text.trim()) throw new S3Error("MalformedXML");
+  // No document type: its entities could expand (billion laughs) or name external files.
+  if (text.includes("<!DOCTYPE")) throw new S3Error("MalformedXML", { message: "DTDs are not allowed in request bodies" });
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new S3Error("MalformedXML");
   try {
     const out = parser.parse(text);
     if (!out || typeof out !== "object") throw new S3Error("MalformedXML");
-    return stripWhitespace(out) as Record<string, any>;
+    return normalise(out) as Record<string, any>;
   } catch (e) {
     throw e instanceof S3Error ? e : new S3Error("MalformedXML", { cause: e });
   }
 }
 
-function stripWhitespace(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(stripWhitespace);
+/** Drops indentation between elements and decodes references in text (CDATA is not told apart). */
+function normalise(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(normalise);
+  if (typeof node === "string") return decodeReferences(node);
   if (!node || typeof node !== "object") return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
     if (k === "#text" && typeof v === "string" && !v.trim()) continue;
-    out[k] = stripWhitespace(v);
+    out[k] = normalise(v);
   }
   return out;
 }

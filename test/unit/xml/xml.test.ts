@@ -83,3 +83,39 @@ describe("S3_ERRORS", () => {
     expect(new S3Error(code).status).toBe(status);
   });
 });
+
+describe("references in request bodies (Go's encoding/xml writes \" as &#34;, ' as &#39;, a tab as &#x9;)", () => {
+  it.each([
+    ["&#34;abc&#34;", '"abc"'],
+    ["it&#39;s", "it's"],
+    ["a&#x9;b", "a\tb"],
+    ["a&#X41;".replace("X", "x"), "aA"],
+    ["&#128512;&#x1F600;", "😀😀"],
+    ["&amp;&lt;&gt;&quot;&apos;", "&<>\"'"],
+    ["&amp;#34;", "&#34;"], // one pass: an escaped reference stays text
+  ])("%s → %s", (raw, decoded) => {
+    expect(parseXml(`<Tagging><K>${raw}</K></Tagging>`).Tagging.K).toBe(decoded);
+  });
+
+  it.each([
+    ["an HTML entity", "&nbsp;"],
+    ["a custom entity", "&e;"],
+    ["a reference to a non-character", "&#0;"],
+    ["a reference beyond Unicode", "&#x110000;"],
+    ["a surrogate", "&#xD800;"],
+  ])("%s is MalformedXML", (_n, raw) => {
+    expect(() => parseXml(`<Tagging><K>${raw}</K></Tagging>`)).toThrow(S3Error);
+  });
+
+  it("a DOCTYPE (internal or external entities) is refused, never expanded", () => {
+    for (const doc of [
+      '<!DOCTYPE a [<!ENTITY e "EXPANDED">]><a><b>&e;</b></a>',
+      '<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a><b>&e;</b></a>',
+      '<!DOCTYPE a [<!ENTITY x "xx"><!ENTITY y "&x;&x;&x;">]><a>&y;</a>',
+    ]) {
+      let err: unknown;
+      try { parseXml(doc); } catch (e) { err = e; }
+      expect(err).toMatchObject({ code: "MalformedXML", status: 400 });
+    }
+  });
+});
