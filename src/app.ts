@@ -43,6 +43,9 @@ export function createApp(deps: Deps): Hono {
         principal: auth.principal, payload: auth.payload, requestId,
       };
       const res = await HANDLERS[r.op](ctx);
+      // Acknowledge a change only once its commit is durable (group commit: one flush for all
+      // requests in flight). Here rather than in each handler, so no mutating op can miss it.
+      if (deps.durable && req.method !== "GET" && req.method !== "HEAD") await deps.durable();
       return withCommonHeaders(res, requestId);
     } catch (e) {
       return withCommonHeaders(errorResponse(deps, e, req, resource, requestId), requestId);

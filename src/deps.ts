@@ -67,4 +67,11 @@ export interface Deps {
   log: Logger;
   /** Runs work after the response (Workers' waitUntil; a floating promise on Bun). */
   background(task: Promise<unknown>): void;
+  /**
+   * Resolves once every metadata commit made before the call is on stable storage; the app
+   * awaits it before answering a request that may have changed something. Bun: one fsync of
+   * SQLite's WAL shared by all requests in flight (group commit). Absent where a commit is
+   * durable by itself (Durable Objects) or with `--fsync=off`.
+   */
+  durable?(): Promise<void>;
 }

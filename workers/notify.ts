@@ -1,17 +1,27 @@
-// Queue consumer: delivers event notifications relayed by the metadata shards. Each message is
-// acked once delivered (or dropped for good: TTL, max retries, target gone) or retried with backoff.
-import { deliverBatch } from "../src/events/deliver.ts";
+// Queue consumer: delivers event notifications relayed by the metadata shards, with the order
+// and retry rules of src/events/deliver.ts (see src/events/queue-consumer.ts for what differs
+// on Queues). Each message is acked once delivered or dropped for good (TTL, the retry limit
+// while its target accepts others, target gone), or re-enqueued with its target's backoff.
+import { consumeQueueBatch } from "../src/events/queue-consumer.ts";
+import type { TargetBackoff } from "../src/events/deliver.ts";
 import { targetsFromEnv } from "../src/events/targets.ts";
 import type { EventMessage } from "../src/store/types.ts";
 import { jsonLogger } from "../src/runtime/workers/deps.ts";
 import type { WorkersEnv } from "../src/runtime/workers/env.ts";
 
+// Targets' backoff state, per isolate (bindings do not change under it; cf. gateway.ts).
+const states = new WeakMap<WorkersEnv, Map<string, TargetBackoff>>();
+
 export async function consumeEvents(batch: MessageBatch<EventMessage>, env: WorkersEnv): Promise<void> {
+  let known = states.get(env);
+  if (!known) states.set(env, (known = new Map()));
   const d = { targets: targetsFromEnv(env as unknown as Record<string, unknown>), now: () => Date.now(), log: jsonLogger, via: "queue" };
-  const outcomes = await deliverBatch(d, batch.messages.map((m) => ({ msg: m.body, attempts: m.attempts })));
-  for (const m of batch.messages) {
-    const o = outcomes.get(m.body);
-    if (!o || o.done) m.ack();
-    else m.retry({ delaySeconds: Math.ceil(o.delayMs / 1000) });
-  }
+  const events = env.EVENTS;
+  await consumeQueueBatch(d, batch.messages, {
+    states: known,
+    async requeue(messages) {
+      if (!events) throw new Error("no EVENTS queue binding");
+      await events.sendBatch(messages.map((m) => ({ body: m.body, contentType: "json" as const, delaySeconds: m.delaySeconds })));
+    },
+  });
 }

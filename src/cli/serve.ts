@@ -13,7 +13,7 @@ try {
   console.error(`s3edge: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(2);
 }
-const deps = createBunDeps({ dataDir: opts.dataDir, config: opts.config, gcIntervalMs: Number(process.env.S3EDGE_GC_INTERVAL_MS ?? 30_000),
+const deps = createBunDeps({ dataDir: opts.dataDir, config: opts.config, fsync: opts.fsync, gcIntervalMs: Number(process.env.S3EDGE_GC_INTERVAL_MS ?? 30_000),
   md5Workers: process.env.S3EDGE_MD5_WORKERS === undefined ? undefined : Number(process.env.S3EDGE_MD5_WORKERS) });
 const app = createApp(deps);
 
@@ -23,6 +23,7 @@ const endpoint = `http://${server.hostname}:${server.port}`;
 if (opts.defaultCredentials) {
   console.warn(`WARNING: S3EDGE_ROOT_USER/S3EDGE_ROOT_PASSWORD not set; using default credentials ${deps.config.rootUser}:${deps.config.rootPassword}. Set them for anything but local testing.`);
 }
+if (!opts.fsync) console.warn("WARNING: --fsync=off: acknowledged writes may be lost on power failure. Use it only for throwaway data.");
 console.log(`s3edge listening on ${endpoint} (data: ${opts.dataDir})`);
 console.log(`  aws --endpoint-url ${endpoint} s3 ls`);
 

@@ -1,12 +1,21 @@
-// The consumer side, the same on both runtimes: deliver one message to its target and say
-// whether it is done (delivered, or dropped for good) or should be retried after a delay.
-// Workers run it from the Queue consumer (workers/notify.ts); Bun from the local queue.
+// The consumer side, the same on both runtimes: deliver a target's messages in order, back
+// off per target while it fails, and spend a message's retry budget on real sends only.
+// Workers run it from the Queue consumer (events/queue-consumer.ts); Bun from the local queue.
+//
+// The retry rule (README "Bucket notifications"):
+// - A failed send marks its target down: nothing more is sent to it until a backoff (1 s
+//   doubling to 5 min) ends; then one probe, the oldest message, goes first. When it answers,
+//   the backlog drains in commit order.
+// - Only sends count as attempts: not leases, not messages held back behind a failure, not a
+//   lease a crash left behind.
+// - The retry limit (maxRetries) drops a message only when it fails while its target is
+//   otherwise up: once a message has failed maxRetries times, the next message is sent after
+//   it, and if that one is delivered the first is dropped (logged as lost). A target that is
+//   simply down never has its messages dropped by the limit; they wait, up to their TTL.
 import type { Logger } from "../deps.ts";
-import type { EventMessage, LeasedEvent, MetaStore } from "../store/types.ts";
+import type { EventMessage, LeasedEvent, MetaStore, SettledEvents } from "../store/types.ts";
 import type { NotifyTarget } from "./targets.ts";
 import { deliverWebhook } from "./targets/webhook.ts";
-
-export type Outcome = { done: true } | { done: false; delayMs: number };
 
 export interface DeliverDeps {
   targets: Record<string, NotifyTarget>;
@@ -15,76 +24,131 @@ export interface DeliverDeps {
   fetch?: typeof fetch;
   /** Which queue delivers ("local" on Bun, "queue" on Workers), for the logs. */
   via?: string;
+  /** Backoff after `failures` failed sends in a row (default retryDelayMs); tests shorten it. */
+  backoffMs?(failures: number): number;
 }
 
 /** Exponential backoff from 1 s, capped at 5 min. */
-export const retryDelayMs = (attempts: number) => Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1));
+export const retryDelayMs = (failures: number) => Math.min(300_000, 1000 * 2 ** Math.max(0, failures - 1));
 
-/** `attempts` counts this one (1 on first delivery). */
-export async function deliverMessage(d: DeliverDeps, msg: EventMessage, attempts: number): Promise<Outcome> {
+/** A target's delivery state: failed sends in a row, and no send before `retryAt`. */
+export interface TargetBackoff { failures: number; retryAt: number }
+export const TARGET_UP: TargetBackoff = Object.freeze({ failures: 0, retryAt: 0 });
+
+/**
+ * What became of a message: delivered, dropped for good (target gone, TTL, retry limit),
+ * failed (a real send, one attempt more), or unsent (held back: no attempt).
+ */
+export type Fate = "delivered" | "dropped" | "failed" | "unsent";
+
+export interface Item { msg: EventMessage; /** Failed sends so far. */ attempts: number }
+
+type Sent = "delivered" | "dropped" | "failed";
+
+/** One send (`attempt` counts it, 1 on the first); no send for a target gone or a message past its TTL. */
+export async function sendMessage(d: DeliverDeps, msg: EventMessage, attempt: number): Promise<Sent> {
   const target = d.targets[msg.target];
-  const fields = { id: msg.id, bucket: msg.bucket, target: msg.target, attempts, via: d.via };
+  const fields = { id: msg.id, bucket: msg.bucket, target: msg.target, attempts: attempt, via: d.via };
   if (!target) {
     d.log.warn("event dropped: target no longer configured", fields);
-    return { done: true };
+    return "dropped";
   }
   if (d.now() - msg.created > target.ttlMs) {
     d.log.warn("event dropped: older than the target's TTL", fields);
-    return { done: true };
+    return "dropped";
   }
   try {
     await deliverWebhook(target, JSON.parse(msg.record) as Record<string, unknown>, d.fetch);
-    return { done: true };
+    return "delivered";
   } catch (e) {
-    if (attempts >= target.maxRetries) {
-      d.log.error("event lost: delivery failed too often", { ...fields, error: String(e) });
-      return { done: true };
-    }
     d.log.warn("event delivery failed; will retry", { ...fields, error: String(e) });
-    return { done: false, delayMs: retryDelayMs(attempts) };
+    return "failed";
   }
 }
 
 /**
- * Delivers messages in order per target; after a failure the target's later messages wait
- * with it, so a receiver does not see a Delete before the Put it follows.
+ * Delivers one target's messages (oldest first) under the retry rule above. `deadline` stops
+ * sending (the rest unsent) when a lease would run out. Returns each item's fate and the
+ * target's new state.
  */
-export async function deliverBatch<M extends EventMessage>(
-  d: DeliverDeps, batch: { msg: M; attempts: number }[],
-): Promise<Map<M, Outcome>> {
-  const byTarget = new Map<string, { msg: M; attempts: number }[]>();
-  for (const b of batch) {
-    if (!byTarget.has(b.msg.target)) byTarget.set(b.msg.target, []);
-    byTarget.get(b.msg.target)!.push(b);
-  }
-  const out = new Map<M, Outcome>();
-  await Promise.all([...byTarget.values()].map(async (items) => {
-    let blocked: Outcome | null = null;
-    for (const { msg, attempts } of items) {
-      if (blocked) { out.set(msg, blocked); continue; }
-      const o = await deliverMessage(d, msg, attempts);
-      out.set(msg, o);
-      if (!o.done) blocked = o;
+export async function deliverToTarget<I extends Item>(
+  d: DeliverDeps, items: I[], state: TargetBackoff, deadline = Infinity,
+): Promise<{ fates: Map<I, Fate>; state: TargetBackoff }> {
+  const fates = new Map<I, Fate>();
+  for (const it of items) fates.set(it, "unsent");
+  if (state.retryAt > d.now()) return { fates, state };
+  const backoff = d.backoffMs ?? retryDelayMs;
+  /** Failed with their budget spent: dropped if the next send shows the target is up. */
+  let spent: I[] = [];
+  let down = false;
+  for (const it of items) {
+    if (d.now() >= deadline) break;
+    const r = await sendMessage(d, it.msg, it.attempts + 1);
+    fates.set(it, r);
+    if (r === "delivered") {
+      for (const s of spent) {
+        fates.set(s, "dropped");
+        d.log.error("event lost: delivery failed too often while its target accepted others", {
+          id: s.msg.id, bucket: s.msg.bucket, target: s.msg.target, attempts: s.attempts + 1, via: d.via,
+        });
+      }
+      spent = [];
+      state = TARGET_UP;
+    } else if (r === "failed") {
+      const max = d.targets[it.msg.target]?.maxRetries ?? 1;
+      if (it.attempts + 1 >= max) { spent.push(it); continue; }
+      down = true;
+      break;
     }
-  }));
-  return out;
+  }
+  // A failure not followed by a delivery: the target counts as down.
+  if (down || spent.length) {
+    const failures = state.failures + 1;
+    state = { failures, retryAt: d.now() + backoff(failures) };
+  }
+  return { fates, state };
 }
 
 /**
- * One pass of the durable local queue: lease visible messages, deliver, settle. Returns how
- * many were leased (0 = idle). A crash midway leaves leased rows, visible again after leaseMs.
+ * One pass of the durable local queue: lease the heads of due targets and start delivering each
+ * target's batch in order (targets in parallel), settling each as soon as it is done; `settled`
+ * resolves when all are. A crash midway leaves a batch leased until leaseMs ends; then it comes
+ * back with no attempt spent.
  */
-export async function drainOutbox(meta: MetaStore, d: DeliverDeps, opts: { leaseMs?: number; limit?: number } = {}): Promise<number> {
-  const leased = await meta.leaseEvents({ now: d.now(), leaseMs: opts.leaseMs ?? 60_000, limit: opts.limit ?? 100 });
-  if (leased.length === 0) return 0;
-  const outcomes = await deliverBatch<LeasedEvent>(d, leased.map((m) => ({ msg: m, attempts: m.attempts })));
-  const byBucket = new Map<string, { done: string[]; retry: { id: string; delayMs: number }[] }>();
-  for (const [m, o] of outcomes) {
-    if (!byBucket.has(m.bucket)) byBucket.set(m.bucket, { done: [], retry: [] });
-    const s = byBucket.get(m.bucket)!;
-    if (o.done) s.done.push(m.id);
-    else s.retry.push({ id: m.id, delayMs: o.delayMs });
+export async function startOutboxPass(
+  meta: MetaStore, d: DeliverDeps, opts: { leaseMs?: number; limit?: number; perTarget?: number } = {},
+): Promise<{ leased: number; settled: Promise<void> }> {
+  const leaseMs = opts.leaseMs ?? 60_000;
+  const start = d.now();
+  const leased = await meta.leaseEvents({ now: start, leaseMs, limit: opts.limit ?? 100, perTarget: opts.perTarget });
+  const byTarget = new Map<string, (Item & { msg: LeasedEvent })[]>();
+  for (const m of leased) {
+    if (!byTarget.has(m.target)) byTarget.set(m.target, []);
+    byTarget.get(m.target)!.push({ msg: m, attempts: m.attempts });
   }
-  for (const [bucket, s] of byBucket) await meta.settleEvents(bucket, s);
-  return leased.length;
+  const settled = Promise.all([...byTarget].map(async ([target, items]) => {
+    // Leased means due: the stored state only gives the backoff step.
+    const before = { failures: items[0].msg.targetFailures, retryAt: 0 };
+    // Stop sending with a margin before the lease ends, so no later pass leases rows still in flight.
+    const { fates, state } = await deliverToTarget(d, items, before, start + leaseMs * 0.9);
+    const byBucket = new Map<string, Required<SettledEvents>>();
+    for (const [it, fate] of fates) {
+      const b = it.msg.bucket;
+      // The target's state goes with each bucket it touched (a sharded store keeps it per shard).
+      if (!byBucket.has(b)) byBucket.set(b, { done: [], failed: [], released: [], targets: [{ target, ...state }] });
+      const s = byBucket.get(b)!;
+      if (fate === "delivered" || fate === "dropped") s.done.push(it.msg.id);
+      else if (fate === "failed") s.failed.push(it.msg.id);
+      else s.released.push(it.msg.id);
+    }
+    for (const [bucket, s] of byBucket) await meta.settleEvents(bucket, s);
+  })).then(() => {});
+  return { leased: leased.length, settled };
+}
+
+/** One pass, awaited: returns how many messages were leased (0 = idle). */
+export async function drainOutbox(meta: MetaStore, d: DeliverDeps, opts: { leaseMs?: number; limit?: number; perTarget?: number } = {}): Promise<number> {
+  const pass = await startOutboxPass(meta, d, opts);
+  await pass.settled;
+  return pass.leased;
 }

@@ -3,10 +3,10 @@
 import type { EventMessage, EventQueue, MetaStore } from "../store/types.ts";
 
 // Cloudflare Queues: at most 100 messages and 256 KB per sendBatch.
-const MAX_BATCH = 100;
-const MAX_BATCH_BYTES = 200 * 1024;
+export const MAX_BATCH = 100;
+export const MAX_BATCH_BYTES = 200 * 1024;
 
-/** Relays every visible outbox message; returns how many were sent. Failures leave rows for a later pass. */
+/** Relays the outbox (each target's rows oldest first); returns how many were sent. Failures leave rows leased for a later pass. */
 export async function relayOutbox(meta: MetaStore, queue: EventQueue, now: () => number, leaseMs = 60_000): Promise<number> {
   let sent = 0;
   for (;;) {
@@ -20,7 +20,7 @@ export async function relayOutbox(meta: MetaStore, queue: EventQueue, now: () =>
       // Settled per bucket; a shard holds one bucket, but the store need not be a shard.
       const byBucket = new Map<string, string[]>();
       for (const m of batch) byBucket.set(m.bucket, [...(byBucket.get(m.bucket) ?? []), m.id]);
-      for (const [bucket, done] of byBucket) await meta.settleEvents(bucket, { done, retry: [] });
+      for (const [bucket, done] of byBucket) await meta.settleEvents(bucket, { done });
       sent += batch.length;
       batch = [];
       bytes = 0;

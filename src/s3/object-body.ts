@@ -1,59 +1,145 @@
 // Reads an object's bytes: inline data, or the chunks covering a range, streamed one at a time.
+//
+// Every chunk is checked as it streams (issue 10, D7/D9): a blob of the wrong size, one that
+// ends short or runs long, or (when a chunk is read whole) one whose SHA-256 is not its hash
+// errors the stream and logs the object and chunk. The HTTP layer turns a body error into a
+// reset (Bun: http-server.ts destroys the socket; Workers abort the response), so a damaged
+// object never reads as a complete body under its Content-Length.
 import { S3Error } from "../xml/errors.ts";
 import type { Deps } from "../deps.ts";
 import type { ChunkRef, ObjectRecord } from "../store/types.ts";
+import { toHex } from "../util/hash.ts";
 
 /** Inclusive byte range. */
 export interface ByteRange { start: number; end: number }
 
-export function objectStream(deps: Deps, obj: Pick<ObjectRecord, "inline" | "manifest" | "size">, range?: ByteRange): ReadableStream<Uint8Array> {
-  const start = range?.start ?? 0;
-  const end = range ? range.end : obj.size - 1;
-  if (obj.inline) {
-    const data = obj.inline.subarray(start, end + 1);
-    return new ReadableStream({ start(c) { if (data.length) c.enqueue(data); c.close(); } });
+/** What is read; bucket and key only name the object in logs (a copy's single chunk has none). */
+export type ObjectData = Pick<ObjectRecord, "inline" | "manifest" | "size"> & Partial<Pick<ObjectRecord, "bucket" | "key">>;
+
+interface Slice { chunk: ChunkRef; offset: number; length: number }
+type OpenedBlob = { body: ReadableStream<Uint8Array>; size: number };
+type ChunkDeps = Pick<Deps, "blobs" | "hasher" | "log">;
+
+/** Logs the damaged chunk (once, where it is found) and returns the error for the client. */
+function damaged(deps: ChunkDeps, obj: ObjectData, s: Slice, problem: string, fields: Record<string, unknown> = {}): S3Error {
+  deps.log.error(`object data ${problem}`, {
+    bucket: obj.bucket, key: obj.key, chunk: s.chunk.h, blob: s.chunk.b, chunkSize: s.chunk.n, offset: s.offset, length: s.length, ...fields,
+  });
+  return new S3Error("InternalError", { message: `Object data is ${problem}` });
+}
+
+/**
+ * Reads one slice of a chunk from its blob. `next()` returns the slice's bytes read by read,
+ * then null at its end once the slice was found whole: exactly `length` bytes and, for a
+ * whole chunk, the chunk's SHA-256. A slice of part of a chunk cannot be verified (the hash
+ * covers the whole chunk, and reading the rest would cost what a range saves): only its length
+ * is checked.
+ */
+function sliceReader(deps: ChunkDeps, obj: ObjectData, s: Slice, got: OpenedBlob | null) {
+  if (!got) throw damaged(deps, obj, s, "missing");
+  if (got.size !== s.chunk.n) {
+    got.body.cancel().catch(() => {});
+    throw damaged(deps, obj, s, got.size < s.chunk.n ? "truncated" : "too long", { blobSize: got.size });
   }
-  const pieces = manifestSlices(obj.manifest ?? [], start, end);
-  let i = 0;
-  let current: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  const reader = got.body.getReader();
+  const sha = s.offset === 0 && s.length === s.chunk.n ? deps.hasher("sha256") : null;
+  let count = 0;
+  let held: Uint8Array | null = null; // a verified slice's latest read, passed on with the next
+  let ended = false;
+  let cancelled = false; // by the consumer (a client gone): the read that ends short is no damage
+  const fail = (problem: string, fields: Record<string, unknown>) => {
+    sha?.dispose?.();
+    reader.cancel().catch(() => {});
+    return cancelled ? new Error("read cancelled") : damaged(deps, obj, s, problem, fields);
+  };
+  return {
+    async next(): Promise<Uint8Array | null> {
+      for (;;) {
+        if (ended || cancelled) { const h = cancelled ? null : held; held = null; return h; }
+        const r = await reader.read().catch((e: unknown) => {
+          throw fail("unreadable", { read: count, error: e instanceof Error ? e.message : String(e) });
+        });
+        if (r.done) {
+          if (cancelled) continue;
+          if (count !== s.length) throw fail("truncated", { read: count });
+          if (sha) {
+            const hash = toHex(await sha.digest());
+            if (hash !== s.chunk.h) throw fail("corrupt", { sha256: hash });
+          }
+          ended = true;
+          continue;
+        }
+        const v = r.value;
+        if (!v.length) continue;
+        count += v.length;
+        if (count > s.length) throw fail("too long", { read: count });
+        if (!sha) return v;
+        const p = sha.update(v);
+        if (p) await p; // an async hasher may still read v
+        // A chunk's last read waits for its digest: once every byte under the Content-Length
+        // has gone out, a failure can no longer be told from a complete body.
+        const prev = held;
+        held = v;
+        if (prev) return prev;
+      }
+    },
+    cancel(why?: unknown) {
+      cancelled = true;
+      sha?.dispose?.();
+      return reader.cancel(why);
+    },
+  };
+}
+
+type SliceReader = ReturnType<typeof sliceReader>;
+
+const openSlice = async (deps: ChunkDeps, obj: ObjectData, s: Slice) =>
+  sliceReader(deps, obj, s, await deps.blobs.get(s.chunk.b, { range: { offset: s.offset, length: s.length } }));
+
+/** Streams the slices one blob at a time; `first` is the first slice, already opened. */
+function slicesStream(deps: ChunkDeps, obj: ObjectData, slices: Slice[], first?: SliceReader): ReadableStream<Uint8Array> {
+  let i = first ? 1 : 0;
+  let current: SliceReader | null = first ?? null;
   return new ReadableStream<Uint8Array>({
     async pull(ctrl) {
-      for (;;) {
-        if (!current) {
-          if (i >= pieces.length) { ctrl.close(); return; }
-          const p = pieces[i++];
-          const got = await deps.blobs.get(p.chunk.b, { range: { offset: p.offset, length: p.length } });
-          if (!got) {
-            deps.log.error("chunk missing", { blob: p.chunk.b });
-            ctrl.error(new S3Error("InternalError", { message: "Object data is missing" }));
-            return;
+      try {
+        for (;;) {
+          if (!current) {
+            if (i >= slices.length) { ctrl.close(); return; }
+            current = await openSlice(deps, obj, slices[i++]);
           }
-          current = got.body.getReader();
+          const v = await current.next();
+          if (v) { ctrl.enqueue(v); return; }
+          current = null;
         }
-        const r = await current.read();
-        if (r.done) { current = null; continue; }
-        if (r.value.length) { ctrl.enqueue(r.value); return; }
+      } catch (e) {
+        current = null;
+        ctrl.error(e);
       }
     },
     async cancel(why) { await current?.cancel(why); },
   }, { highWaterMark: 0 });
 }
 
-/**
- * The body of a GET: like objectStream, but a read within one chunk is that blob's own stream
- * (no relay per read), and a missing blob is an error before the response starts.
- */
-export async function objectBody(deps: Deps, obj: Pick<ObjectRecord, "inline" | "manifest" | "size">, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
-  if (obj.inline) return objectStream(deps, obj, range);
-  const pieces = manifestSlices(obj.manifest ?? [], range?.start ?? 0, range ? range.end : obj.size - 1);
-  if (pieces.length !== 1) return objectStream(deps, obj, range);
-  const p = pieces[0];
-  const got = await deps.blobs.get(p.chunk.b, { range: { offset: p.offset, length: p.length } });
-  if (!got) {
-    deps.log.error("chunk missing", { blob: p.chunk.b });
-    throw new S3Error("InternalError", { message: "Object data is missing" });
+export function objectStream(deps: ChunkDeps, obj: ObjectData, range?: ByteRange): ReadableStream<Uint8Array> {
+  const start = range?.start ?? 0;
+  const end = range ? range.end : obj.size - 1;
+  if (obj.inline) {
+    const data = obj.inline.subarray(start, end + 1);
+    return new ReadableStream({ start(c) { if (data.length) c.enqueue(data); c.close(); } });
   }
-  return got.body;
+  return slicesStream(deps, obj, manifestSlices(obj.manifest ?? [], start, end));
+}
+
+/**
+ * The body of a GET: like objectStream, but the first blob is opened before the response
+ * starts, so a missing (or wrong-sized) first chunk is a 500 rather than a 200 that breaks off.
+ */
+export async function objectBody(deps: ChunkDeps, obj: ObjectData, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
+  if (obj.inline) return objectStream(deps, obj, range);
+  const slices = manifestSlices(obj.manifest ?? [], range?.start ?? 0, range ? range.end : obj.size - 1);
+  if (!slices.length) return objectStream(deps, obj, range);
+  return slicesStream(deps, obj, slices, await openSlice(deps, obj, slices[0]));
 }
 
 export function manifestSlices(manifest: ChunkRef[], start: number, end: number) {

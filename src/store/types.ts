@@ -15,6 +15,9 @@ export interface BlobStore {
 /** One chunk of an object: content hash, where its bytes live, and its length. */
 export interface ChunkRef { h: string; b: string; n: number }
 
+/** A chunk row of the MetaStore: SHA-256 (hex), blob id, length. */
+export interface ChunkRecord { hash: string; blob: string; size: number }
+
 export interface BucketRecord { name: string; owner: string; region: string; created: number }
 
 export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
@@ -93,11 +96,32 @@ export interface EventMessage {
   created: number;
 }
 
-/** An outbox write: the message plus the target's queue limit (full → SlowDown, nothing changed). */
+/**
+ * An outbox write: the message plus the target's queue limit. A change is refused (SlowDown,
+ * nothing changed) when the target already holds `limit` change events; access events never
+ * count toward that, and are dropped instead when the target holds `limit` events of any kind.
+ */
 export interface OutboxEvent extends EventMessage { limit: number }
 
-/** A message leased from the outbox (the durable local queue): invisible to others until `visibleAt`. */
-export interface LeasedEvent extends EventMessage { attempts: number }
+/** A message leased from the outbox (the durable local queue): its target's head, hidden until the lease ends. */
+export interface LeasedEvent extends EventMessage {
+  /** Real sends of this message that failed so far (a lease is not an attempt). */
+  attempts: number;
+  /** Failed sends in a row to its target (the backoff step). */
+  targetFailures: number;
+}
+
+/** What became of leased messages (settleEvents). */
+export interface SettledEvents {
+  /** Delivered, or dropped for good: deleted. */
+  done: string[];
+  /** Sent and refused: one more attempt counted; leased again when their target is due. */
+  failed?: string[];
+  /** Leased but not sent (their target failed first, or the lease ran short): no attempt counted. */
+  released?: string[];
+  /** Targets' delivery state after the batch: `failures` failed sends in a row, nothing leased before `retryAt`. */
+  targets?: { target: string; failures: number; retryAt: number }[];
+}
 
 /** Producer side of the event queue (Cloudflare Queues on Workers). */
 export interface EventQueue {
@@ -150,18 +174,34 @@ export interface MetaStore {
   registerChunk(session: string, hash: string, blobId: string, size: number): Promise<string>;
   /** Drops a session's pins (failed or finished upload). */
   releaseSession(session: string): Promise<void>;
-  /** Removes unreferenced, unpinned chunk rows and returns their blob ids for deletion. */
+  /**
+   * Removes unreferenced, unpinned chunk rows (and intents of ended sessions) and, in the same
+   * transaction, records their blob ids as tombstones. Returns up to `limit` tombstoned blob ids,
+   * earlier passes' leftovers included: the caller deletes those blobs, then dropTombstones.
+   */
   collectGarbage(opts: { staleSessionsBefore: number; limit: number }): Promise<string[]>;
+  /** Forgets tombstones of blobs that are deleted now. */
+  dropTombstones(blobIds: string[]): Promise<void>;
+  /** The subset of `blobIds` no chunk row, intent or tombstone names (orphan blob files). */
+  unnamedBlobs(blobIds: string[]): Promise<string[]>;
   /** Number of chunk rows (for tests and metrics). */
   countChunks(): Promise<number>;
+  /**
+   * Chunk rows with a hash after `after`, in hash order, for whole-store checks (scrub). Fewer
+   * than `limit` means the end; a sharded store may return a few more (a hash in several shards).
+   */
+  listChunks(opts: { after: string; limit: number }): Promise<ChunkRecord[]>;
 
   // event outbox = the durable local queue (leased and acked rows)
-  /** Records events not tied to a change (object accesses); false when an outbox is full. */
+  /** Records access events (not tied to a change); false when some were dropped because a target's queue is full. */
   appendEvents(bucket: string, events: OutboxEvent[]): Promise<boolean>;
-  /** Up to `limit` visible messages, oldest first, made invisible for `leaseMs` (attempts + 1). */
-  leaseEvents(opts: { now: number; leaseMs: number; limit: number }): Promise<LeasedEvent[]>;
-  /** Deletes delivered (or dropped) messages; makes others visible again after their delay. */
-  settleEvents(bucket: string, settled: { done: string[]; retry: { id: string; delayMs: number }[] }): Promise<void>;
+  /**
+   * Per target, in commit order: the oldest `perTarget` (default `limit`) messages of each target
+   * that is not backing off and has nothing leased, up to `limit` in all, leased for `leaseMs`.
+   */
+  leaseEvents(opts: { now: number; leaseMs: number; limit: number; perTarget?: number }): Promise<LeasedEvent[]>;
+  /** Deletes delivered (or dropped) messages, releases the others, records the targets' state. */
+  settleEvents(bucket: string, settled: SettledEvents): Promise<void>;
   /** Messages waiting per target (for tests and metrics). */
   countEvents(): Promise<Record<string, number>>;
 }

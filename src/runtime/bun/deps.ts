@@ -17,17 +17,26 @@ export const consoleLogger = (quiet = false): Logger => ({
   error: (m, f) => console.error(m, f ? JSON.stringify(f) : ""),
 });
 
+/**
+ * `fsync` (default on): a write is acknowledged only once it survives a power cut (README
+ * "Durability"); off for throwaway data. On start everything a previous process left midway
+ * (its upload sessions, pins, blob intents, temp files) is garbage at once, collected by a first
+ * GC pass right away, with a sweep of blob files no record names.
+ */
 export function createBunDeps(opts: {
-  dataDir: string; config?: Partial<Config>; log?: Logger; gcIntervalMs?: number; md5Workers?: number; eventPollMs?: number;
+  dataDir: string; config?: Partial<Config>; log?: Logger; gcIntervalMs?: number; md5Workers?: number; eventPollMs?: number; fsync?: boolean;
 }): Deps & { close(): Promise<void> } {
   mkdirSync(opts.dataDir, { recursive: true });
-  const driver = createBunSqliteDriver(join(opts.dataDir, "meta.sqlite"));
+  const fsync = opts.fsync !== false;
+  const driver = createBunSqliteDriver(join(opts.dataDir, "meta.sqlite"), { fsync });
   const clock = { now: () => Date.now() };
+  // One process owns the store: what was recorded before this moment belongs to a gone one.
+  const bootedAt = clock.now();
   const config = { ...DEFAULT_CONFIG, ...opts.config };
   const log = opts.log ?? consoleLogger();
   installSyncDigests(bunSyncDigests);
   const md5Pool = createMd5Pool(opts.md5Workers ?? navigator.hardwareConcurrency ?? 1);
-  const blobs = createFsBlobStore(join(opts.dataDir, "chunks"));
+  const blobs = createFsBlobStore(join(opts.dataDir, "chunks"), { fsync });
   const deps: Deps = {
     blobs,
     meta: createSqlMetaStore(driver, { now: clock.now }),
@@ -37,23 +46,43 @@ export function createBunDeps(opts: {
     config,
     log,
     background: (p) => { p.catch((e) => log.error("background task failed", { error: String(e) })); },
+    durable: driver.durable,
   };
-  let running = false;
-  const gc = setInterval(() => {
+  let running: Promise<unknown> | undefined;
+  let closing = false;
+  let orphansSwept = false;
+  const gcPass = () => {
     if (running) return;
-    running = true;
-    // Temp files of puts a crash cut off go with the same age rule as abandoned upload sessions.
-    Promise.all([collectGarbage(deps), blobs.sweepTemp(clock.now() - config.sessionTtlMs)])
-      .catch((e) => log.error("gc failed", { error: String(e) })).finally(() => { running = false; });
-  }, opts.gcIntervalMs ?? 30_000);
+    const staleBefore = Math.max(clock.now() - config.sessionTtlMs, bootedAt);
+    running = (async () => {
+      // Temp files: those of no put in flight here, last written before this process started
+      // (or stalled for the session TTL).
+      const [chunks, temps] = await Promise.all([collectGarbage(deps, { bootedAt }), blobs.sweepTemp(staleBefore)]);
+      // Blob files no row names (a delete a crash or power cut undid, a blob whose intent was
+      // not yet durable): a blob is named (its intent committed) before its first byte, so any
+      // unnamed file last written before this process started is garbage now (D11), not in
+      // 24 h. Once per start: it lists all.
+      if (orphansSwept) return;
+      const orphans = await blobs.sweepOrphans(bootedAt, (keys) => {
+        if (closing) throw new Error("closing"); // a long sweep must not hold up a shutdown
+        return deps.meta.unnamedBlobs(keys);
+      });
+      orphansSwept = true;
+      if (chunks + temps + orphans > 0) log.info("start-up cleanup", { chunks, temps, orphans });
+    })().catch((e) => { if (!closing) log.error("gc failed", { error: String(e) }); }).finally(() => { running = undefined; });
+  };
+  gcPass();
+  const gc = setInterval(gcPass, opts.gcIntervalMs ?? 30_000);
   const events = startLocalQueue(deps.meta, { targets: config.notifyTargets, now: clock.now, log, via: "local" }, { pollMs: opts.eventPollMs });
   return {
     ...deps,
     async close() {
+      closing = true;
       clearInterval(gc);
+      await running;
       await events.stop();
       md5Pool.close();
-      driver.close();
+      await driver.close();
     },
   };
 }

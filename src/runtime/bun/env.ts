@@ -2,7 +2,11 @@
 import type { Config } from "../../deps.ts";
 import { targetsFromEnv } from "../../events/targets.ts";
 
-export interface ServeOptions { hostname: string; port: number; dataDir: string; config: Partial<Config>; defaultCredentials: boolean }
+export interface ServeOptions {
+  hostname: string; port: number; dataDir: string; config: Partial<Config>; defaultCredentials: boolean;
+  /** fsync before acknowledging writes (README "Durability"); off only for throwaway data. */
+  fsync: boolean;
+}
 
 export function parseServeOptions(argv: string[], env: Record<string, string | undefined>): ServeOptions {
   const flag = (name: string) => {
@@ -22,11 +26,14 @@ export function parseServeOptions(argv: string[], env: Record<string, string | u
   if (password) config.rootPassword = password;
   if (env.S3EDGE_REGION ?? env.MINIO_REGION) config.region = (env.S3EDGE_REGION ?? env.MINIO_REGION)!;
   if (env.S3EDGE_CHUNK_SIZE) config.chunkSize = Number(env.S3EDGE_CHUNK_SIZE);
+  const fsync = (flag("--fsync") ?? env.S3EDGE_FSYNC ?? "on").toLowerCase();
+  if (fsync !== "on" && fsync !== "off") throw new Error(`--fsync must be on or off, got ${fsync}`);
   return {
     hostname: m[1] || "127.0.0.1",
     port: Number(m[2]),
     dataDir: flag("--data") ?? env.S3EDGE_DATA_DIR ?? "./data",
     config,
     defaultCredentials: !user || !password,
+    fsync: fsync === "on",
   };
 }

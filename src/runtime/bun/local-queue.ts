@@ -1,23 +1,40 @@
 // The durable local queue's consumer on Bun: the outbox rows in the MetaStore are the queue
-// (leased, then deleted or delayed); this loop drains them on the main event loop, since
-// delivery is network I/O, not CPU.
+// (a target's oldest rows leased, then deleted or released; see events/deliver.ts for the
+// order and retry rules). The loop runs on the main event loop, since delivery is network
+// I/O, not CPU. Each target has at most one batch in flight, and a slow target does not hold
+// up the others: a new pass starts as soon as any batch settles.
 import type { MetaStore } from "../../store/types.ts";
-import { drainOutbox, type DeliverDeps } from "../../events/deliver.ts";
+import { startOutboxPass, type DeliverDeps } from "../../events/deliver.ts";
 
-export function startLocalQueue(meta: MetaStore, d: DeliverDeps, opts: { pollMs?: number } = {}): { stop(): Promise<void> } {
+export function startLocalQueue(
+  meta: MetaStore, d: DeliverDeps, opts: { pollMs?: number; leaseMs?: number } = {},
+): { stop(): Promise<void> } {
   const pollMs = opts.pollMs ?? 200;
   let running = true;
   let wake: (() => void) | null = null;
+  const inflight = new Set<Promise<void>>();
+  const failed = (e: unknown) => d.log.error("event queue pass failed", { error: String(e) });
   const loop = (async () => {
     while (running) {
-      let n = 0;
+      let leased = 0;
       try {
-        n = await drainOutbox(meta, d);
+        const pass = await startOutboxPass(meta, d, { leaseMs: opts.leaseMs });
+        leased = pass.leased;
+        if (leased > 0) {
+          const p: Promise<void> = pass.settled.catch(failed).finally(() => inflight.delete(p));
+          inflight.add(p);
+        }
       } catch (e) {
-        d.log.error("event queue pass failed", { error: String(e) });
+        failed(e);
       }
-      if (n === 0 && running) await new Promise<void>((r) => { wake = r; setTimeout(r, pollMs); });
+      // Something was leased: lease again at once (other targets may be due). Otherwise wait for
+      // a batch to settle (its target may have more) or the poll interval (new rows, backoffs ending).
+      if (leased > 0 || !running) continue;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([...inflight, new Promise<void>((r) => { wake = r; timer = setTimeout(r, pollMs); })]);
+      clearTimeout(timer);
     }
+    await Promise.all(inflight);
   })();
   return {
     async stop() {

@@ -5,7 +5,7 @@
 // outbox to the EVENTS Queue right after a commit that wrote events (the alarm retries).
 import { DurableObject } from "cloudflare:workers";
 import type {
-  BucketRecord, MetaStore, ObjectRecord, OutboxEvent, PartRecord, PutCondition, PutResult, UploadRecord,
+  BucketRecord, MetaStore, ObjectRecord, OutboxEvent, PartRecord, PutCondition, PutResult, SettledEvents, UploadRecord,
 } from "../../store/types.ts";
 import { relayOutbox } from "../../events/relay.ts";
 import { createCloudflareEventQueue } from "./event-queue.ts";
@@ -66,6 +66,7 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
       const pending = this.db.all("SELECT 1 AS x FROM chunks WHERE refs <= 0 LIMIT 1").length > 0
         || this.db.all("SELECT 1 AS x FROM sessions LIMIT 1").length > 0
         || this.db.all("SELECT 1 AS x FROM blob_intents LIMIT 1").length > 0
+        || this.db.all("SELECT 1 AS x FROM blob_tombstones LIMIT 1").length > 0 // R2 deletes that failed
         || this.db.all("SELECT 1 AS x FROM event_outbox LIMIT 1").length > 0;
       this.gcArmed = pending;
       if (pending) await this.ctx.storage.setAlarm(Date.now() + Math.max(gcIntervalMs(this.env), 1000));
@@ -119,13 +120,16 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
   }
   async releaseSession(session: string) { return this.scheduleGc(await this.store.releaseSession(session)); }
   collectGarbage(opts: { staleSessionsBefore: number; limit: number }) { return this.store.collectGarbage(opts); }
+  dropTombstones(blobIds: string[]) { return this.store.dropTombstones(blobIds); }
+  unnamedBlobs(blobIds: string[]) { return this.store.unnamedBlobs(blobIds); }
   countChunks() { return this.store.countChunks(); }
+  listChunks(opts: { after: string; limit: number }) { return this.store.listChunks(opts); }
 
   async appendEvents(bucket: string, events: OutboxEvent[]) {
     const ok = await this.store.appendEvents(bucket, events);
     return this.afterEvents(ok, ok ? events : undefined);
   }
-  leaseEvents(opts: { now: number; leaseMs: number; limit: number }) { return this.store.leaseEvents(opts); }
-  settleEvents(bucket: string, settled: { done: string[]; retry: { id: string; delayMs: number }[] }) { return this.store.settleEvents(bucket, settled); }
+  leaseEvents(opts: Parameters<MetaStore["leaseEvents"]>[0]) { return this.store.leaseEvents(opts); }
+  settleEvents(bucket: string, settled: SettledEvents) { return this.store.settleEvents(bucket, settled); }
   countEvents() { return this.store.countEvents(); }
 }

@@ -62,10 +62,32 @@ export function createShardedMetaStore(open: (shard: string) => MetaStore): Meta
       for (const s of await allShards()) ids.push(...(await s.collectGarbage(opts)));
       return ids;
     },
+    // Blob ids do not name their shard: each shard forgets the tombstones it holds.
+    async dropTombstones(blobIds) {
+      for (const s of await allShards()) await s.dropTombstones(blobIds);
+    },
+    /** Unnamed only if no shard names it. */
+    async unnamedBlobs(blobIds) {
+      let left = blobIds;
+      for (const s of await allShards()) {
+        if (!left.length) break;
+        left = await s.unnamedBlobs(left);
+      }
+      return left;
+    },
     async countChunks() {
       let n = 0;
       for (const s of await allShards()) n += await s.countChunks();
       return n;
+    },
+    // A merge of every shard's page, cut after the limit-th hash. Each shard holds a hash at most
+    // once and returned `limit` rows if it has more, so no shard has an unseen row before the cut.
+    async listChunks(opts) {
+      const rows = (await Promise.all((await allShards()).map((s) => s.listChunks(opts)))).flat();
+      rows.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+      if (rows.length <= opts.limit) return rows;
+      const cut = rows[opts.limit - 1].hash;
+      return rows.filter((r) => r.hash <= cut);
     },
 
     // Each bucket's outbox lives in its shard (Workers: the shard relays it to the Queue itself).

@@ -4,6 +4,7 @@ import type {
 } from "../types.ts";
 import type { SqlDriver, SqlValue } from "./driver.ts";
 import { SCHEMA } from "./schema.ts";
+import { leaseEvents, migrateOutbox, OutboxFull, settleEvents, writeEvents as writeOutbox } from "./event-outbox.ts";
 import { compareKeys, prefixUpperBound } from "../../util/keys.ts";
 
 type Row = Record<string, SqlValue>;
@@ -47,6 +48,7 @@ function rowToPart(r: Row): PartRecord {
 /** MetaStore over any synchronous SQLite (bun:sqlite, Durable Object storage.sql). */
 export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): MetaStore {
   db.exec(SCHEMA);
+  migrateOutbox(db);
 
   const adjustRefs = (manifest: ChunkRef[] | undefined, delta: 1 | -1) => {
     for (const c of manifest ?? []) {
@@ -102,15 +104,8 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
     );
   };
 
-  /** Appends events inside the caller's transaction; throws OutboxFull (rolls it back) at a target's limit. */
-  const writeEvents = (events: OutboxEvent[] | undefined) => {
-    for (const e of events ?? []) {
-      const n = Number(db.all("SELECT COUNT(*) AS n FROM event_outbox WHERE target = ?", [e.target])[0].n);
-      if (n >= e.limit) throw new OutboxFull();
-      db.run("INSERT INTO event_outbox (id, bucket, target, record, created, attempts, visible_at) VALUES (?,?,?,?,?,0,?)",
-        [e.id, e.bucket, e.target, e.record, e.created, e.created]);
-    }
-  };
+  /** Appends change events inside the caller's transaction; throws OutboxFull (rolls it back) at a target's limit. */
+  const writeEvents = (events: OutboxEvent[] | undefined) => { writeOutbox(db, events, "change"); };
 
   const abortUploadTx = (uploadId: string) => {
     for (const p of db.all("SELECT manifest FROM parts WHERE upload_id = ?", [uploadId])) adjustRefs(parseJson(p.manifest, []), -1);
@@ -315,31 +310,37 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
           [Math.max(0, limit - rows.length)],
         );
         for (const o of orphans) db.run("DELETE FROM blob_intents WHERE blob = ?", [o.blob]);
-        return [...rows.map((r) => r.blob as string), ...orphans.map((o) => o.blob as string)];
+        // Remembered until the caller has deleted the blobs (dropTombstones): a crash in between
+        // leaves them for the next pass instead of leaking them.
+        for (const b of [...rows, ...orphans]) db.run("INSERT OR IGNORE INTO blob_tombstones (blob) VALUES (?)", [b.blob]);
+        return db.all("SELECT blob FROM blob_tombstones LIMIT ?", [limit]).map((t) => t.blob as string);
       });
+    },
+    async dropTombstones(blobIds) {
+      db.transaction(() => { for (const b of blobIds) db.run("DELETE FROM blob_tombstones WHERE blob = ?", [b]); });
+    },
+    async unnamedBlobs(blobIds) {
+      return blobIds.filter((b) => db.all(
+        `SELECT 1 AS x FROM chunks WHERE blob = ? UNION ALL SELECT 1 FROM blob_intents WHERE blob = ?
+          UNION ALL SELECT 1 FROM blob_tombstones WHERE blob = ? LIMIT 1`, [b, b, b]).length === 0);
     },
     async countChunks() {
       return Number(db.all("SELECT COUNT(*) AS n FROM chunks")[0].n);
     },
+    async listChunks({ after, limit }) {
+      return db.all("SELECT hash, blob, size FROM chunks WHERE hash > ? ORDER BY hash LIMIT ?", [after, limit])
+        .map((r) => ({ hash: r.hash as string, blob: r.blob as string, size: Number(r.size) }));
+    },
 
+    // The outbox and the local queue: sql/event-outbox.ts.
     async appendEvents(_bucket, events) {
-      return txOrFull(() => { writeEvents(events); return true; }, false);
+      return db.transaction(() => writeOutbox(db, events, "access")) === 0;
     },
-    async leaseEvents({ now, leaseMs, limit }): Promise<LeasedEvent[]> {
-      return db.transaction(() => {
-        const rows = db.all("SELECT * FROM event_outbox WHERE visible_at <= ? ORDER BY seq LIMIT ?", [now, limit]);
-        for (const r of rows) db.run("UPDATE event_outbox SET attempts = attempts + 1, visible_at = ? WHERE seq = ?", [now + leaseMs, r.seq]);
-        return rows.map((r) => ({
-          id: r.id as string, bucket: r.bucket as string, target: r.target as string, record: r.record as string,
-          created: Number(r.created), attempts: Number(r.attempts) + 1,
-        }));
-      });
+    async leaseEvents(o): Promise<LeasedEvent[]> {
+      return leaseEvents(db, o);
     },
-    async settleEvents(_bucket, { done, retry }) {
-      db.transaction(() => {
-        for (const id of done) db.run("DELETE FROM event_outbox WHERE id = ?", [id]);
-        for (const r of retry) db.run("UPDATE event_outbox SET visible_at = ? WHERE id = ?", [opts.now() + r.delayMs, r.id]);
-      });
+    async settleEvents(_bucket, settled) {
+      settleEvents(db, settled);
     },
     async countEvents() {
       const out: Record<string, number> = {};
@@ -350,7 +351,6 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
 }
 
 class ChunkMissing extends Error {}
-class OutboxFull extends Error {}
 
 /** RFC 7232 entity-tag list match; `*` matches any existing representation. */
 export function etagMatches(header: string, etag: string): boolean {

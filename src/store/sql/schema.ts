@@ -40,12 +40,25 @@ CREATE TABLE IF NOT EXISTS blob_intents (
   blob TEXT PRIMARY KEY, session TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS blob_intents_by_session ON blob_intents (session);
+-- Blobs whose rows garbage collection deleted, recorded in the same transaction and cleared once
+-- the blobs are gone: a crash between the two leaves them here for the next pass, not leaked.
+CREATE TABLE IF NOT EXISTS blob_tombstones (blob TEXT PRIMARY KEY) WITHOUT ROWID;
+-- Which row names a blob file (the start-up sweep of orphan files).
+CREATE INDEX IF NOT EXISTS chunks_by_blob ON chunks (blob);
 -- Event outbox, written with the change it reports; also the durable local queue on Bun
--- (a lease hides a row until visible_at; a delivered row is deleted). seq keeps the order.
+-- (sql/event-outbox.ts). seq is the commit order; only a target's oldest rows are leased
+-- (visible_at = lease end; 0 = not leased); a delivered row is deleted. attempts counts real
+-- sends that failed; access = 1 for ObjectAccessed events (their own budget, see OutboxEvent).
+-- Older files gain the access column and its index in sql/event-outbox.ts.
 CREATE TABLE IF NOT EXISTS event_outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, bucket TEXT NOT NULL, target TEXT NOT NULL,
-  record TEXT NOT NULL, created INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL
+  record TEXT NOT NULL, created INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL,
+  access INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS event_outbox_visible ON event_outbox (visible_at, seq);
 CREATE INDEX IF NOT EXISTS event_outbox_by_target ON event_outbox (target);
+-- One row per target with waiting events: failed sends in a row and the backoff end, so a
+-- restart neither forgets an outage nor resets it.
+CREATE TABLE IF NOT EXISTS event_targets (
+  target TEXT PRIMARY KEY, failures INTEGER NOT NULL DEFAULT 0, retry_at INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
 `;

@@ -115,7 +115,7 @@ for (const sharded of [false, true]) {
       expect(await env.deps.meta.countEvents()).toEqual({ "small:webhook": 2 });
       // Once delivered (here: settled by hand), writes go through again.
       const leased = await env.deps.meta.leaseEvents({ now: env.deps.clock.now(), leaseMs: 1000, limit: 10 });
-      await env.deps.meta.settleEvents("bkt", { done: leased.map((m) => m.id), retry: [] });
+      await env.deps.meta.settleEvents("bkt", { done: leased.map((m) => m.id) });
       expect((await c.complete("bkt", "mp", id, [{ n: 1, etag }])).status).toBe(200);
     });
 

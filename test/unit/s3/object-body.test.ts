@@ -1,8 +1,14 @@
-import { describe, expect, it } from "bun:test";
-import { manifestSlices, objectStream, parseRange } from "../../../src/s3/object-body.ts";
+import { afterAll, describe, expect, it } from "bun:test";
+import { mkdtempSync, rmSync, truncateSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { manifestSlices, objectBody, objectStream, parseRange } from "../../../src/s3/object-body.ts";
 import type { ChunkRef } from "../../../src/store/types.ts";
+import type { Hasher } from "../../../src/deps.ts";
+import { bunHasher } from "../../../src/runtime/bun/hasher.ts";
+import { createFsBlobStore } from "../../../src/runtime/bun/fs-blob-store.ts";
 import { memoryDeps } from "../helpers/deps.ts";
-import { randomBytes } from "../helpers/s3.ts";
+import { errorCode, KiB, parseXmlText, randomBytes, sha256Hex, withBucket } from "../helpers/s3.ts";
 
 describe("parseRange", () => {
   it.each([
@@ -71,22 +77,52 @@ describe("manifestSlices", () => {
   });
 });
 
+/** Deps whose error log is kept; `chunks(data, size)` stores data as chunks and returns the object. */
+function setup() {
+  const env = memoryDeps();
+  const errors: { msg: string; fields: Record<string, unknown> }[] = [];
+  env.deps.log = { info() {}, warn() {}, error: (msg, fields = {}) => { errors.push({ msg, fields }); } };
+  const chunks = async (data: Uint8Array, size: number) => {
+    const manifest: ChunkRef[] = [];
+    for (let off = 0, i = 0; off < data.length; off += size, i++) {
+      const piece = data.subarray(off, off + size);
+      await env.deps.blobs.put(`c${i}`, piece, { size: piece.length });
+      manifest.push({ h: sha256Hex(piece), b: `c${i}`, n: piece.length });
+    }
+    return { bucket: "bkt", key: "some/key", manifest, size: data.length };
+  };
+  return { ...env, errors, chunks };
+}
+
+/** Reads a stream to its end or its error: the bytes that came through, and the error. */
+async function drain(stream: ReadableStream<Uint8Array>): Promise<{ bytes: number; error?: unknown }> {
+  const reader = stream.getReader();
+  let bytes = 0;
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) return { bytes };
+      bytes += r.value.length;
+    }
+  } catch (error) {
+    return { bytes, error };
+  }
+}
+
+const flipped = (d: Uint8Array, at: number) => { const c = d.slice(); c[at] ^= 1; return c; };
+
 describe("objectStream", () => {
   it("streams the requested bytes from chunks and reads only the chunks it needs", async () => {
-    const { deps, blobs } = memoryDeps();
+    const { deps, blobs, chunks, errors } = setup();
     const data = randomBytes(250, 5);
-    const manifest: ChunkRef[] = [];
-    for (let off = 0, i = 0; off < data.length; off += 100, i++) {
-      const piece = data.subarray(off, off + 100);
-      await blobs.put(`c${i}`, piece, { size: piece.length });
-      manifest.push({ h: `h${i}`, b: `c${i}`, n: piece.length });
-    }
+    const obj = await chunks(data, 100);
     const read = async (range?: { start: number; end: number }) =>
-      new Uint8Array(await new Response(objectStream(deps, { manifest, size: data.length }, range)).arrayBuffer());
+      new Uint8Array(await new Response(objectStream(deps, obj, range)).arrayBuffer());
     expect(await read()).toEqual(data);
     expect(await read({ start: 95, end: 205 })).toEqual(data.subarray(95, 206));
     await blobs.delete(["c0"]); // chunk 0 is not needed for this range
     expect(await read({ start: 100, end: 249 })).toEqual(data.subarray(100));
+    expect(errors).toEqual([]);
   });
 
   it("inline data is sliced without touching blobs", async () => {
@@ -95,4 +131,181 @@ describe("objectStream", () => {
     const out = await new Response(objectStream(deps, { inline, size: 50 }, { start: 10, end: 19 })).arrayBuffer();
     expect(new Uint8Array(out)).toEqual(inline.subarray(10, 20));
   });
+
+  // Each damage, in the middle chunk and in the last one: the stream errors before it has
+  // delivered every byte, and the log names the object and the chunk.
+  const damages: [string, (d: Uint8Array) => Uint8Array, string][] = [
+    ["a truncated blob", (d) => d.subarray(0, d.length - 1), "object data truncated"],
+    ["a longer blob", (d) => new Uint8Array([...d, 0]), "object data too long"],
+    ["a flipped byte", (d) => flipped(d, 7), "object data corrupt"],
+    ["a flipped last byte", (d) => flipped(d, d.length - 1), "object data corrupt"],
+  ];
+  for (const chunk of [1, 2]) {
+    it.each(damages)(`${chunk === 1 ? "a middle" : "the last"} chunk with %s errors the stream and is logged`, async (_n, damage, msg) => {
+      const { deps, blobs, chunks, errors } = setup();
+      const data = randomBytes(250, 6);
+      const obj = await chunks(data, 100);
+      const bad = damage(data.subarray(chunk * 100, chunk * 100 + 100));
+      await blobs.put(`c${chunk}`, bad, { size: bad.length });
+      const got = await drain(objectStream(deps, obj));
+      expect(got.error).toMatchObject({ code: "InternalError" });
+      expect(got.bytes).toBeLessThan(data.length);
+      expect(errors).toEqual([{ msg, fields: expect.objectContaining({ bucket: "bkt", key: "some/key", chunk: obj.manifest[chunk].h, blob: `c${chunk}` }) }]);
+    });
+  }
+
+  it("a blob that ends short of its size while being read errors the stream (real filesystem)", async () => {
+    const { deps, chunks, errors } = setup();
+    const dir = mkdtempSync(join(tmpdir(), "s3edge-ob-"));
+    temps.push(dir);
+    deps.blobs = createFsBlobStore(dir);
+    const data = randomBytes(300 * KiB, 8);
+    const obj = await chunks(new Uint8Array(0), 1); // names only
+    obj.manifest = [{ h: sha256Hex(data), b: "c0", n: data.length }];
+    obj.size = data.length;
+    await deps.blobs.put("c0", data, { size: data.length });
+    const stream = await objectBody(deps, obj); // opened whole, then cut on disk
+    truncateSync(join(dir, "c0".slice(0, 2), "c0"), 1000);
+    const got = await drain(stream);
+    expect(got.error).toMatchObject({ code: "InternalError" });
+    expect(got.bytes).toBeLessThan(data.length);
+    expect(errors).toEqual([{ msg: "object data truncated", fields: expect.objectContaining({ bucket: "bkt", key: "some/key", blob: "c0" }) }]);
+  });
+
+  it("a client that stops reading (cancel) midway is no damage: nothing is logged", async () => {
+    const { deps, blobs, chunks, errors } = setup();
+    // Blobs that arrive in small pieces, slowly: the cancel finds a blob read under way.
+    deps.blobs = {
+      ...blobs,
+      async get(key, opts) {
+        const got = await blobs.get(key, opts);
+        return got && {
+          size: got.size,
+          body: got.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+            async transform(c, ctrl) { for (let i = 0; i < c.length; i += 1000) { await Bun.sleep(1); ctrl.enqueue(c.subarray(i, i + 1000)); } },
+          })),
+        };
+      },
+    };
+    const data = randomBytes(20_000, 14);
+    const obj = await chunks(data, 10_000);
+    for (const range of [undefined, { start: 10, end: data.length - 10 }]) {
+      const reader = (await objectBody(deps, obj, range)).getReader();
+      expect((await reader.read()).done).toBe(false);
+      const pending = reader.read();
+      await Bun.sleep(0); // its pull is now waiting on the blob
+      await reader.cancel("client gone");
+      expect((await pending).done).toBe(true);
+      await Bun.sleep(20);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it("a missing chunk midway errors the stream, naming the object", async () => {
+    const { deps, blobs, chunks, errors } = setup();
+    const obj = await chunks(randomBytes(250, 7), 100);
+    await blobs.delete(["c1"]);
+    const got = await drain(objectStream(deps, obj));
+    expect(got).toMatchObject({ bytes: 100, error: { code: "InternalError" } });
+    expect(errors).toEqual([{ msg: "object data missing", fields: expect.objectContaining({ bucket: "bkt", key: "some/key", chunk: obj.manifest[1].h, blob: "c1" }) }]);
+  });
+
+  it("ranges that cover part of a chunk are length-checked only: they do not fail on a good chunk, nor see rot outside them", async () => {
+    const { deps, blobs, chunks, errors } = setup();
+    const data = randomBytes(250, 9);
+    const obj = await chunks(data, 100);
+    for (const [s, e] of [[1, 98], [50, 149], [99, 200], [150, 249], [0, 0], [249, 249]]) {
+      expect(new Uint8Array(await new Response(objectStream(deps, obj, { start: s, end: e })).arrayBuffer())).toEqual(data.subarray(s, e + 1));
+      expect(new Uint8Array(await new Response(await objectBody(deps, obj, { start: s, end: e })).arrayBuffer())).toEqual(data.subarray(s, e + 1));
+    }
+    // Rot at byte 10 of chunk 1: a read of bytes 50-99 of that chunk cannot tell, and does not fail.
+    await blobs.put("c1", flipped(data.subarray(100, 200), 10), { size: 100 });
+    expect(new Uint8Array(await new Response(objectStream(deps, obj, { start: 150, end: 249 })).arrayBuffer())).toEqual(data.subarray(150, 250));
+    expect(errors).toEqual([]);
+    // A range that covers chunk 1 whole does verify it.
+    expect((await drain(objectStream(deps, obj, { start: 50, end: 249 }))).error).toMatchObject({ code: "InternalError" });
+    expect(errors.map((e) => e.msg)).toEqual(["object data corrupt"]);
+  });
+
+  it("works with an asynchronous hasher (as Workers' DigestStream)", async () => {
+    const { deps, blobs, chunks } = setup();
+    deps.hasher = (alg): Hasher => {
+      const h = bunHasher(alg);
+      return { update: async (d) => { await Bun.sleep(0); await h.update(d); }, digest: () => h.digest() };
+    };
+    const data = randomBytes(250, 10);
+    const obj = await chunks(data, 100);
+    expect(new Uint8Array(await new Response(objectStream(deps, obj)).arrayBuffer())).toEqual(data);
+    await blobs.put("c2", flipped(data.subarray(200), 3), { size: 50 });
+    expect((await drain(objectStream(deps, obj))).error).toMatchObject({ code: "InternalError" });
+  });
 });
+
+describe("objectBody (GET)", () => {
+  it("a single chunk is read whole and verified", async () => {
+    const { deps, blobs, chunks, errors } = setup();
+    const data = randomBytes(100, 11);
+    const obj = await chunks(data, 100);
+    expect(new Uint8Array(await new Response(await objectBody(deps, obj)).arrayBuffer())).toEqual(data);
+    await blobs.put("c0", flipped(data, 99), { size: 100 });
+    const got = await drain(await objectBody(deps, obj));
+    // The chunk's only read waits for its digest: nothing of it reaches the client.
+    expect(got).toMatchObject({ bytes: 0, error: { code: "InternalError" } });
+    expect(errors).toEqual([{ msg: "object data corrupt", fields: expect.objectContaining({ bucket: "bkt", key: "some/key", chunk: obj.manifest[0].h, blob: "c0" }) }]);
+  });
+
+  it.each([
+    ["missing", async (blobs: ReturnType<typeof setup>["blobs"]) => { await blobs.delete(["c0"]); }, "object data missing"],
+    ["truncated", async (blobs: ReturnType<typeof setup>["blobs"]) => { await blobs.put("c0", new Uint8Array(10), { size: 10 }); }, "object data truncated"],
+  ])("a %s first chunk is an InternalError before the response starts, logged with the object", async (_n, damage, msg) => {
+    const { deps, blobs, chunks, errors } = setup();
+    const obj = await chunks(randomBytes(250, 12), 100);
+    await damage(blobs);
+    for (const range of [undefined, { start: 5, end: 6 }]) {
+      let err: unknown;
+      try { await objectBody(deps, obj, range); } catch (e) { err = e; }
+      expect(err).toMatchObject({ code: "InternalError" });
+    }
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toEqual({ msg, fields: expect.objectContaining({ bucket: "bkt", key: "some/key", chunk: obj.manifest[0].h, blob: "c0" }) });
+  });
+});
+
+describe("GET of damaged objects through the app", () => {
+  it("a damaged chunk midway: 200, then the body errors; HEAD and the listing stay right", async () => {
+    const { env, c } = await withBucket();
+    const errors: string[] = [];
+    env.deps.log = { info() {}, warn() {}, error: (m, f) => { errors.push(`${m} ${JSON.stringify(f)}`); } };
+    const data = randomBytes(200 * KiB, 13); // chunks of 64 KiB
+    expect((await c.put("bkt", "obj", data)).status).toBe(200);
+    const keys = (await env.blobs.list()).keys;
+    expect(keys).toHaveLength(4);
+    for (const k of keys) { // flip a byte in every chunk: the first one read fails
+      const b = await env.blobs.get(k);
+      const bytes = new Uint8Array(await new Response(b!.body).arrayBuffer());
+      await env.blobs.put(k, flipped(bytes, 0), { size: bytes.length });
+    }
+    const res = await c.get("bkt", "obj");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-length")).toBe(String(data.length));
+    expect((await drain(res.body!)).error).toBeDefined();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain("object data corrupt");
+    expect(errors[0]).toContain(`"bucket":"bkt","key":"obj"`);
+
+    await env.blobs.delete(keys);
+    const head = await c.head("bkt", "obj");
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-length")).toBe(String(data.length));
+    const list = await c.xml("/bkt?list-type=2");
+    expect(list.ListBucketResult.Contents[0]).toMatchObject({ Key: "obj", Size: String(data.length) });
+    const gone = await c.get("bkt", "obj");
+    expect(gone.status).toBe(500);
+    expect(await errorCode(gone)).toBe("InternalError");
+    expect(errors[1]).toContain("object data missing");
+    expect(errors[1]).toContain(`"key":"obj"`);
+  });
+});
+
+const temps: string[] = [];
+afterAll(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });

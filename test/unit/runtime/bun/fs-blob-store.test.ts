@@ -94,4 +94,27 @@ describe("fs BlobStore, temp files left by a crash", () => {
     expect(await blobs.head("keepme")).toEqual({ size: 10 });
     expect(await createFsBlobStore(join(root, "never-used")).sweepTemp(Date.now())).toBe(0);
   });
+
+  it("sweepTemp never cuts off a put this process is still writing, whatever its age", async () => {
+    const dir = join(root, "sweep-live");
+    const blobs = createFsBlobStore(dir);
+    let more!: () => void;
+    const resume = new Promise<void>((r) => { more = r; });
+    const data = randomBytes(2000, 5);
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        c.enqueue(data.slice(0, 1000));
+        await resume;
+        c.enqueue(data.slice(1000));
+        c.close();
+      },
+    });
+    const put = blobs.put("stalled", body, { size: 2000 });
+    for (let i = 0; i < 100 && tmpFiles(dir).length === 0; i++) await Bun.sleep(5);
+    expect(tmpFiles(dir).length).toBe(1);
+    expect(await blobs.sweepTemp(Date.now() + 3600_000)).toBe(0);
+    more();
+    await put;
+    expect(await blobs.head("stalled")).toEqual({ size: 2000 });
+  });
 });

@@ -1,0 +1,92 @@
+// The event outbox (schema.ts: event_outbox, event_targets) inside the SQL MetaStore: rows
+// written in the transaction of the change they report, and the durable local queue's lease
+// and settle. Ordering rule: a target's messages are leased only from its head, in seq
+// (commit) order, and never while an older one is leased, so one batch per target is in
+// flight and a later message cannot overtake an earlier one that is waiting for a retry.
+import type { LeasedEvent, OutboxEvent, SettledEvents } from "../types.ts";
+import type { SqlDriver } from "./driver.ts";
+
+/** Thrown inside a transaction (rolling it back) when a change event meets a full target queue. */
+export class OutboxFull extends Error {}
+
+/** Brings a file written by an older version to the current outbox schema; runs after SCHEMA. */
+export function migrateOutbox(db: SqlDriver): void {
+  if (!db.all("PRAGMA table_info(event_outbox)").some((c) => c.name === "access")) {
+    db.exec("ALTER TABLE event_outbox ADD COLUMN access INTEGER NOT NULL DEFAULT 0");
+  }
+  // Leases are per target now, not a row's own visibility time.
+  db.exec("DROP INDEX IF EXISTS event_outbox_visible");
+  // Counts the change events a write is checked against (access rows excluded).
+  db.exec("CREATE INDEX IF NOT EXISTS event_outbox_changes ON event_outbox (target) WHERE access = 0");
+  // Rows written before event_targets existed: their targets must be known to be leased.
+  db.run("INSERT OR IGNORE INTO event_targets (target) SELECT DISTINCT target FROM event_outbox");
+}
+
+/**
+ * Appends events inside the caller's transaction. A change event (`kind` "change") at its
+ * target's limit of change events throws OutboxFull (the change rolls back: SlowDown); access
+ * events never count there. An access event at the target's limit of events of any kind is
+ * dropped instead, so reads fill only the room writes leave. Returns how many were dropped.
+ */
+export function writeEvents(db: SqlDriver, events: OutboxEvent[] | undefined, kind: "change" | "access"): number {
+  let dropped = 0;
+  for (const e of events ?? []) {
+    const count = kind === "change"
+      ? "SELECT COUNT(*) AS n FROM event_outbox WHERE target = ? AND access = 0"
+      : "SELECT COUNT(*) AS n FROM event_outbox WHERE target = ?";
+    if (Number(db.all(count, [e.target])[0].n) >= e.limit) {
+      if (kind === "change") throw new OutboxFull();
+      dropped++;
+      continue;
+    }
+    db.run("INSERT INTO event_outbox (id, bucket, target, record, created, attempts, visible_at, access) VALUES (?,?,?,?,?,0,0,?)",
+      [e.id, e.bucket, e.target, e.record, e.created, kind === "access" ? 1 : 0]);
+    db.run("INSERT OR IGNORE INTO event_targets (target) VALUES (?)", [e.target]);
+  }
+  return dropped;
+}
+
+/** See MetaStore.leaseEvents: the heads of due targets with nothing leased, oldest head first. */
+export function leaseEvents(db: SqlDriver, opts: { now: number; leaseMs: number; limit: number; perTarget?: number }): LeasedEvent[] {
+  const { now, leaseMs, limit } = opts;
+  const perTarget = opts.perTarget ?? limit;
+  return db.transaction(() => {
+    const out: LeasedEvent[] = [];
+    // Oldest head first: a busy target does not keep the others out of `limit`.
+    const due = db.all(
+      `SELECT t.target, t.failures, (SELECT MIN(seq) FROM event_outbox o WHERE o.target = t.target) AS head
+       FROM event_targets t WHERE t.retry_at <= ? ORDER BY head`, [now],
+    );
+    for (const t of due) {
+      if (t.head === null) {
+        // Nothing waits: forget the target (a due backoff has nothing left to hold back).
+        db.run("DELETE FROM event_targets WHERE target = ?", [t.target]);
+        continue;
+      }
+      if (out.length >= limit) break;
+      const rows = db.all("SELECT * FROM event_outbox WHERE target = ? ORDER BY seq LIMIT ?", [t.target, Math.min(perTarget, limit - out.length)]);
+      // The head is leased: a batch of this target is in flight (or a crash left it, until the lease ends).
+      if (Number(rows[0].visible_at) > now) continue;
+      db.run("UPDATE event_outbox SET visible_at = ? WHERE target = ? AND seq <= ?", [now + leaseMs, t.target, rows[rows.length - 1].seq]);
+      for (const r of rows) {
+        out.push({
+          id: r.id as string, bucket: r.bucket as string, target: r.target as string, record: r.record as string,
+          created: Number(r.created), attempts: Number(r.attempts), targetFailures: Number(t.failures),
+        });
+      }
+    }
+    return out;
+  });
+}
+
+/** See MetaStore.settleEvents. Target states are absolute values, so settling them twice is harmless. */
+export function settleEvents(db: SqlDriver, s: SettledEvents): void {
+  db.transaction(() => {
+    for (const id of s.done) db.run("DELETE FROM event_outbox WHERE id = ?", [id]);
+    for (const id of s.failed ?? []) db.run("UPDATE event_outbox SET attempts = attempts + 1, visible_at = 0 WHERE id = ?", [id]);
+    for (const id of s.released ?? []) db.run("UPDATE event_outbox SET visible_at = 0 WHERE id = ?", [id]);
+    for (const t of s.targets ?? []) {
+      db.run("INSERT OR REPLACE INTO event_targets (target, failures, retry_at) VALUES (?,?,?)", [t.target, t.failures, t.retryAt]);
+    }
+  });
+}

@@ -1,0 +1,80 @@
+// The Bun SQLite driver's durability barrier, on a real file: durable() fdatasyncs the WAL file
+// SQLite writes (the same inode), shared by commits in flight, and follows the WAL when its file
+// is replaced.
+import { afterAll, describe, expect, it } from "bun:test";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createBunSqliteDriver } from "../../../../src/runtime/bun/sqlite-driver.ts";
+
+const root = mkdtempSync(join(tmpdir(), "s3edge-sqlite-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** The real fdatasync, recording the inode of each file it flushed. */
+function observedSync() {
+  const inodes: number[] = [];
+  return {
+    inodes,
+    syncWal: async (fh: FileHandle) => {
+      inodes.push((await fh.stat()).ino);
+      await fh.datasync();
+    },
+  };
+}
+
+describe("Bun SQLite driver: durable()", () => {
+  it("fdatasyncs the WAL file itself, once for commits that wait together", async () => {
+    const path = join(root, "a.sqlite");
+    const obs = observedSync();
+    const db = createBunSqliteDriver(path, { syncWal: obs.syncWal });
+    db.exec("CREATE TABLE t (x INTEGER)");
+    await db.durable!();
+    const first = obs.inodes.length;
+    expect(first).toBe(1);
+    expect(obs.inodes[0]).toBe(statSync(`${path}-wal`).ino);
+    const waits = [];
+    for (let i = 0; i < 16; i++) {
+      db.run("INSERT INTO t VALUES (?)", [i]);
+      waits.push(db.durable!());
+    }
+    await Promise.all(waits);
+    // The first waiter starts a flush; the 15 who committed while it ran share one more.
+    expect(obs.inodes.length - first).toBeLessThanOrEqual(2);
+    expect(obs.inodes.length - first).toBeGreaterThanOrEqual(1);
+    await db.durable!(); // nothing new: no flush
+    expect(obs.inodes.length - first).toBeLessThanOrEqual(2);
+    await db.close();
+  });
+
+  it("keeps flushing the WAL in use across a checkpoint and after the file is replaced", async () => {
+    const path = join(root, "b.sqlite");
+    const obs = observedSync();
+    const db = createBunSqliteDriver(path, { syncWal: obs.syncWal });
+    db.exec("CREATE TABLE t (x BLOB)");
+    db.run("INSERT INTO t VALUES (?)", [new Uint8Array(1000)]);
+    await db.durable!();
+    const before = statSync(`${path}-wal`).ino;
+    // A checkpoint rewinds the WAL in place (same file)…
+    db.all("PRAGMA wal_checkpoint(TRUNCATE)");
+    db.run("INSERT INTO t VALUES (?)", [new Uint8Array(1000)]);
+    await db.durable!();
+    expect(statSync(`${path}-wal`).ino).toBe(before);
+    // …a journal-mode round trip deletes it and SQLite creates another: the barrier follows.
+    db.exec("PRAGMA journal_mode = DELETE");
+    db.exec("PRAGMA journal_mode = WAL");
+    db.run("INSERT INTO t VALUES (?)", [new Uint8Array(1000)]);
+    await db.durable!();
+    const after = statSync(`${path}-wal`).ino;
+    expect(obs.inodes.at(-1)).toBe(after);
+    expect(obs.inodes.every((ino) => ino === before || ino === after)).toBe(true);
+    await db.close();
+  });
+
+  it("has no barrier with fsync off or in memory", async () => {
+    const off = createBunSqliteDriver(join(root, "c.sqlite"), { fsync: false });
+    expect(off.durable).toBeUndefined();
+    await off.close();
+    expect(createBunSqliteDriver(":memory:").durable).toBeUndefined();
+  });
+});
