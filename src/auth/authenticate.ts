@@ -26,8 +26,25 @@ export interface AuthRequest {
   headers: Headers;
   /** Bucket when addressed virtual-host style (SigV2 signs it in the resource). */
   vhostBucket?: string;
-  /** GetBucketLocation is how clients discover the region, so any signing region is accepted. */
-  anyRegion?: boolean;
+  /** What this API accepts in a SigV4 credential scope (each API has its own; see SIGNING in app.ts). */
+  policy: SigningPolicy;
+  /**
+   * The body's SHA-256, where the API read the (small) body before authenticating: the payload
+   * hash when x-amz-content-sha256 is absent (STS/SNS form posts from minio-go and boto3), and
+   * what a hex x-amz-content-sha256 must equal.
+   */
+  bodySha256?: string;
+}
+
+export interface SigningPolicy {
+  /** Service names accepted in the scope ("s3" for S3 and the admin API, "sts", "sns", "iam"). */
+  services: readonly string[];
+  /**
+   * "configured": the scope's region must be the gateway's (or "auto"), as S3 checks.
+   * "any": the region the client signed with, even "" (madmin, minio-go STS) — the key is
+   * derived from the scope either way, so this only decides whether a mismatch is refused.
+   */
+  region: "configured" | "any";
 }
 
 /** Decoded query pairs, in order. */
@@ -75,14 +92,16 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
   async function verifyV4(req: AuthRequest, signed: string[], signature: string, cred: ReturnType<typeof parseCredential> & {}, amzDate: string,
     payloadHash: string, query: string) {
     const { secret, principal } = await secretFor(cred.accessKey);
-    if (!req.anyRegion && cred.region !== opts.region && cred.region !== "auto") {
+    if (req.policy.region === "configured" && cred.region !== opts.region && cred.region !== "auto") {
       // S3's answer, with the region in the body so SDKs (botocore's redirector) can retry.
       throw new S3Error("AuthorizationHeaderMalformed", {
         message: `The authorization header is malformed; the region '${cred.region}' is wrong; expecting '${opts.region}'`,
         extra: { Region: opts.region },
       });
     }
-    if (cred.service !== "s3" && cred.service !== "sts") throw new S3Error("AuthorizationHeaderMalformed", { message: `The service '${cred.service}' is not valid.` });
+    if (!req.policy.services.includes(cred.service)) {
+      throw new S3Error("AuthorizationHeaderMalformed", { message: `The authorization header is malformed; incorrect service '${cred.service}'; expecting '${req.policy.services[0]}'` });
+    }
     if (!signed.includes("host")) throw new S3Error("AccessDenied", { message: "The host header must be signed." });
     const key = await signingKey(secret, cred.date, cred.region, cred.service);
     const headers = canonicalHeaders(req.headers, signed);
@@ -108,8 +127,9 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
       const amzDate = req.headers.get("x-amz-date") ?? "";
       const dateMs = amzDate ? parseAmzDate(amzDate) : Date.parse(req.headers.get("date") ?? "");
       checkSkew(dateMs);
-      const payloadHash = req.headers.get("x-amz-content-sha256");
+      const payloadHash = req.headers.get("x-amz-content-sha256") ?? req.bodySha256;
       if (!payloadHash) throw new S3Error("InvalidRequest", { message: "Missing required header for this request: x-amz-content-sha256" });
+      if (req.bodySha256 && /^[0-9a-f]{64}$/.test(payloadHash) && payloadHash !== req.bodySha256) throw new S3Error("XAmzContentSHA256Mismatch");
       const mode = payloadMode(payloadHash);
       const stsDate = amzDate || toAmzDate(dateMs);
       // A key derived for one day must not sign requests of another (AWS checks the same).
@@ -206,3 +226,5 @@ function sigv2Date(h: Headers): number {
 function toAmzDate(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 }
+
+export type Authenticator = ReturnType<typeof createAuthenticator>;

@@ -1,0 +1,64 @@
+// The S3 API: the catch-all mount of the front door (src/app.ts).
+import type { Context } from "hono";
+import type { Deps } from "../deps.ts";
+import { S3Error } from "../xml/errors.ts";
+import { errorXml } from "../xml/xml.ts";
+import type { Authenticator } from "../auth/authenticate.ts";
+import { authorize } from "../auth/authorize.ts";
+import { resolveAddress } from "./address.ts";
+import { route } from "./router.ts";
+import { HANDLERS } from "./handlers.ts";
+import type { ReqCtx } from "./context.ts";
+import { requestInfo } from "../http/request-info.ts";
+import { isRequestAborted } from "../http/request-aborted.ts";
+import { newRequestId, withCommonHeaders } from "../http/pipeline.ts";
+
+export function s3Api(deps: Deps, authenticate: Authenticator) {
+  return async (c: Context): Promise<Response> => {
+    const req = c.req.raw;
+    const requestId = newRequestId();
+    let resource = "";
+    try {
+      const url = new URL(req.url);
+      // Keys are names, not paths: address and verify by the path as sent where the runtime kept it.
+      const path = requestInfo(c.env).rawPath ?? url.pathname;
+      const addr = resolveAddress(url, path, req.headers.get("host"), deps.config.domains);
+      resource = addr.key ? `/${addr.bucket}/${addr.key}` : addr.bucket ? `/${addr.bucket}` : "/";
+      const r = route(req.method, addr.level, url.searchParams, req.headers);
+      const auth = await authenticate({
+        method: req.method, url, path, headers: req.headers, vhostBucket: addr.vhost ? addr.bucket : undefined,
+        // GetBucketLocation is how clients discover the region, so any signing region is accepted.
+        policy: { services: ["s3"], region: r.op === "GetBucketLocation" ? "any" : "configured" },
+      });
+      authorize(auth.principal, r.action, addr.key ? `arn:aws:s3:::${addr.bucket}/${addr.key}` : `arn:aws:s3:::${addr.bucket}`);
+      const ctx: ReqCtx = {
+        deps, req, url, query: url.searchParams, headers: req.headers, op: r.op, bucket: addr.bucket, key: addr.key,
+        principal: auth.principal, payload: auth.payload, requestId,
+      };
+      const res = await HANDLERS[r.op](ctx);
+      return withCommonHeaders(res, requestId);
+    } catch (e) {
+      return withCommonHeaders(errorResponse(deps, e, req, resource, requestId), requestId);
+    }
+  };
+}
+
+function errorResponse(deps: Deps, e: unknown, req: Request, resource: string, requestId: string): Response {
+  let err: S3Error;
+  if (e instanceof S3Error) err = e;
+  else if (isRequestAborted(e)) {
+    // Nobody is left to read the answer; one line, no stack.
+    deps.log.warn("request aborted by the client", { requestId, method: req.method, resource });
+    err = new S3Error("IncompleteBody");
+  } else {
+    deps.log.error("internal error", { requestId, method: req.method, resource, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+    err = new S3Error("InternalError");
+  }
+  const headers = new Headers(err.headers);
+  // Don't leave a half-read request body behind: the client may still be sending it.
+  req.body?.cancel().catch(() => {});
+  if (err.code === "NotModified") return new Response(null, { status: 304, headers });
+  headers.set("content-type", "application/xml");
+  const body = req.method === "HEAD" ? null : errorXml(err.code, err.message, { ...err.extra, Resource: resource, RequestId: requestId, HostId: requestId });
+  return new Response(body, { status: err.status, headers });
+}
