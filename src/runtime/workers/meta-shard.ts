@@ -13,7 +13,7 @@ import { jsonLogger } from "./deps.ts";
 import { createSqlMetaStore } from "../../store/sql/meta-store.ts";
 import type { SqlDriver } from "../../store/sql/driver.ts";
 import { collectGarbage } from "../../store/gc.ts";
-import { DEFAULT_CONFIG } from "../../deps.ts";
+import { DEFAULT_CONFIG } from "../../config.ts";
 import { createDoSqlDriver } from "./do-sql-driver.ts";
 import { createR2BlobStore } from "./r2-blob-store.ts";
 import { gcIntervalMs, type WorkersEnv } from "./env.ts";
