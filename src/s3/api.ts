@@ -21,7 +21,8 @@ export function s3Api(deps: Deps, authenticate: Authenticator) {
     try {
       const url = new URL(req.url);
       // Keys are names, not paths: address and verify by the path as sent where the runtime kept it.
-      const path = requestInfo(c.env).rawPath ?? url.pathname;
+      const info = requestInfo(c.env);
+      const path = info.rawPath ?? url.pathname;
       const addr = resolveAddress(url, path, req.headers.get("host"), deps.config.domains);
       resource = addr.key ? `/${addr.bucket}/${addr.key}` : addr.bucket ? `/${addr.bucket}` : "/";
       const r = route(req.method, addr.level, url.searchParams, req.headers);
@@ -33,7 +34,7 @@ export function s3Api(deps: Deps, authenticate: Authenticator) {
       authorize(auth.principal, r.action, addr.key ? `arn:aws:s3:::${addr.bucket}/${addr.key}` : `arn:aws:s3:::${addr.bucket}`);
       const ctx: ReqCtx = {
         deps, req, url, query: url.searchParams, headers: req.headers, op: r.op, bucket: addr.bucket, key: addr.key,
-        principal: auth.principal, payload: auth.payload, requestId,
+        principal: auth.principal, payload: auth.payload, requestId, clientAddress: info.remoteAddress ?? "",
       };
       const res = await HANDLERS[r.op](ctx);
       return withCommonHeaders(res, requestId);

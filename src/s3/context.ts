@@ -16,6 +16,8 @@ export interface ReqCtx {
   principal: Principal;
   payload: PayloadMode;
   requestId: string;
+  /** The client's address as the runtime adapter saw it ("" when it could not tell). */
+  clientAddress: string;
 }
 
 export type Handler = (ctx: ReqCtx) => Promise<Response>;
