@@ -3,20 +3,14 @@ import { S3Error } from "../xml/errors.ts";
 import { xmlResponse } from "../xml/xml.ts";
 import type { Handler, ReqCtx } from "./context.ts";
 import type { ObjectSummary } from "../store/types.ts";
-import { requireBucket } from "./bucket.ts";
+import { requireBucket } from "./require.ts";
+import { maxKeys } from "./params.ts";
 import { ownerOf } from "./owner.ts";
 import { awsUriEncode } from "../auth/sigv4.ts";
 import { prefixUpperBound } from "../util/keys.ts";
 import { fromBase64, toBase64, utf8 } from "../util/hash.ts";
 
 interface Page { contents: ObjectSummary[]; prefixes: string[]; truncated: boolean; next?: string }
-
-export function maxKeys(q: URLSearchParams, name = "max-keys"): number {
-  const v = q.get(name);
-  if (v === null || v === "") return 1000;
-  if (!/^\d+$/.test(v)) throw new S3Error("InvalidArgument", { message: "Provided max-keys not an integer or within integer range", extra: { ArgumentName: name, ArgumentValue: v } });
-  return Math.min(Number(v), 1000);
-}
 
 /** Walks the index from `after`, folding keys under the delimiter into common prefixes. */
 export async function listPage(ctx: ReqCtx, prefix: string, delimiter: string, after: string, max: number): Promise<Page> {

@@ -2,7 +2,7 @@
 import { S3Error } from "../xml/errors.ts";
 import { parseXml, xmlResponse } from "../xml/xml.ts";
 import type { Handler } from "./context.ts";
-import { requireBucket } from "./bucket.ts";
+import { requireBucket } from "./require.ts";
 import { smallText } from "./request-body.ts";
 import { MAX_KEY_BYTES } from "./names.ts";
 import { utf8 } from "../util/hash.ts";

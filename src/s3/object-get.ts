@@ -7,13 +7,7 @@ import { applyResponseOverrides, objectHeaders } from "./object-headers.ts";
 import { objectBody, parseRange, type ByteRange } from "./object-body.ts";
 import { CHECKSUM_ALGORITHMS } from "./checksum.ts";
 import { pendingEvents, readNotificationConfig } from "../events/emit.ts";
-
-export async function requireObject(ctx: ReqCtx, bucket = ctx.bucket, key = ctx.key): Promise<ObjectRecord> {
-  const obj = await ctx.deps.meta.getObject(bucket, key);
-  if (obj) return obj;
-  if (!(await ctx.deps.meta.getBucket(bucket))) throw new S3Error("NoSuchBucket", { extra: { BucketName: bucket } });
-  throw new S3Error("NoSuchKey", { extra: { Key: key } });
-}
+import { requireObject } from "./require.ts";
 
 function partRange(obj: ObjectRecord, n: number): ByteRange {
   const parts = obj.parts;
