@@ -3,7 +3,7 @@
 import { S3Error } from "../xml/errors.ts";
 import type { ReqCtx } from "./context.ts";
 import type { ChecksumAlgorithm } from "../store/types.ts";
-import { contentMd5, objectBody } from "./request-body.ts";
+import { contentMd5, uploadBody } from "./request-body.ts";
 import { ingest, type Ingested } from "./ingest.ts";
 import { checksumRequest } from "./checksum.ts";
 
@@ -11,7 +11,7 @@ import { checksumRequest } from "./checksum.ts";
 export async function ingestRequestBody(ctx: ReqCtx, opts: { maxSize: number; allowInline: boolean; uploadChecksum?: ChecksumAlgorithm }): Promise<Ingested> {
   const md5 = contentMd5(ctx.headers);
   const ck = checksumRequest(ctx.headers, opts.uploadChecksum);
-  const body = objectBody(ctx);
+  const body = uploadBody(ctx);
   if (body.size > opts.maxSize) {
     await ctx.req.body?.cancel().catch(() => {});
     throw new S3Error("EntityTooLarge", { extra: { ProposedSize: String(body.size), MaxSizeAllowed: String(opts.maxSize) } });
