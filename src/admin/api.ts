@@ -4,7 +4,8 @@ import type { Context } from "hono";
 import type { Deps } from "../deps.ts";
 import { S3Error } from "../xml/errors.ts";
 import type { Authenticator } from "../auth/authenticate.ts";
-import { authorize } from "../auth/authorize.ts";
+import type { Authorize } from "../auth/authorize.ts";
+import { conditionContext } from "../auth/conditions.ts";
 import { requestInfo } from "../http/request-info.ts";
 import { BodyTooLarge, hashedBody, newRequestId, withCommonHeaders } from "../http/pipeline.ts";
 import { AdminError, renderAdminError } from "./errors.ts";
@@ -14,12 +15,13 @@ import { ADMIN_HANDLERS } from "./handlers.ts";
 /** Admin bodies are small JSON or KV documents (encrypted or not). */
 const ADMIN_BODY_LIMIT = 1024 * 1024;
 
-export function adminApi(deps: Deps, authenticate: Authenticator) {
+export function adminApi(deps: Deps, authenticate: Authenticator, authorize: Authorize) {
   return async (c: Context): Promise<Response> => {
     const req = c.req.raw;
     const requestId = newRequestId();
     const url = new URL(req.url);
-    const path = requestInfo(c.env).rawPath ?? url.pathname;
+    const info = requestInfo(c.env);
+    const path = info.rawPath ?? url.pathname;
     try {
       const name = adminName(path) ?? "";
       const r = routeAdmin(req.method, name);
@@ -34,7 +36,8 @@ export function adminApi(deps: Deps, authenticate: Authenticator) {
       const auth = await authenticate({
         method: req.method, url, path, headers: req.headers, policy: { services: ["s3"], region: "any" }, bodySha256: body.sha256,
       });
-      authorize(auth.principal, r.action, "arn:minio:admin:::*");
+      await authorize(auth.principal, r.action, "arn:minio:admin:::*",
+        conditionContext({ url, headers: req.headers, clientAddress: info.remoteAddress ?? "", now: deps.clock.now(), auth: auth.via }));
       const res = await ADMIN_HANDLERS[r.op]({ deps, req, query: url.searchParams, principal: auth.principal, body: body.bytes, requestId });
       return withCommonHeaders(res, requestId);
     } catch (e) {

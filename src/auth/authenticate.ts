@@ -16,7 +16,12 @@ export type PayloadMode =
   | { kind: "sha256"; hex: string }
   | { kind: "streaming"; signed: boolean; trailer: boolean; seed?: { key: Uint8Array; signature: string; amzDate: string; scope: string } };
 
-export interface AuthResult { principal: Principal; payload: PayloadMode }
+export interface AuthResult {
+  principal: Principal;
+  payload: PayloadMode;
+  /** How the request was signed (the s3:signatureversion and s3:authType condition keys). */
+  via: "v4-header" | "v4-query" | "v2-header" | "v2-query" | "anonymous";
+}
 
 export interface AuthRequest {
   method: string;
@@ -141,7 +146,7 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
       if (mode.kind === "streaming" && mode.signed) {
         mode.seed = { key, signature: parsed.signature, amzDate: stsDate, scope: parsed.credential.scope };
       }
-      return { principal, payload: mode };
+      return { principal, payload: mode, via: "v4-header" };
     }
 
     if (q.has("X-Amz-Algorithm") || q.has("X-Amz-Credential") || q.has("X-Amz-Signature")) {
@@ -167,13 +172,13 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
       const payloadHash = q.get("X-Amz-Content-Sha256") ?? req.headers.get("x-amz-content-sha256") ?? UNSIGNED_PAYLOAD;
       const { principal } = await verifyV4(req, signedHeaders.split(";"), signature, cred, amzDate, payloadHash,
         canonicalQuery(pairs, "X-Amz-Signature"));
-      return { principal, payload: payloadHash === UNSIGNED_PAYLOAD ? { kind: "unsigned" } : payloadMode(payloadHash) };
+      return { principal, payload: payloadHash === UNSIGNED_PAYLOAD ? { kind: "unsigned" } : payloadMode(payloadHash), via: "v4-query" };
     }
 
     if (auth?.startsWith("AWS ")) {
       checkSkew(sigv2Date(req.headers));
       const principal = await verifySigV2Header(req, auth, secretFor, pairs);
-      return { principal, payload: { kind: "unsigned" } };
+      return { principal, payload: { kind: "unsigned" }, via: "v2-header" };
     }
     if (q.has("AWSAccessKeyId") && q.has("Signature")) {
       const expires = Number(q.get("Expires"));
@@ -184,10 +189,10 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
         throw new S3Error("AccessDenied", { message: "Query-string authentication expiry must be at most 604800 seconds (7 days) ahead" });
       }
       const principal = await verifySigV2Query(req, secretFor, pairs);
-      return { principal, payload: { kind: "unsigned" } };
+      return { principal, payload: { kind: "unsigned" }, via: "v2-query" };
     }
     if (auth) throw new S3Error("AccessDenied", { message: "Unsupported Authorization Type" });
-    return { principal: { kind: "anonymous" }, payload: { kind: "unsigned" } };
+    return { principal: { kind: "anonymous" }, payload: { kind: "unsigned" }, via: "anonymous" };
   };
 }
 

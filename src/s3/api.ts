@@ -4,7 +4,8 @@ import type { Deps } from "../deps.ts";
 import { S3Error } from "../xml/errors.ts";
 import { errorXml } from "../xml/xml.ts";
 import type { Authenticator } from "../auth/authenticate.ts";
-import { authorize } from "../auth/authorize.ts";
+import { s3Arn, type Authorize } from "../auth/authorize.ts";
+import { conditionContext } from "../auth/conditions.ts";
 import { resolveAddress } from "./address.ts";
 import { route } from "./router.ts";
 import { HANDLERS } from "./handlers.ts";
@@ -13,7 +14,7 @@ import { requestInfo } from "../http/request-info.ts";
 import { isRequestAborted } from "../http/request-aborted.ts";
 import { newRequestId, withCommonHeaders } from "../http/pipeline.ts";
 
-export function s3Api(deps: Deps, authenticate: Authenticator) {
+export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Authorize) {
   return async (c: Context): Promise<Response> => {
     const req = c.req.raw;
     const requestId = newRequestId();
@@ -31,10 +32,14 @@ export function s3Api(deps: Deps, authenticate: Authenticator) {
         // GetBucketLocation is how clients discover the region, so any signing region is accepted.
         policy: { services: ["s3"], region: r.op === "GetBucketLocation" ? "any" : "configured" },
       });
-      authorize(auth.principal, r.action, addr.key ? `arn:aws:s3:::${addr.bucket}/${addr.key}` : `arn:aws:s3:::${addr.bucket}`);
+      const clientAddress = info.remoteAddress ?? "";
+      const conditions = conditionContext({ url, headers: req.headers, clientAddress, now: deps.clock.now(), auth: auth.via });
+      const check = (action: string, arn: string, extra?: Record<string, string>) =>
+        authorize(auth.principal, action, arn, extra ? { ...conditions, ...extra } : conditions);
+      await check(r.action, s3Arn(addr.bucket, addr.key || undefined));
       const ctx: ReqCtx = {
         deps, req, url, query: url.searchParams, headers: req.headers, op: r.op, bucket: addr.bucket, key: addr.key,
-        principal: auth.principal, payload: auth.payload, requestId, clientAddress: info.remoteAddress ?? "",
+        principal: auth.principal, payload: auth.payload, requestId, clientAddress, authorize: check,
       };
       const res = await HANDLERS[r.op](ctx);
       return withCommonHeaders(res, requestId);

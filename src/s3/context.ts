@@ -2,6 +2,7 @@ import type { Deps } from "../deps.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { PayloadMode } from "../auth/authenticate.ts";
 import type { Op } from "./router.ts";
+import type { Conditions } from "../auth/authorize.ts";
 
 /** Everything a handler needs (garage ReqCtx); handlers return a Response and write nothing else. */
 export interface ReqCtx {
@@ -18,6 +19,11 @@ export interface ReqCtx {
   requestId: string;
   /** The client's address as the runtime adapter saw it ("" when it could not tell). */
   clientAddress: string;
+  /**
+   * A further check for what the request also touches (CopyObject's source, each key of
+   * DeleteObjects, x-amz-tagging), with this request's condition context plus `extra`.
+   */
+  authorize(action: string, resource: string, extra?: Conditions): Promise<void>;
 }
 
 export type Handler = (ctx: ReqCtx) => Promise<Response>;

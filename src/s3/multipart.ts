@@ -8,7 +8,8 @@ import { requireBucket } from "./require.ts";
 import { checkKey } from "./names.ts";
 import { ingestRequestBody } from "./ingest-request.ts";
 import { storageClass } from "./storage-class.ts";
-import { parseTaggingHeader, storedHeaders } from "./object-headers.ts";
+import { storedHeaders } from "./object-headers.ts";
+import { requestTags } from "./request-tags.ts";
 import { CHECKSUM_ALGORITHMS, checksumHeaders, compositeChecksum, parseAlgorithm } from "./checksum.ts";
 import { bigToBytes, bytesToBig, crcCombine, CRC_PARAMS } from "../util/crc-combine.ts";
 import { smallText } from "./request-body.ts";
@@ -34,7 +35,7 @@ export const createMultipartUpload: Handler = async (ctx) => {
   }
   const upload: UploadRecord = {
     bucket: ctx.bucket, key: ctx.key, uploadId: crypto.randomUUID().replace(/-/g, "") + toHex(crypto.getRandomValues(new Uint8Array(8))),
-    initiated: ctx.deps.clock.now(), headers: storedHeaders(ctx.headers), tags: parseTaggingHeader(ctx.headers.get("x-amz-tagging")),
+    initiated: ctx.deps.clock.now(), headers: storedHeaders(ctx.headers), tags: await requestTags(ctx),
     checksumAlgorithm: algorithm, checksumType: algorithm ? ((typeHeader as "COMPOSITE" | "FULL_OBJECT" | undefined) ?? "COMPOSITE") : undefined,
     storageClass: storageClass(ctx.headers), owner: ownerOf(ctx).ID,
   };

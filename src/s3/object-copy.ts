@@ -7,7 +7,8 @@ import type { ChunkRef, ObjectRecord } from "../store/types.ts";
 import { checkKey } from "./names.ts";
 import { requireObject } from "./require.ts";
 import { checkCopySourceConditions, writeConditions } from "./conditions.ts";
-import { parseTaggingHeader, storedHeaders } from "./object-headers.ts";
+import { storedHeaders } from "./object-headers.ts";
+import { requestTags } from "./request-tags.ts";
 import { putError } from "./put-error.ts";
 import { storageClass } from "./storage-class.ts";
 import { safeDecode } from "../auth/authenticate.ts";
@@ -19,6 +20,7 @@ import { commitError, partNumber, requireUpload } from "./upload.ts";
 import { toHex } from "../util/hash.ts";
 import { newSession } from "../store/session.ts";
 import { pendingEvents } from "../events/emit.ts";
+import { s3Arn } from "../auth/authorize.ts";
 
 /** `x-amz-copy-source: /bucket/key?versionId=…` (URL-encoded). */
 export function parseCopySource(v: string): { bucket: string; key: string } {
@@ -38,6 +40,8 @@ export function parseCopySource(v: string): { bucket: string; key: string } {
 
 export async function copySourceObject(ctx: ReqCtx): Promise<ObjectRecord> {
   const src = parseCopySource(ctx.headers.get("x-amz-copy-source")!);
+  // Reading the source is a permission of its own, asked before its existence is told.
+  await ctx.authorize("s3:GetObject", s3Arn(src.bucket, src.key));
   const obj = await requireObject(ctx, src.bucket, src.key);
   checkCopySourceConditions(ctx.headers, obj);
   return obj;
@@ -67,7 +71,7 @@ export const copyObject: Handler = async (ctx) => {
     key: ctx.key,
     lastModified: now,
     headers: directive === "REPLACE" ? storedHeaders(ctx.headers) : src.headers,
-    tags: tagDirective === "REPLACE" ? parseTaggingHeader(ctx.headers.get("x-amz-tagging")) : src.tags,
+    tags: tagDirective === "REPLACE" ? await requestTags(ctx) : src.tags,
     storageClass: cls,
   };
   const cond = writeConditions(ctx.headers);

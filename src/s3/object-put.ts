@@ -6,7 +6,8 @@ import { putError } from "./put-error.ts";
 import { storageClass } from "./storage-class.ts";
 import { checkKey } from "./names.ts";
 import { checksumHeaders } from "./checksum.ts";
-import { parseTaggingHeader, storedHeaders } from "./object-headers.ts";
+import { storedHeaders } from "./object-headers.ts";
+import { requestTags } from "./request-tags.ts";
 import { writeConditions } from "./conditions.ts";
 import type { ObjectRecord } from "../store/types.ts";
 import { pendingEvents } from "../events/emit.ts";
@@ -14,7 +15,7 @@ import { pendingEvents } from "../events/emit.ts";
 export const putObject: Handler = async (ctx) => {
   checkKey(ctx.key);
   const headers = storedHeaders(ctx.headers);
-  const tags = parseTaggingHeader(ctx.headers.get("x-amz-tagging"));
+  const tags = await requestTags(ctx);
   const cls = storageClass(ctx.headers);
   const cond = writeConditions(ctx.headers);
   await requireBucket(ctx);
