@@ -10,7 +10,8 @@ import { eventRecord } from "./record.ts";
 export const NOTIFICATION_CONFIG = "notification";
 
 export async function readNotificationConfig(ctx: ReqCtx): Promise<NotificationConfig | null> {
-  const raw = await ctx.deps.meta.getBucketConfig(ctx.bucket, NOTIFICATION_CONFIG);
+  // Read with the bucket by the pipeline; a handler without it (none today) reads it itself.
+  const raw = ctx.bucketState ? (ctx.bucketState.configs[NOTIFICATION_CONFIG] ?? null) : await ctx.deps.meta.getBucketConfig(ctx.bucket, NOTIFICATION_CONFIG);
   return raw ? (JSON.parse(raw) as NotificationConfig) : null;
 }
 

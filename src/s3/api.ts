@@ -7,12 +7,20 @@ import type { Authenticator } from "../auth/authenticate.ts";
 import { s3Arn, type Authorize } from "../auth/authorize.ts";
 import { conditionContext } from "../auth/conditions.ts";
 import { resolveAddress } from "./address.ts";
-import { route } from "./router.ts";
+import { route, type Op } from "./router.ts";
 import { HANDLERS } from "./handlers.ts";
 import type { ReqCtx } from "./context.ts";
 import { requestInfo } from "../http/request-info.ts";
 import { isRequestAborted } from "../http/request-aborted.ts";
 import { newRequestId, withCommonHeaders } from "../http/pipeline.ts";
+
+/**
+ * Ops that act on an existing bucket. CreateBucket makes one; DeleteBucket also finishes a delete
+ * the sharded store left half done (listed in the catalog, gone from its shard); unknown ops are
+ * answered as such.
+ */
+const UNRESOLVED: ReadonlySet<Op> = new Set<Op>(["CreateBucket", "DeleteBucket", "NotImplemented", "MethodNotAllowed"]);
+const RESOLVES_BUCKET = (op: Op) => !UNRESOLVED.has(op);
 
 export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Authorize) {
   return async (c: Context): Promise<Response> => {
@@ -36,10 +44,13 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
       const conditions = conditionContext({ url, headers: req.headers, clientAddress, now: deps.clock.now(), auth: auth.via });
       const check = (action: string, arn: string, extra?: Record<string, string>) =>
         authorize(auth.principal, action, arn, extra ? { ...conditions, ...extra } : conditions);
+      // The bucket first (a missing one is NoSuchBucket, as S3 answers anyone), then the permission.
+      const bucketState = addr.level === "service" || !RESOLVES_BUCKET(r.op) ? null : await deps.meta.getBucketState(addr.bucket);
+      if (addr.level !== "service" && RESOLVES_BUCKET(r.op) && !bucketState) throw new S3Error("NoSuchBucket", { extra: { BucketName: addr.bucket } });
       await check(r.action, s3Arn(addr.bucket, addr.key || undefined));
       const ctx: ReqCtx = {
         deps, req, url, query: url.searchParams, headers: req.headers, op: r.op, bucket: addr.bucket, key: addr.key,
-        principal: auth.principal, payload: auth.payload, requestId, clientAddress, authorize: check,
+        principal: auth.principal, payload: auth.payload, requestId, clientAddress, authorize: check, bucketState,
       };
       const res = await HANDLERS[r.op](ctx);
       return withCommonHeaders(res, requestId);

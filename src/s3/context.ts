@@ -3,6 +3,7 @@ import type { Principal } from "../auth/principal.ts";
 import type { PayloadMode } from "../auth/authenticate.ts";
 import type { Op } from "./router.ts";
 import type { Conditions } from "../auth/authorize.ts";
+import type { BucketState } from "../store/types.ts";
 
 /** Everything a handler needs (garage ReqCtx); handlers return a Response and write nothing else. */
 export interface ReqCtx {
@@ -17,6 +18,11 @@ export interface ReqCtx {
   principal: Principal;
   payload: PayloadMode;
   requestId: string;
+  /**
+   * The bucket and its configurations, read once by the pipeline before authorization (Garage
+   * api_server.rs); null for service-level operations and CreateBucket.
+   */
+  bucketState: BucketState | null;
   /** The client's address as the runtime adapter saw it ("" when it could not tell). */
   clientAddress: string;
   /**

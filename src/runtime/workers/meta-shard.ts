@@ -78,6 +78,7 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
   listBuckets() { return this.store.listBuckets(); }
   async deleteBucket(name: string) { return this.scheduleGc(await this.store.deleteBucket(name)); }
   getBucketConfig(bucket: string, kind: string) { return this.store.getBucketConfig(bucket, kind); }
+  getBucketState(name: string) { return this.store.getBucketState(name); }
   putBucketConfig(bucket: string, kind: string, value: string | null) { return this.store.putBucketConfig(bucket, kind, value); }
 
   getObject(bucket: string, key: string) { return this.store.getObject(bucket, key); }

@@ -97,3 +97,38 @@ describe("second questions from handlers", () => {
     expect((await c.send("/bkt/u", { method: "PUT", body: "x" })).status).toBe(200);
   });
 });
+
+describe("the bucket is resolved before authorization, with its configurations, in one MetaStore call", () => {
+  it("GET, PUT, DELETE and listing read the bucket once (getBucketState), never getBucket or getBucketConfig", async () => {
+    const base = memoryDeps();
+    const counts: Record<string, number> = {};
+    const meta = base.deps.meta;
+    base.deps.meta = new Proxy(meta, {
+      get(t, name: string) {
+        const v = (t as unknown as Record<string, unknown>)[name];
+        return typeof v === "function" ? (...a: unknown[]) => { counts[name] = (counts[name] ?? 0) + 1; return (v as (...x: unknown[]) => unknown).apply(t, a); } : v;
+      },
+    });
+    const env = { ...base, app: createApp(base.deps) };
+    const c = s3(env);
+    await c.createBucket("bkt");
+    for (const k of Object.keys(counts)) delete counts[k];
+    expect((await c.put("bkt", "k", "v")).status).toBe(200);
+    expect((await c.get("bkt", "k")).status).toBe(200);
+    expect((await c.send("/bkt?list-type=2")).status).toBe(200);
+    expect((await c.del("bkt", "k")).status).toBe(204);
+    expect(counts.getBucketState).toBe(4);
+    expect(counts.getBucket ?? 0).toBe(0);
+    expect(counts.getBucketConfig ?? 0).toBe(0);
+  });
+
+  it("a missing bucket is NoSuchBucket, for anyone; an existing one is AccessDenied for a stranger", async () => {
+    const { c } = await setup();
+    const missing = await c.send("/nope/k", { anonymous: true });
+    expect(missing.status).toBe(404);
+    expect(await errorCode(missing)).toBe("NoSuchBucket");
+    const denied = await c.send("/bkt/k", { anonymous: true });
+    expect(denied.status).toBe(403);
+    expect(await errorCode(denied)).toBe("AccessDenied");
+  });
+});
