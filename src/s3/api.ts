@@ -27,6 +27,7 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
     const req = c.req.raw;
     const requestId = newRequestId();
     let resource = "";
+    const afterTasks: (() => Promise<unknown>)[] = [];
     try {
       const url = new URL(req.url);
       // Keys are names, not paths: address and verify by the path as sent where the runtime kept it.
@@ -51,8 +52,10 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
       const ctx: ReqCtx = {
         deps, req, url, query: url.searchParams, headers: req.headers, op: r.op, bucket: addr.bucket, key: addr.key,
         principal: auth.principal, payload: auth.payload, requestId, clientAddress, authorize: check, bucketState,
+        after: (task) => { afterTasks.push(task); },
       };
       const res = await HANDLERS[r.op](ctx);
+      for (const task of afterTasks) deps.background(task());
       return withCommonHeaders(res, requestId);
     } catch (e) {
       return withCommonHeaders(errorResponse(deps, e, req, resource, requestId), requestId);

@@ -30,6 +30,8 @@ export interface ReqCtx {
    * DeleteObjects, x-amz-tagging), with this request's condition context plus `extra`.
    */
   authorize(action: string, resource: string, extra?: Conditions): Promise<void>;
+  /** Work that follows a successful answer (access events; later metrics, the access log): run after it, never before. */
+  after(task: () => Promise<unknown>): void;
 }
 
 export type Handler = (ctx: ReqCtx) => Promise<Response>;

@@ -49,7 +49,7 @@ async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
   // runs after the response, and a full outbox drops the access event rather than fail a read.
   const events = await pendingEvents(ctx, withBody ? "s3:ObjectAccessed:Get" : "s3:ObjectAccessed:Head", ctx.key, obj, config);
   if (events.length) {
-    ctx.deps.background(ctx.deps.meta.appendEvents(ctx.bucket, events).then((ok) => {
+    ctx.after(() => ctx.deps.meta.appendEvents(ctx.bucket, events).then((ok) => {
       if (!ok) ctx.deps.log.warn("access event dropped: a target's queue is full", { bucket: ctx.bucket });
     }));
   }
