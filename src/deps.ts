@@ -1,5 +1,5 @@
 import type { BlobStore, MetaStore } from "./store/types.ts";
-import type { NotifyTarget } from "./events/targets.ts";
+import type { Config } from "./config.ts";
 
 export type DigestAlgorithm = "md5" | "sha1" | "sha256" | "crc32" | "crc32c" | "crc64nvme";
 
@@ -19,42 +19,6 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
 }
-
-export interface Config {
-  region: string;
-  rootUser: string;
-  rootPassword: string;
-  /** Base domains for virtual-host style (S3EDGE_DOMAIN / MINIO_DOMAIN). */
-  domains: string[];
-  /** Chunk size for content-addressed storage. */
-  chunkSize: number;
-  /** Objects up to this size live inline in their metadata row. */
-  inlineLimit: number;
-  /** Largest single PUT (S3: 5 GiB). */
-  maxPutSize: number;
-  /** Largest object (S3: 5 TiB). */
-  maxObjectSize: number;
-  /** Pins older than this are considered abandoned by GC. */
-  sessionTtlMs: number;
-  /** Notification targets by `<id>:<type>` (MINIO_NOTIFY_* / S3EDGE_NOTIFY_* variables). */
-  notifyTargets: Record<string, NotifyTarget>;
-}
-
-/** A configuration the gateway cannot serve with (missing credentials, a bad target). */
-export class ConfigError extends Error {}
-
-export const DEFAULT_CONFIG: Config = {
-  region: "us-east-1",
-  rootUser: "minioadmin",
-  rootPassword: "minioadmin",
-  domains: [],
-  chunkSize: 8 * 1024 * 1024,
-  inlineLimit: 16 * 1024,
-  maxPutSize: 5 * 1024 ** 3,
-  maxObjectSize: 5 * 1024 ** 4,
-  sessionTtlMs: 24 * 3600 * 1000,
-  notifyTargets: {},
-};
 
 export interface Deps {
   blobs: BlobStore;

@@ -3,7 +3,8 @@ import type { Hono } from "hono";
 import { createApp } from "../src/app.ts";
 import { createWorkersDeps, jsonLogger, withExecutionContext } from "../src/runtime/workers/deps.ts";
 import type { WorkersEnv } from "../src/runtime/workers/env.ts";
-import { ConfigError } from "../src/deps.ts";
+import { ConfigError } from "../src/config.ts";
+import { withRequestInfo } from "../src/http/request-info.ts";
 import type { EventMessage } from "../src/store/types.ts";
 import { consumeEvents } from "./notify.ts";
 import { asStored } from "../src/runtime/workers/response.ts";
@@ -31,10 +32,13 @@ export default {
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       jsonLogger.error("not configured", { error: e.message });
-      return new Response(`s3edge is not configured: ${e.message}\n`, { status: 503, headers: { "content-type": "text/plain" } });
+      return new Response(`s3edge is not configured:\n${e.message}\n`, { status: 503, headers: { "content-type": "text/plain" } });
     }
     const req = withInertBodyCancel(request);
-    const res = await withExecutionContext(ctx, () => app.fetch(req, env, ctx));
+    // What the core may know of the connection comes beside the request, as on Bun; the core
+    // never reads bindings from it (Deps are built from them once per isolate).
+    const info = withRequestInfo({ remoteAddress: request.headers.get("cf-connecting-ip") ?? undefined });
+    const res = await withExecutionContext(ctx, () => app.fetch(req, info, ctx));
     await drainUnreadBody(req, ctx);
     return asStored(res);
   },

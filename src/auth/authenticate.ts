@@ -16,7 +16,12 @@ export type PayloadMode =
   | { kind: "sha256"; hex: string }
   | { kind: "streaming"; signed: boolean; trailer: boolean; seed?: { key: Uint8Array; signature: string; amzDate: string; scope: string } };
 
-export interface AuthResult { principal: Principal; payload: PayloadMode }
+export interface AuthResult {
+  principal: Principal;
+  payload: PayloadMode;
+  /** How the request was signed (the s3:signatureversion and s3:authType condition keys). */
+  via: "v4-header" | "v4-query" | "v2-header" | "v2-query" | "anonymous";
+}
 
 export interface AuthRequest {
   method: string;
@@ -26,8 +31,25 @@ export interface AuthRequest {
   headers: Headers;
   /** Bucket when addressed virtual-host style (SigV2 signs it in the resource). */
   vhostBucket?: string;
-  /** GetBucketLocation is how clients discover the region, so any signing region is accepted. */
-  anyRegion?: boolean;
+  /** What this API accepts in a SigV4 credential scope (each API has its own; see SIGNING in app.ts). */
+  policy: SigningPolicy;
+  /**
+   * The body's SHA-256, where the API read the (small) body before authenticating: the payload
+   * hash when x-amz-content-sha256 is absent (STS/SNS form posts from minio-go and boto3), and
+   * what a hex x-amz-content-sha256 must equal.
+   */
+  bodySha256?: string;
+}
+
+export interface SigningPolicy {
+  /** Service names accepted in the scope ("s3" for S3 and the admin API, "sts", "sns", "iam"). */
+  services: readonly string[];
+  /**
+   * "configured": the scope's region must be the gateway's (or "auto"), as S3 checks.
+   * "any": the region the client signed with, even "" (madmin, minio-go STS) — the key is
+   * derived from the scope either way, so this only decides whether a mismatch is refused.
+   */
+  region: "configured" | "any";
 }
 
 /** Decoded query pairs, in order. */
@@ -75,14 +97,16 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
   async function verifyV4(req: AuthRequest, signed: string[], signature: string, cred: ReturnType<typeof parseCredential> & {}, amzDate: string,
     payloadHash: string, query: string) {
     const { secret, principal } = await secretFor(cred.accessKey);
-    if (!req.anyRegion && cred.region !== opts.region && cred.region !== "auto") {
+    if (req.policy.region === "configured" && cred.region !== opts.region && cred.region !== "auto") {
       // S3's answer, with the region in the body so SDKs (botocore's redirector) can retry.
       throw new S3Error("AuthorizationHeaderMalformed", {
         message: `The authorization header is malformed; the region '${cred.region}' is wrong; expecting '${opts.region}'`,
         extra: { Region: opts.region },
       });
     }
-    if (cred.service !== "s3" && cred.service !== "sts") throw new S3Error("AuthorizationHeaderMalformed", { message: `The service '${cred.service}' is not valid.` });
+    if (!req.policy.services.includes(cred.service)) {
+      throw new S3Error("AuthorizationHeaderMalformed", { message: `The authorization header is malformed; incorrect service '${cred.service}'; expecting '${req.policy.services[0]}'` });
+    }
     if (!signed.includes("host")) throw new S3Error("AccessDenied", { message: "The host header must be signed." });
     const key = await signingKey(secret, cred.date, cred.region, cred.service);
     const headers = canonicalHeaders(req.headers, signed);
@@ -108,8 +132,9 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
       const amzDate = req.headers.get("x-amz-date") ?? "";
       const dateMs = amzDate ? parseAmzDate(amzDate) : Date.parse(req.headers.get("date") ?? "");
       checkSkew(dateMs);
-      const payloadHash = req.headers.get("x-amz-content-sha256");
+      const payloadHash = req.headers.get("x-amz-content-sha256") ?? req.bodySha256;
       if (!payloadHash) throw new S3Error("InvalidRequest", { message: "Missing required header for this request: x-amz-content-sha256" });
+      if (req.bodySha256 && /^[0-9a-f]{64}$/.test(payloadHash) && payloadHash !== req.bodySha256) throw new S3Error("XAmzContentSHA256Mismatch");
       const mode = payloadMode(payloadHash);
       const stsDate = amzDate || toAmzDate(dateMs);
       // A key derived for one day must not sign requests of another (AWS checks the same).
@@ -121,7 +146,7 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
       if (mode.kind === "streaming" && mode.signed) {
         mode.seed = { key, signature: parsed.signature, amzDate: stsDate, scope: parsed.credential.scope };
       }
-      return { principal, payload: mode };
+      return { principal, payload: mode, via: "v4-header" };
     }
 
     if (q.has("X-Amz-Algorithm") || q.has("X-Amz-Credential") || q.has("X-Amz-Signature")) {
@@ -147,13 +172,13 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
       const payloadHash = q.get("X-Amz-Content-Sha256") ?? req.headers.get("x-amz-content-sha256") ?? UNSIGNED_PAYLOAD;
       const { principal } = await verifyV4(req, signedHeaders.split(";"), signature, cred, amzDate, payloadHash,
         canonicalQuery(pairs, "X-Amz-Signature"));
-      return { principal, payload: payloadHash === UNSIGNED_PAYLOAD ? { kind: "unsigned" } : payloadMode(payloadHash) };
+      return { principal, payload: payloadHash === UNSIGNED_PAYLOAD ? { kind: "unsigned" } : payloadMode(payloadHash), via: "v4-query" };
     }
 
     if (auth?.startsWith("AWS ")) {
       checkSkew(sigv2Date(req.headers));
       const principal = await verifySigV2Header(req, auth, secretFor, pairs);
-      return { principal, payload: { kind: "unsigned" } };
+      return { principal, payload: { kind: "unsigned" }, via: "v2-header" };
     }
     if (q.has("AWSAccessKeyId") && q.has("Signature")) {
       const expires = Number(q.get("Expires"));
@@ -164,10 +189,10 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
         throw new S3Error("AccessDenied", { message: "Query-string authentication expiry must be at most 604800 seconds (7 days) ahead" });
       }
       const principal = await verifySigV2Query(req, secretFor, pairs);
-      return { principal, payload: { kind: "unsigned" } };
+      return { principal, payload: { kind: "unsigned" }, via: "v2-query" };
     }
     if (auth) throw new S3Error("AccessDenied", { message: "Unsupported Authorization Type" });
-    return { principal: { kind: "anonymous" }, payload: { kind: "unsigned" } };
+    return { principal: { kind: "anonymous" }, payload: { kind: "unsigned" }, via: "anonymous" };
   };
 }
 
@@ -206,3 +231,5 @@ function sigv2Date(h: Headers): number {
 function toAmzDate(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 }
+
+export type Authenticator = ReturnType<typeof createAuthenticator>;

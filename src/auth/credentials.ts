@@ -1,4 +1,4 @@
-import type { Config } from "../deps.ts";
+import type { Config } from "../config.ts";
 import type { SecretLookup } from "./principal.ts";
 
 /** Root credentials from config; IAM users, service accounts and STS plug in here later. */

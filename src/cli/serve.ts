@@ -10,7 +10,7 @@ try {
   opts = parseServeOptions(process.argv.slice(2), process.env);
 } catch (e) {
   // A bad flag or target is the operator's to fix: say what, without a stack trace.
-  console.error(`s3edge: ${e instanceof Error ? e.message : String(e)}`);
+  for (const line of (e instanceof Error ? e.message : String(e)).split("\n")) console.error(`s3edge: ${line}`);
   process.exit(2);
 }
 const deps = createBunDeps({ dataDir: opts.dataDir, config: opts.config, fsync: opts.fsync, gcIntervalMs: Number(process.env.S3EDGE_GC_INTERVAL_MS ?? 30_000),

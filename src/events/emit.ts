@@ -10,7 +10,8 @@ import { eventRecord } from "./record.ts";
 export const NOTIFICATION_CONFIG = "notification";
 
 export async function readNotificationConfig(ctx: ReqCtx): Promise<NotificationConfig | null> {
-  const raw = await ctx.deps.meta.getBucketConfig(ctx.bucket, NOTIFICATION_CONFIG);
+  // Read with the bucket by the pipeline; a handler without it (none today) reads it itself.
+  const raw = ctx.bucketState ? (ctx.bucketState.configs[NOTIFICATION_CONFIG] ?? null) : await ctx.deps.meta.getBucketConfig(ctx.bucket, NOTIFICATION_CONFIG);
   return raw ? (JSON.parse(raw) as NotificationConfig) : null;
 }
 
@@ -25,7 +26,6 @@ export async function pendingEvents(
   if (rules.length === 0) return [];
   const now = ctx.deps.clock.now();
   const principalId = ctx.principal.kind === "anonymous" ? "" : ctx.principal.accessKey;
-  const sourceIp = (ctx.headers.get("cf-connecting-ip") ?? ctx.headers.get("x-forwarded-for")?.split(",")[0] ?? "").trim();
   const out: OutboxEvent[] = [];
   for (const rule of rules) {
     const target = ctx.deps.config.notifyTargets[rule.target];
@@ -33,7 +33,7 @@ export async function pendingEvents(
     if (!target) continue;
     const record = eventRecord({
       eventName, bucket: ctx.bucket, key, object, principalId, region: ctx.deps.config.region, requestId: ctx.requestId,
-      time: now, configurationId: rule.id ?? "Config", sourceIp, userAgent: ctx.headers.get("user-agent") ?? "", endpoint: ctx.url.origin,
+      time: now, configurationId: rule.id ?? "Config", sourceIp: ctx.clientAddress, userAgent: ctx.headers.get("user-agent") ?? "", endpoint: ctx.url.origin,
     });
     out.push({ id: crypto.randomUUID(), bucket: ctx.bucket, target: rule.target, record: JSON.stringify(record), created: now, limit: target.queueLimit });
   }

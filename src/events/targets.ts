@@ -3,7 +3,7 @@
 //   MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_<ID>=…  MINIO_NOTIFY_WEBHOOK_QUEUE_LIMIT_<ID>=…
 // (S3EDGE_NOTIFY_* too; without _<ID> the target id is "_"), addressed by the ARN
 // arn:minio:sqs:<region>:<ID>:webhook (specs/minio-admin.md §10.1).
-import { ConfigError } from "../deps.ts";
+import { ConfigError } from "../config-error.ts";
 
 export interface WebhookTarget {
   type: "webhook";

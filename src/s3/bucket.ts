@@ -1,18 +1,14 @@
 // ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, GetBucketVersioning.
 import { S3Error } from "../xml/errors.ts";
 import { isBlank, parseXml, xmlResponse } from "../xml/xml.ts";
-import type { Handler, ReqCtx } from "./context.ts";
+import type { Handler } from "./context.ts";
+import { requireBucket } from "./require.ts";
 import { isValidBucketName } from "./names.ts";
 import { smallText } from "./request-body.ts";
 import { ownerOf } from "./owner.ts";
+import { aclResponse } from "./acl.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-export async function requireBucket(ctx: ReqCtx) {
-  const b = await ctx.deps.meta.getBucket(ctx.bucket);
-  if (!b) throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
-  return b;
-}
 
 export const listBuckets: Handler = async (ctx) => {
   const buckets = await ctx.deps.meta.listBuckets();
@@ -73,17 +69,3 @@ export const getBucketAcl: Handler = async (ctx) => {
   await requireBucket(ctx);
   return aclResponse(ctx);
 };
-
-/** A fixed owner-full-control ACL: s3edge authorises with policies, not ACLs (like MinIO). */
-export function aclResponse(ctx: ReqCtx) {
-  const owner = ownerOf(ctx);
-  return xmlResponse("AccessControlPolicy", {
-    Owner: owner,
-    AccessControlList: {
-      Grant: {
-        Grantee: { "@_xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance", "@_xsi:type": "CanonicalUser", ...owner },
-        Permission: "FULL_CONTROL",
-      },
-    },
-  });
-}

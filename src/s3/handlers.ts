@@ -5,10 +5,10 @@ import { createBucket, deleteBucket, getBucketAcl, getBucketLocation, getBucketV
 import { putObject } from "./object-put.ts";
 import { getObject, headObject } from "./object-get.ts";
 import { deleteObject, deleteObjects } from "./object-delete.ts";
-import { copyObject } from "./object-copy.ts";
+import { copyObject, uploadPartCopy } from "./object-copy.ts";
 import { listObjects, listObjectsV2 } from "./list.ts";
 import {
-  abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listMultipartUploads, listParts, uploadPart, uploadPartCopy,
+  abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listMultipartUploads, listParts, uploadPart,
 } from "./multipart.ts";
 import { deleteObjectTagging, getObjectAcl, getObjectTagging, putObjectTagging } from "./tagging.ts";
 import { getBucketNotification, putBucketNotification } from "./notification.ts";

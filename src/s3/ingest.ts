@@ -32,7 +32,6 @@ const GATHER_PASS = 64 * 1024;
 const GATHER = 256 * 1024;
 
 /** Awaits only real promises: most hashers are synchronous and this is the per-read hot path. */
-const settle = (r: void | Promise<void>) => r;
 
 export interface IngestOptions {
   /** The bucket the data is for: chunks are pinned in its session. */
@@ -80,10 +79,10 @@ export async function ingest(deps: Deps, body: ReadableStream<Uint8Array> | null
     : bufferingSink(deps, session, expected);
   let size = 0;
   const consume = async (piece: Uint8Array) => {
-    await settle(md5.update(piece));
-    if (sha) await settle(sha.update(piece));
-    if (ck) await settle(ck.update(piece));
-    await settle(sink.write(piece));
+    await md5.update(piece);
+    if (sha) await sha.update(piece);
+    if (ck) await ck.update(piece);
+    await sink.write(piece);
   };
   // Small reads are gathered into one buffer first (see GATHER).
   let gather: Uint8Array | null = null;
@@ -244,7 +243,7 @@ function streamingSink(deps: Deps, session: string, expected: number): ChunkSink
   };
 
   const writePiece = async (c: OpenChunk, piece: Uint8Array) => {
-    await settle(c.sha.update(piece));
+    await c.sha.update(piece);
     if ((c.writer.desiredSize ?? 0) <= 0) {
       // When the blob store stops reading, report why its put failed, not the stream's state.
       try { await c.writer.ready; } catch (e) { throw await c.put.then(() => e, (putError: unknown) => putError); }
@@ -285,7 +284,7 @@ function streamingSink(deps: Deps, session: string, expected: number): ChunkSink
 /** Stores one whole chunk under its content hash, reusing an existing copy (dedup). */
 export async function storeChunk(deps: Deps, session: string, data: Uint8Array): Promise<ChunkRef> {
   const h = deps.hasher("sha256");
-  await settle(h.update(data));
+  await h.update(data);
   const hash = toHex(await h.digest());
   let blob = await deps.meta.acquireChunk(session, hash);
   if (blob === null) {

@@ -3,20 +3,15 @@ import { S3Error } from "../xml/errors.ts";
 import { xmlResponse } from "../xml/xml.ts";
 import type { Handler, ReqCtx } from "./context.ts";
 import type { ObjectSummary } from "../store/types.ts";
-import { requireBucket } from "./bucket.ts";
+import { requireBucket } from "./require.ts";
+import { maxKeys } from "./params.ts";
+import { commonPrefixOf, isCommonPrefixMarker } from "./common-prefix.ts";
 import { ownerOf } from "./owner.ts";
 import { awsUriEncode } from "../auth/sigv4.ts";
 import { prefixUpperBound } from "../util/keys.ts";
 import { fromBase64, toBase64, utf8 } from "../util/hash.ts";
 
 interface Page { contents: ObjectSummary[]; prefixes: string[]; truncated: boolean; next?: string }
-
-export function maxKeys(q: URLSearchParams, name = "max-keys"): number {
-  const v = q.get(name);
-  if (v === null || v === "") return 1000;
-  if (!/^\d+$/.test(v)) throw new S3Error("InvalidArgument", { message: "Provided max-keys not an integer or within integer range", extra: { ArgumentName: name, ArgumentValue: v } });
-  return Math.min(Number(v), 1000);
-}
 
 /** Walks the index from `after`, folding keys under the delimiter into common prefixes. */
 export async function listPage(ctx: ReqCtx, prefix: string, delimiter: string, after: string, max: number): Promise<Page> {
@@ -25,14 +20,11 @@ export async function listPage(ctx: ReqCtx, prefix: string, delimiter: string, a
   let start = after;
   let inclusive = false;
   // A marker inside a common prefix we already returned resumes after that whole prefix.
-  if (delimiter && after.startsWith(prefix)) {
-    const i = after.indexOf(delimiter, prefix.length);
-    if (i >= 0 && i + delimiter.length === after.length) {
-      const up = prefixUpperBound(after);
-      if (up === null) return { contents, prefixes, truncated: false };
-      start = up;
-      inclusive = true;
-    }
+  if (isCommonPrefixMarker(after, prefix, delimiter)) {
+    const up = prefixUpperBound(after);
+    if (up === null) return { contents, prefixes, truncated: false };
+    start = up;
+    inclusive = true;
   }
   let last = "";
   if (max === 0) return { contents, prefixes, truncated: false };
@@ -42,9 +34,8 @@ export async function listPage(ctx: ReqCtx, prefix: string, delimiter: string, a
     let folded = false;
     for (const r of rows) {
       if (contents.length + prefixes.length === max) return { contents, prefixes, truncated: true, next: last };
-      const i = delimiter ? r.key.indexOf(delimiter, prefix.length) : -1;
-      if (i >= 0) {
-        const cp = r.key.slice(0, i + delimiter.length);
+      const cp = commonPrefixOf(r.key, prefix, delimiter);
+      if (cp !== null) {
         prefixes.push(cp);
         last = cp;
         const up = prefixUpperBound(cp);

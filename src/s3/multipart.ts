@@ -3,53 +3,27 @@
 import { S3Error } from "../xml/errors.ts";
 import { isBlank, parseXml, xmlResponse } from "../xml/xml.ts";
 import type { Handler, ReqCtx } from "./context.ts";
-import type { ChunkRef, ObjectRecord, PartRecord, PutResult, UploadRecord } from "../store/types.ts";
-import { requireBucket } from "./bucket.ts";
+import type { ObjectRecord, PartRecord, UploadRecord } from "../store/types.ts";
+import { requireBucket } from "./require.ts";
 import { checkKey } from "./names.ts";
-import { ingestRequestBody, putError, storageClass } from "./object-put.ts";
-import { parseTaggingHeader, storedHeaders } from "./object-headers.ts";
+import { ingestRequestBody } from "./ingest-request.ts";
+import { storageClass } from "./storage-class.ts";
+import { storedHeaders } from "./object-headers.ts";
+import { requestTags } from "./request-tags.ts";
 import { CHECKSUM_ALGORITHMS, checksumHeaders, compositeChecksum, parseAlgorithm } from "./checksum.ts";
 import { bigToBytes, bytesToBig, crcCombine, CRC_PARAMS } from "../util/crc-combine.ts";
 import { smallText } from "./request-body.ts";
 import { ownerOf } from "./owner.ts";
 import { writeConditions } from "./conditions.ts";
-import { copySourceObject } from "./object-copy.ts";
-import { manifestSlices, objectStream } from "./object-body.ts";
-import { storeChunk } from "./ingest.ts";
-import { newSession } from "../store/session.ts";
-import { readExactly, restoreChunks } from "./chunk-copy.ts";
 import { fromBase64, fromHex, toBase64, toHex } from "../util/hash.ts";
-import { maxKeys } from "./list.ts";
+import { maxKeys } from "./params.ts";
 import { prefixUpperBound } from "../util/keys.ts";
 import { pendingEvents } from "../events/emit.ts";
+import { commitError, partNumber, requireUpload } from "./upload.ts";
+import { commonPrefixOf, isCommonPrefixMarker } from "./common-prefix.ts";
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
-const MAX_PARTS = 10000;
 const iso = (ms: number) => new Date(ms).toISOString();
-
-function commitError(reason: Exclude<PutResult, { ok: true }>["reason"], uploadId: string): S3Error {
-  if (reason === "NoSuchUpload") return new S3Error("NoSuchUpload", { extra: { UploadId: uploadId } });
-  return putError(reason);
-}
-
-async function requireUpload(ctx: ReqCtx): Promise<UploadRecord> {
-  const id = ctx.query.get("uploadId") ?? "";
-  const u = id ? await ctx.deps.meta.getUpload(ctx.bucket, id) : null;
-  if (!u || u.key !== ctx.key) {
-    await requireBucket(ctx);
-    throw new S3Error("NoSuchUpload", { extra: { UploadId: id } });
-  }
-  return u;
-}
-
-function partNumber(q: URLSearchParams): number {
-  const v = q.get("partNumber") ?? "";
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < 1 || n > MAX_PARTS) {
-    throw new S3Error("InvalidArgument", { message: "Part number must be an integer between 1 and 10000, inclusive", extra: { ArgumentName: "partNumber", ArgumentValue: v } });
-  }
-  return n;
-}
 
 export const createMultipartUpload: Handler = async (ctx) => {
   checkKey(ctx.key);
@@ -61,7 +35,7 @@ export const createMultipartUpload: Handler = async (ctx) => {
   }
   const upload: UploadRecord = {
     bucket: ctx.bucket, key: ctx.key, uploadId: crypto.randomUUID().replace(/-/g, "") + toHex(crypto.getRandomValues(new Uint8Array(8))),
-    initiated: ctx.deps.clock.now(), headers: storedHeaders(ctx.headers), tags: parseTaggingHeader(ctx.headers.get("x-amz-tagging")),
+    initiated: ctx.deps.clock.now(), headers: storedHeaders(ctx.headers), tags: await requestTags(ctx),
     checksumAlgorithm: algorithm, checksumType: algorithm ? ((typeHeader as "COMPOSITE" | "FULL_OBJECT" | undefined) ?? "COMPOSITE") : undefined,
     storageClass: storageClass(ctx.headers), owner: ownerOf(ctx).ID,
   };
@@ -89,64 +63,6 @@ export const uploadPart: Handler = async (ctx) => {
     throw commitError(res.reason, upload.uploadId);
   }
   return new Response(null, { status: 200, headers: { etag, ...checksumHeaders(data.checksum) } });
-};
-
-function copyRange(h: Headers, size: number): { start: number; end: number } {
-  const v = h.get("x-amz-copy-source-range");
-  if (v === null) return { start: 0, end: size - 1 };
-  const m = /^bytes=(\d+)-(\d+)$/.exec(v.trim());
-  if (!m) throw new S3Error("InvalidArgument", { message: "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", extra: { ArgumentName: "x-amz-copy-source-range", ArgumentValue: v } });
-  const start = Number(m[1]), end = Number(m[2]);
-  if (start > end || end >= size) throw new S3Error("InvalidRange", { message: "The requested range is not satisfiable", extra: { RangeRequested: v, ActualObjectSize: String(size) } });
-  return { start, end };
-}
-
-/**
- * UploadPartCopy: whole source chunks are shared by reference; only the (at most two)
- * partially covered edge chunks are rewritten. The part ETag is the MD5 of the range, so the
- * range is read once to hash it unless the source's own ETag already is that MD5.
- */
-export const uploadPartCopy: Handler = async (ctx) => {
-  const n = partNumber(ctx.query);
-  const upload = await requireUpload(ctx);
-  const src = await copySourceObject(ctx);
-  const { start, end } = copyRange(ctx.headers, src.size);
-  const length = src.size === 0 ? 0 : end - start + 1;
-  if (length > ctx.deps.config.maxPutSize) throw new S3Error("EntityTooLarge");
-  const session = newSession(ctx.bucket);
-  const manifest: ChunkRef[] = [];
-  const wholeSimple = start === 0 && length === src.size && !src.etag.includes("-");
-  const md5 = wholeSimple ? null : ctx.deps.hasher("md5");
-  try {
-    if (src.inline) {
-      const data = src.inline.subarray(start, start + length);
-      md5?.update(data);
-      if (data.length) manifest.push(await storeChunk(ctx.deps, session, data));
-    } else if (length > 0) {
-      for (const s of manifestSlices(src.manifest ?? [], start, end)) {
-        const partial = s.offset !== 0 || s.length !== s.chunk.n;
-        if (!partial && !md5) { manifest.push(s.chunk); continue; }
-        const one = { manifest: [s.chunk], size: s.chunk.n };
-        const bytes = await readExactly(objectStream(ctx.deps, one, { start: s.offset, end: s.offset + s.length - 1 }), s.length);
-        md5?.update(bytes);
-        manifest.push(partial ? await storeChunk(ctx.deps, session, bytes) : s.chunk);
-      }
-    }
-    const etag = md5 ? `"${toHex(await md5.digest())}"` : src.etag;
-    const now = ctx.deps.clock.now();
-    const part = { uploadId: upload.uploadId, number: n, size: length, etag, lastModified: now, manifest };
-    let res = await ctx.deps.meta.putPart(ctx.bucket, part, { session });
-    if (!res.ok && res.reason === "ChunkMissing" && src.bucket !== ctx.bucket) {
-      // The destination does not hold the source's chunks (a store sharded by bucket): copy the data.
-      res = await ctx.deps.meta.putPart(ctx.bucket, { ...part, manifest: await restoreChunks(ctx.deps, session, manifest) }, { session });
-    }
-    // A chunk gone at commit means the source was deleted (and collected) during the copy.
-    if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("NoSuchKey") : commitError(res.reason, upload.uploadId);
-    return xmlResponse("CopyPartResult", { LastModified: iso(now), ETag: etag });
-  } catch (e) {
-    await ctx.deps.meta.releaseSession(session);
-    throw e;
-  }
 };
 
 async function allParts(ctx: ReqCtx, uploadId: string): Promise<PartRecord[]> {
@@ -275,7 +191,7 @@ export const listMultipartUploads: Handler = async (ctx) => {
   let truncated = false;
   let cursor = { key: keyMarker, id: uploadIdMarker || (keyMarker ? "\u{10FFFF}" : "") };
   // A key-marker that is a common prefix we returned resumes after everything under it.
-  if (delimiter && keyMarker.startsWith(prefix) && keyMarker.indexOf(delimiter, prefix.length) === keyMarker.length - delimiter.length) {
+  if (isCommonPrefixMarker(keyMarker, prefix, delimiter)) {
     const up = prefixUpperBound(keyMarker);
     cursor = up === null ? { key: keyMarker, id: "\u{10FFFF}" } : { key: up, id: "" };
   }
@@ -284,8 +200,7 @@ export const listMultipartUploads: Handler = async (ctx) => {
     const rows = await ctx.deps.meta.listUploads(ctx.bucket, { prefix, keyMarker: cursor.key, uploadIdMarker: cursor.id, limit: 1000 });
     for (const u of rows) {
       cursor = { key: u.key, id: u.uploadId };
-      const i = delimiter ? u.key.indexOf(delimiter, prefix.length) : -1;
-      const cp = i >= 0 ? u.key.slice(0, i + delimiter.length) : null;
+      const cp = commonPrefixOf(u.key, prefix, delimiter);
       if (cp && prefixes[prefixes.length - 1] === cp) continue;
       if (uploads.length + prefixes.length === max) { truncated = true; break outer; }
       if (cp) { prefixes.push(cp); next = { key: cp, id: "" }; }

@@ -1,7 +1,7 @@
 // GetBucketNotificationConfiguration and PutBucketNotificationConfiguration (mc event add/list/remove).
 import { parseXml, xmlResponse } from "../xml/xml.ts";
 import type { Handler } from "./context.ts";
-import { requireBucket } from "./bucket.ts";
+import { requireBucket } from "./require.ts";
 import { smallText } from "./request-body.ts";
 import { NOTIFICATION_CONFIG, readNotificationConfig } from "../events/emit.ts";
 import { notificationXmlBody, parseNotificationConfig } from "../events/notification-config.ts";

@@ -1,18 +1,26 @@
-// CopyObject: a metadata operation; the new version shares the source's chunks.
+// CopyObject and UploadPartCopy (as Garage copy.rs): metadata operations; the new version or
+// part shares the source's chunks.
 import { S3Error } from "../xml/errors.ts";
 import { xmlResponse } from "../xml/xml.ts";
 import type { Handler, ReqCtx } from "./context.ts";
-import type { ObjectRecord } from "../store/types.ts";
+import type { ChunkRef, ObjectRecord } from "../store/types.ts";
 import { checkKey } from "./names.ts";
-import { requireObject } from "./object-get.ts";
+import { requireObject } from "./require.ts";
 import { checkCopySourceConditions, writeConditions } from "./conditions.ts";
-import { parseTaggingHeader, storedHeaders } from "./object-headers.ts";
-import { putError, storageClass } from "./object-put.ts";
+import { storedHeaders } from "./object-headers.ts";
+import { requestTags } from "./request-tags.ts";
+import { putError } from "./put-error.ts";
+import { storageClass } from "./storage-class.ts";
 import { safeDecode } from "../auth/authenticate.ts";
 import { checksumHeaders } from "./checksum.ts";
-import { restoreChunks } from "./chunk-copy.ts";
+import { readExactly, restoreChunks } from "./chunk-copy.ts";
+import { manifestSlices, objectStream } from "./object-body.ts";
+import { storeChunk } from "./ingest.ts";
+import { commitError, partNumber, requireUpload } from "./upload.ts";
+import { toHex } from "../util/hash.ts";
 import { newSession } from "../store/session.ts";
 import { pendingEvents } from "../events/emit.ts";
+import { s3Arn } from "../auth/authorize.ts";
 
 /** `x-amz-copy-source: /bucket/key?versionId=…` (URL-encoded). */
 export function parseCopySource(v: string): { bucket: string; key: string } {
@@ -32,6 +40,8 @@ export function parseCopySource(v: string): { bucket: string; key: string } {
 
 export async function copySourceObject(ctx: ReqCtx): Promise<ObjectRecord> {
   const src = parseCopySource(ctx.headers.get("x-amz-copy-source")!);
+  // Reading the source is a permission of its own, asked before its existence is told.
+  await ctx.authorize("s3:GetObject", s3Arn(src.bucket, src.key));
   const obj = await requireObject(ctx, src.bucket, src.key);
   checkCopySourceConditions(ctx.headers, obj);
   return obj;
@@ -61,7 +71,7 @@ export const copyObject: Handler = async (ctx) => {
     key: ctx.key,
     lastModified: now,
     headers: directive === "REPLACE" ? storedHeaders(ctx.headers) : src.headers,
-    tags: tagDirective === "REPLACE" ? parseTaggingHeader(ctx.headers.get("x-amz-tagging")) : src.tags,
+    tags: tagDirective === "REPLACE" ? await requestTags(ctx) : src.tags,
     storageClass: cls,
   };
   const cond = writeConditions(ctx.headers);
@@ -82,4 +92,62 @@ export const copyObject: Handler = async (ctx) => {
   return xmlResponse("CopyObjectResult", { LastModified: iso(now), ETag: obj.etag, ...ck }, {
     headers: { ...checksumHeaders(src.checksum && { algorithm: src.checksum.algorithm, value: src.checksum.value }) },
   });
+};
+
+function copyRange(h: Headers, size: number): { start: number; end: number } {
+  const v = h.get("x-amz-copy-source-range");
+  if (v === null) return { start: 0, end: size - 1 };
+  const m = /^bytes=(\d+)-(\d+)$/.exec(v.trim());
+  if (!m) throw new S3Error("InvalidArgument", { message: "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", extra: { ArgumentName: "x-amz-copy-source-range", ArgumentValue: v } });
+  const start = Number(m[1]), end = Number(m[2]);
+  if (start > end || end >= size) throw new S3Error("InvalidRange", { message: "The requested range is not satisfiable", extra: { RangeRequested: v, ActualObjectSize: String(size) } });
+  return { start, end };
+}
+
+/**
+ * UploadPartCopy: whole source chunks are shared by reference; only the (at most two)
+ * partially covered edge chunks are rewritten. The part ETag is the MD5 of the range, so the
+ * range is read once to hash it unless the source's own ETag already is that MD5.
+ */
+export const uploadPartCopy: Handler = async (ctx) => {
+  const n = partNumber(ctx.query);
+  const upload = await requireUpload(ctx);
+  const src = await copySourceObject(ctx);
+  const { start, end } = copyRange(ctx.headers, src.size);
+  const length = src.size === 0 ? 0 : end - start + 1;
+  if (length > ctx.deps.config.maxPutSize) throw new S3Error("EntityTooLarge");
+  const session = newSession(ctx.bucket);
+  const manifest: ChunkRef[] = [];
+  const wholeSimple = start === 0 && length === src.size && !src.etag.includes("-");
+  const md5 = wholeSimple ? null : ctx.deps.hasher("md5");
+  try {
+    if (src.inline) {
+      const data = src.inline.subarray(start, start + length);
+      md5?.update(data);
+      if (data.length) manifest.push(await storeChunk(ctx.deps, session, data));
+    } else if (length > 0) {
+      for (const s of manifestSlices(src.manifest ?? [], start, end)) {
+        const partial = s.offset !== 0 || s.length !== s.chunk.n;
+        if (!partial && !md5) { manifest.push(s.chunk); continue; }
+        const one = { manifest: [s.chunk], size: s.chunk.n };
+        const bytes = await readExactly(objectStream(ctx.deps, one, { start: s.offset, end: s.offset + s.length - 1 }), s.length);
+        md5?.update(bytes);
+        manifest.push(partial ? await storeChunk(ctx.deps, session, bytes) : s.chunk);
+      }
+    }
+    const etag = md5 ? `"${toHex(await md5.digest())}"` : src.etag;
+    const now = ctx.deps.clock.now();
+    const part = { uploadId: upload.uploadId, number: n, size: length, etag, lastModified: now, manifest };
+    let res = await ctx.deps.meta.putPart(ctx.bucket, part, { session });
+    if (!res.ok && res.reason === "ChunkMissing" && src.bucket !== ctx.bucket) {
+      // The destination does not hold the source's chunks (a store sharded by bucket): copy the data.
+      res = await ctx.deps.meta.putPart(ctx.bucket, { ...part, manifest: await restoreChunks(ctx.deps, session, manifest) }, { session });
+    }
+    // A chunk gone at commit means the source was deleted (and collected) during the copy.
+    if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("NoSuchKey") : commitError(res.reason, upload.uploadId);
+    return xmlResponse("CopyPartResult", { LastModified: iso(now), ETag: etag });
+  } catch (e) {
+    await ctx.deps.meta.releaseSession(session);
+    throw e;
+  }
 };

@@ -2,7 +2,8 @@
 import { S3Error } from "../xml/errors.ts";
 import { parseXml, xmlResponse } from "../xml/xml.ts";
 import type { Handler } from "./context.ts";
-import { requireBucket } from "./bucket.ts";
+import { requireBucket } from "./require.ts";
+import { s3Arn } from "../auth/authorize.ts";
 import { smallText } from "./request-body.ts";
 import { MAX_KEY_BYTES } from "./names.ts";
 import { utf8 } from "../util/hash.ts";
@@ -31,6 +32,14 @@ export const deleteObjects: Handler = async (ctx) => {
     if (typeof key !== "string" || key === "") throw new S3Error("MalformedXML");
     if (utf8(key).length > MAX_KEY_BYTES) {
       errors.push({ Key: key, Code: "KeyTooLongError", Message: "Your key is too long." });
+      continue;
+    }
+    // Each key is a DeleteObject of its own; a denied one is an error entry, as S3 reports it.
+    try {
+      await ctx.authorize("s3:DeleteObject", s3Arn(ctx.bucket, key));
+    } catch (e) {
+      if (!(e instanceof S3Error) || e.code !== "AccessDenied") throw e;
+      errors.push({ Key: key, Code: "AccessDenied", Message: "Access Denied" });
       continue;
     }
     const events = await pendingEvents(ctx, "s3:ObjectRemoved:Delete", key, undefined, config);

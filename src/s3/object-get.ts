@@ -7,13 +7,7 @@ import { applyResponseOverrides, objectHeaders } from "./object-headers.ts";
 import { objectBody, parseRange, type ByteRange } from "./object-body.ts";
 import { CHECKSUM_ALGORITHMS } from "./checksum.ts";
 import { pendingEvents, readNotificationConfig } from "../events/emit.ts";
-
-export async function requireObject(ctx: ReqCtx, bucket = ctx.bucket, key = ctx.key): Promise<ObjectRecord> {
-  const obj = await ctx.deps.meta.getObject(bucket, key);
-  if (obj) return obj;
-  if (!(await ctx.deps.meta.getBucket(bucket))) throw new S3Error("NoSuchBucket", { extra: { BucketName: bucket } });
-  throw new S3Error("NoSuchKey", { extra: { Key: key } });
-}
+import { requireObject } from "./require.ts";
 
 function partRange(obj: ObjectRecord, n: number): ByteRange {
   const parts = obj.parts;
@@ -55,7 +49,7 @@ async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
   // runs after the response, and a full outbox drops the access event rather than fail a read.
   const events = await pendingEvents(ctx, withBody ? "s3:ObjectAccessed:Get" : "s3:ObjectAccessed:Head", ctx.key, obj, config);
   if (events.length) {
-    ctx.deps.background(ctx.deps.meta.appendEvents(ctx.bucket, events).then((ok) => {
+    ctx.after(() => ctx.deps.meta.appendEvents(ctx.bucket, events).then((ok) => {
       if (!ok) ctx.deps.log.warn("access event dropped: a target's queue is full", { bucket: ctx.bucket });
     }));
   }

@@ -4,7 +4,7 @@ import { decodeAwsChunked } from "../auth/chunked.ts";
 import { fromBase64, toHex } from "../util/hash.ts";
 import type { ReqCtx } from "./context.ts";
 
-export interface ObjectBody {
+export interface UploadBody {
   stream: ReadableStream<Uint8Array> | null;
   size: number;
   trailers?: Record<string, string>;
@@ -17,7 +17,7 @@ function declaredLength(v: string | null, name: string): number | undefined {
 }
 
 /** The object bytes of a PUT/UploadPart; size is always known (S3 requires a length). */
-export function objectBody(ctx: ReqCtx): ObjectBody {
+export function uploadBody(ctx: ReqCtx): UploadBody {
   const h = ctx.headers;
   const contentLength = declaredLength(h.get("content-length"), "Content-Length");
   const p = ctx.payload;
@@ -46,7 +46,7 @@ export function contentMd5(h: Headers): Uint8Array | undefined {
 
 /** Reads a small request body (XML) with a cap, verifying Content-MD5 and x-amz-content-sha256. */
 export async function smallBody(ctx: ReqCtx, limit = 1024 * 1024): Promise<Uint8Array> {
-  const body = objectBodyLenient(ctx);
+  const body = uploadBodyLenient(ctx);
   if (body.size !== undefined && body.size > limit) throw new S3Error("MalformedXML", { message: "Request body too large" });
   const chunks: Uint8Array[] = [];
   let n = 0;
@@ -77,9 +77,9 @@ export async function smallBody(ctx: ReqCtx, limit = 1024 * 1024): Promise<Uint8
   return out;
 }
 
-function objectBodyLenient(ctx: ReqCtx): { stream: ReadableStream<Uint8Array> | null; size?: number } {
+function uploadBodyLenient(ctx: ReqCtx): { stream: ReadableStream<Uint8Array> | null; size?: number } {
   const h = ctx.headers;
-  if (ctx.payload.kind === "streaming" || /aws-chunked/i.test(h.get("content-encoding") ?? "")) return objectBody(ctx);
+  if (ctx.payload.kind === "streaming" || /aws-chunked/i.test(h.get("content-encoding") ?? "")) return uploadBody(ctx);
   const cl = h.get("content-length");
   return { stream: ctx.req.body, size: cl === null ? undefined : declaredLength(cl, "Content-Length") };
 }

@@ -1,10 +1,10 @@
 // Get/Put/DeleteObjectTagging.
 import { S3Error } from "../xml/errors.ts";
 import { isBlank, parseXml, xmlResponse } from "../xml/xml.ts";
-import { requireObject } from "./object-get.ts";
+import { requireObject } from "./require.ts";
 import { validateTags } from "./object-headers.ts";
 import { smallText } from "./request-body.ts";
-import { aclResponse } from "./bucket.ts";
+import { aclResponse } from "./acl.ts";
 import type { Handler, ReqCtx } from "./context.ts";
 import { outboxFull, pendingEvents, readNotificationConfig } from "../events/emit.ts";
 import type { EventName } from "../events/names.ts";

@@ -20,6 +20,9 @@ export interface ChunkRecord { hash: string; blob: string; size: number }
 
 export interface BucketRecord { name: string; owner: string; region: string; created: number }
 
+/** A bucket with its configurations by kind (notification, policy, cors, …), as stored. */
+export interface BucketState { bucket: BucketRecord; configs: Record<string, string> }
+
 export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
 
 export interface ObjectChecksum {
@@ -136,6 +139,8 @@ export interface MetaStore {
   listBuckets(): Promise<BucketRecord[]>;
   deleteBucket(name: string): Promise<"deleted" | "missing" | "notEmpty">;
   getBucketConfig(bucket: string, kind: string): Promise<string | null>;
+  /** The bucket and all its configurations in one call (the request pipeline's one read); null if missing. */
+  getBucketState(name: string): Promise<BucketState | null>;
   putBucketConfig(bucket: string, kind: string, value: string | null): Promise<boolean>;
 
   // objects

@@ -1,7 +1,8 @@
 // Builds Deps for Bun: filesystem chunks + bun:sqlite metadata (the embedded default store).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_CONFIG, type Config, type Deps, type Logger } from "../../deps.ts";
+import type { Deps, Logger } from "../../deps.ts";
+import { DEFAULT_CONFIG, type Config } from "../../config.ts";
 import { createSqlMetaStore } from "../../store/sql/meta-store.ts";
 import { createFsBlobStore } from "./fs-blob-store.ts";
 import { createBunSqliteDriver } from "./sqlite-driver.ts";

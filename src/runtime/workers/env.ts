@@ -1,7 +1,6 @@
 // Bindings and vars of the Worker (wrangler.toml), and the Config read from them.
-import { ConfigError, DEFAULT_CONFIG, type Config } from "../../deps.ts";
+import { configFromVars, type Config } from "../../config.ts";
 import type { EventMessage } from "../../store/types.ts";
-import { targetsFromEnv } from "../../events/targets.ts";
 import type { MetaShard } from "./meta-shard.ts";
 
 export interface WorkersEnv {
@@ -30,30 +29,9 @@ export interface WorkersEnv {
   S3EDGE_GC_INTERVAL_MS?: string;
 }
 
-export class MissingCredentials extends ConfigError {}
-
-/**
- * Unlike Bun (localhost, defaults with a warning), a Worker is reachable from the internet:
- * without root credentials it refuses to serve rather than fall back to minioadmin.
- */
+/** The Worker's Config: the core rules (configFromVars), with credentials required and the queue binding checked. */
 export function configFromEnv(env: WorkersEnv): Config {
-  const rootUser = env.S3EDGE_ROOT_USER || env.MINIO_ROOT_USER;
-  const rootPassword = env.S3EDGE_ROOT_PASSWORD || env.MINIO_ROOT_PASSWORD;
-  if (!rootUser || !rootPassword) {
-    throw new MissingCredentials("S3EDGE_ROOT_USER and S3EDGE_ROOT_PASSWORD are not set (wrangler secret put S3EDGE_ROOT_USER, then S3EDGE_ROOT_PASSWORD)");
-  }
-  const domains = (env.S3EDGE_DOMAIN || env.MINIO_DOMAIN || "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
-  // Notification targets are vars too (MINIO_NOTIFY_WEBHOOK_ENABLE_<ID>, …; tokens as secrets).
-  const notifyTargets = targetsFromEnv(env as unknown as Record<string, unknown>);
-  if (Object.keys(notifyTargets).length && !env.EVENTS) {
-    throw new ConfigError("notification targets are configured but the EVENTS queue is not bound (wrangler.toml [[queues.producers]])");
-  }
-  const config: Config = { ...DEFAULT_CONFIG, rootUser, rootPassword, domains, notifyTargets };
-  const region = env.S3EDGE_REGION || env.MINIO_REGION;
-  if (region) config.region = region;
-  const chunkSize = Number(env.S3EDGE_CHUNK_SIZE);
-  if (Number.isInteger(chunkSize) && chunkSize > 0) config.chunkSize = chunkSize;
-  return config;
+  return configFromVars(env as unknown as Record<string, unknown>, { requireCredentials: true, eventQueue: !!env.EVENTS }).config;
 }
 
 export function gcIntervalMs(env: WorkersEnv): number {

@@ -13,7 +13,7 @@ import { jsonLogger } from "./deps.ts";
 import { createSqlMetaStore } from "../../store/sql/meta-store.ts";
 import type { SqlDriver } from "../../store/sql/driver.ts";
 import { collectGarbage } from "../../store/gc.ts";
-import { DEFAULT_CONFIG } from "../../deps.ts";
+import { DEFAULT_CONFIG } from "../../config.ts";
 import { createDoSqlDriver } from "./do-sql-driver.ts";
 import { createR2BlobStore } from "./r2-blob-store.ts";
 import { gcIntervalMs, type WorkersEnv } from "./env.ts";
@@ -79,6 +79,7 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
   listBuckets() { return this.store.listBuckets(); }
   async deleteBucket(name: string) { return this.scheduleGc(await this.store.deleteBucket(name)); }
   getBucketConfig(bucket: string, kind: string) { return this.store.getBucketConfig(bucket, kind); }
+  getBucketState(name: string) { return this.store.getBucketState(name); }
   putBucketConfig(bucket: string, kind: string, value: string | null) { return this.store.putBucketConfig(bucket, kind, value); }
 
   getObject(bucket: string, key: string) { return this.store.getObject(bucket, key); }

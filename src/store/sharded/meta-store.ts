@@ -36,6 +36,7 @@ export function createShardedMetaStore(open: (shard: string) => MetaStore): Meta
       return result === "deleted" || listed === "deleted" ? "deleted" : "missing";
     },
     getBucketConfig: (bucket, kind) => forBucket(bucket).getBucketConfig(bucket, kind),
+    getBucketState: (name) => forBucket(name).getBucketState(name),
     putBucketConfig: (bucket, kind, value) => forBucket(bucket).putBucketConfig(bucket, kind, value),
 
     getObject: (bucket, key) => forBucket(bucket).getObject(bucket, key),

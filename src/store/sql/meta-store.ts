@@ -140,6 +140,14 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
         return "deleted" as const;
       });
     },
+    async getBucketState(name) {
+      const r = db.all("SELECT * FROM buckets WHERE name = ?", [name])[0];
+      if (!r) return null;
+      const b = { name: r.name as string, owner: r.owner as string, region: r.region as string, created: Number(r.created) };
+      const configs: Record<string, string> = {};
+      for (const r of db.all("SELECT kind, value FROM bucket_configs WHERE bucket = ?", [name])) configs[r.kind as string] = r.value as string;
+      return { bucket: b, configs };
+    },
     async getBucketConfig(bucket, kind) {
       const r = db.all("SELECT value FROM bucket_configs WHERE bucket = ? AND kind = ?", [bucket, kind])[0];
       return r ? (r.value as string) : null;

@@ -5,7 +5,7 @@ import { matchingRules, notificationXmlBody, parseNotificationConfig } from "../
 import { parseArn, targetsFromEnv } from "../../../src/events/targets.ts";
 import { eventMatches, isKnownEventName } from "../../../src/events/names.ts";
 import { eventRecord, queryEscape } from "../../../src/events/record.ts";
-import { ConfigError } from "../../../src/deps.ts";
+import { ConfigError } from "../../../src/config.ts";
 import { buildXml } from "../../../src/xml/xml.ts";
 
 const targets = targetsFromEnv({

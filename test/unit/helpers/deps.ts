@@ -1,6 +1,7 @@
 // Unit-test deps: in-memory blobs, SQLite metadata in memory, a settable clock.
 import { createApp } from "../../../src/app.ts";
-import { DEFAULT_CONFIG, type Config, type Deps } from "../../../src/deps.ts";
+import type { Deps } from "../../../src/deps.ts";
+import { DEFAULT_CONFIG, type Config } from "../../../src/config.ts";
 import { createSqlMetaStore } from "../../../src/store/sql/meta-store.ts";
 import { createShardedMetaStore } from "../../../src/store/sharded/meta-store.ts";
 import type { MetaStore } from "../../../src/store/types.ts";

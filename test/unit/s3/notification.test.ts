@@ -1,6 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { errorCode, md5B64, withBucket } from "../helpers/s3.ts";
 import { targetsFromEnv } from "../../../src/events/targets.ts";
+import { withRequestInfo } from "../../../src/http/request-info.ts";
 
 const TARGETS = targetsFromEnv({
   MINIO_NOTIFY_WEBHOOK_ENABLE_1: "on", MINIO_NOTIFY_WEBHOOK_ENDPOINT_1: "http://127.0.0.1:1/hook",
@@ -127,3 +128,15 @@ for (const sharded of [false, true]) {
     });
   });
 }
+
+describe("the client address in event records comes from the runtime adapter", () => {
+  it("sourceIPAddress is the socket's address; client-sent forwarding headers are not trusted", async () => {
+    const { c, env, putConfig, drain } = await setup();
+    expect((await putConfig(config("arn:minio:sqs::1:webhook", ["s3:ObjectCreated:*"]))).status).toBe(200);
+    const req = await c.request("/bkt/ip", { method: "PUT", body: "x", headers: { "x-forwarded-for": "6.6.6.6", "cf-connecting-ip": "6.6.6.6" } });
+    const res = await env.app.request(req, undefined, withRequestInfo({ remoteAddress: "10.1.2.3" }));
+    expect(res.status).toBe(200);
+    const [e] = await drain();
+    expect(e.record.requestParameters.sourceIPAddress).toBe("10.1.2.3");
+  });
+});

@@ -1,0 +1,55 @@
+// The MinIO admin API mount (`/minio/admin/v3/*`, `v4` alias): madmin signs with service "s3"
+// and an empty region and always sends the body's SHA-256, which must match (spec §2.2).
+import type { Context } from "hono";
+import type { Deps } from "../deps.ts";
+import { S3Error } from "../xml/errors.ts";
+import type { Authenticator } from "../auth/authenticate.ts";
+import type { Authorize } from "../auth/authorize.ts";
+import { conditionContext } from "../auth/conditions.ts";
+import { requestInfo } from "../http/request-info.ts";
+import { BodyTooLarge, durableBeforeAnswer, hashedBody, newRequestId, withCommonHeaders } from "../http/pipeline.ts";
+import { AdminError, renderAdminError } from "./errors.ts";
+import { adminName, routeAdmin } from "./router.ts";
+import { ADMIN_HANDLERS } from "./handlers.ts";
+
+/** Admin bodies are small JSON or KV documents (encrypted or not). */
+const ADMIN_BODY_LIMIT = 1024 * 1024;
+
+export function adminApi(deps: Deps, authenticate: Authenticator, authorize: Authorize) {
+  return async (c: Context): Promise<Response> => {
+    const req = c.req.raw;
+    const requestId = newRequestId();
+    const url = new URL(req.url);
+    const info = requestInfo(c.env);
+    const path = info.rawPath ?? url.pathname;
+    try {
+      const name = adminName(path) ?? "";
+      const r = routeAdmin(req.method, name);
+      if (!r) throw new AdminError("XMinioAdminUnknownOperation", { message: `Unknown admin operation: ${req.method} ${name || "(none)"}` });
+      const body = await hashedBody(req, ADMIN_BODY_LIMIT).catch((e) => {
+        throw e instanceof BodyTooLarge ? new AdminError("XMinioAdminRequestTooLarge") : e;
+      });
+      if (!req.headers.get("x-amz-content-sha256") && req.headers.has("authorization")) {
+        // MinIO refuses admin calls without it; madmin always sends it.
+        throw new S3Error("AccessDenied", { message: "x-amz-content-sha256 is required for admin requests" });
+      }
+      const auth = await authenticate({
+        method: req.method, url, path, headers: req.headers, policy: { services: ["s3"], region: "any" }, bodySha256: body.sha256,
+      });
+      await authorize(auth.principal, r.action, "arn:minio:admin:::*",
+        conditionContext({ url, headers: req.headers, clientAddress: info.remoteAddress ?? "", now: deps.clock.now(), auth: auth.via }));
+      const res = await ADMIN_HANDLERS[r.op]({ deps, req, query: url.searchParams, principal: auth.principal, body: body.bytes, requestId });
+      await durableBeforeAnswer(deps, req);
+      return withCommonHeaders(res, requestId);
+    } catch (e) {
+      let err: AdminError | S3Error;
+      if (e instanceof AdminError || e instanceof S3Error) err = e;
+      else {
+        deps.log.error("internal error", { requestId, api: "admin", method: req.method, path, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+        err = new S3Error("InternalError");
+      }
+      req.body?.cancel().catch(() => {});
+      return withCommonHeaders(renderAdminError(err, path, requestId, deps.config.region), requestId);
+    }
+  };
+}

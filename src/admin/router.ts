@@ -1,0 +1,57 @@
+// The MinIO admin API's endpoints as data (specs/minio-admin.md §1): `/minio/admin/v3/<name>`,
+// with `v4` an alias (madmin-go v4 tries v4 first). One row per (method, name) → op.
+export const ADMIN_OPS = [
+  "ServerInfo",
+  "AddUser", "SetUserStatus", "RemoveUser", "ListUsers", "UserInfo",
+  "AddServiceAccount", "ListServiceAccounts", "InfoServiceAccount", "UpdateServiceAccount", "DeleteServiceAccount",
+  "AddCannedPolicy", "RemoveCannedPolicy", "ListCannedPolicies", "InfoCannedPolicy", "SetUserOrGroupPolicy",
+  "AttachPolicy", "DetachPolicy", "PolicyEntities",
+  "UpdateGroupMembers", "GroupInfo", "ListGroups", "SetGroupStatus",
+  "HelpConfigKV", "GetConfigKV", "SetConfigKV", "DelConfigKV",
+] as const;
+export type AdminOp = (typeof ADMIN_OPS)[number];
+
+interface Row { method: string; name: string; op: AdminOp; action: string }
+
+const ROUTES: Row[] = [
+  { method: "GET", name: "info", op: "ServerInfo", action: "admin:ServerInfo" },
+  { method: "PUT", name: "add-user", op: "AddUser", action: "admin:CreateUser" },
+  { method: "PUT", name: "set-user-status", op: "SetUserStatus", action: "admin:EnableUser" },
+  { method: "DELETE", name: "remove-user", op: "RemoveUser", action: "admin:DeleteUser" },
+  { method: "GET", name: "list-users", op: "ListUsers", action: "admin:ListUsers" },
+  { method: "GET", name: "user-info", op: "UserInfo", action: "admin:GetUser" },
+  { method: "PUT", name: "add-service-account", op: "AddServiceAccount", action: "admin:CreateServiceAccount" },
+  { method: "GET", name: "list-service-accounts", op: "ListServiceAccounts", action: "admin:ListServiceAccounts" },
+  { method: "GET", name: "info-service-account", op: "InfoServiceAccount", action: "admin:ListServiceAccounts" },
+  { method: "POST", name: "update-service-account", op: "UpdateServiceAccount", action: "admin:UpdateServiceAccount" },
+  { method: "DELETE", name: "delete-service-account", op: "DeleteServiceAccount", action: "admin:RemoveServiceAccount" },
+  { method: "PUT", name: "add-canned-policy", op: "AddCannedPolicy", action: "admin:CreatePolicy" },
+  { method: "DELETE", name: "remove-canned-policy", op: "RemoveCannedPolicy", action: "admin:DeletePolicy" },
+  { method: "GET", name: "list-canned-policies", op: "ListCannedPolicies", action: "admin:ListUserPolicies" },
+  { method: "GET", name: "info-canned-policy", op: "InfoCannedPolicy", action: "admin:GetPolicy" },
+  { method: "PUT", name: "set-user-or-group-policy", op: "SetUserOrGroupPolicy", action: "admin:AttachUserOrGroupPolicy" },
+  { method: "POST", name: "idp/builtin/policy/attach", op: "AttachPolicy", action: "admin:AttachUserOrGroupPolicy" },
+  { method: "POST", name: "idp/builtin/policy/detach", op: "DetachPolicy", action: "admin:AttachUserOrGroupPolicy" },
+  { method: "GET", name: "idp/builtin/policy-entities", op: "PolicyEntities", action: "admin:ListGroups" },
+  { method: "PUT", name: "update-group-members", op: "UpdateGroupMembers", action: "admin:AddUserToGroup" },
+  { method: "GET", name: "group", op: "GroupInfo", action: "admin:GetGroup" },
+  { method: "GET", name: "groups", op: "ListGroups", action: "admin:ListGroups" },
+  { method: "PUT", name: "set-group-status", op: "SetGroupStatus", action: "admin:EnableGroup" },
+  { method: "GET", name: "help-config-kv", op: "HelpConfigKV", action: "admin:ConfigUpdate" },
+  { method: "GET", name: "get-config-kv", op: "GetConfigKV", action: "admin:ConfigUpdate" },
+  { method: "PUT", name: "set-config-kv", op: "SetConfigKV", action: "admin:ConfigUpdate" },
+  { method: "DELETE", name: "del-config-kv", op: "DelConfigKV", action: "admin:ConfigUpdate" },
+];
+
+export const ADMIN_PREFIXES = ["/minio/admin/v3/", "/minio/admin/v4/"] as const;
+
+/** The admin endpoint a path names, or null when the path is not under an admin prefix. */
+export function adminName(path: string): string | null {
+  for (const p of ADMIN_PREFIXES) if (path.startsWith(p)) return path.slice(p.length);
+  return path === "/minio/admin/v3" || path === "/minio/admin/v4" ? "" : null;
+}
+
+export function routeAdmin(method: string, name: string): { op: AdminOp; action: string } | null {
+  const row = ROUTES.find((r) => r.name === name && r.method === method);
+  return row ? { op: row.op, action: row.action } : null;
+}

@@ -1,0 +1,60 @@
+// The condition context of a request: the global aws:* keys and the s3:* keys S3 defines for
+// its operations (AWS "Actions, resources, and condition keys for Amazon S3"). Only keys the
+// request carries are present; a policy condition on an absent key does not match.
+import type { Conditions } from "./authorize.ts";
+
+export interface ConditionSource {
+  url: URL;
+  headers: Headers;
+  /** The client's address from the runtime adapter ("" when unknown). */
+  clientAddress: string;
+  now: number;
+  /** How the request was signed, for s3:signatureversion and s3:authType. */
+  auth: "v4-header" | "v4-query" | "v2-header" | "v2-query" | "anonymous";
+}
+
+const HEADER_KEYS: [condition: string, header: string][] = [
+  ["s3:x-amz-acl", "x-amz-acl"],
+  ["s3:x-amz-storage-class", "x-amz-storage-class"],
+  ["s3:x-amz-server-side-encryption", "x-amz-server-side-encryption"],
+  ["s3:x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-aws-kms-key-id"],
+  ["s3:x-amz-copy-source", "x-amz-copy-source"],
+  ["s3:x-amz-metadata-directive", "x-amz-metadata-directive"],
+  ["s3:x-amz-content-sha256", "x-amz-content-sha256"],
+  ["s3:x-amz-grant-read", "x-amz-grant-read"],
+  ["s3:x-amz-grant-write", "x-amz-grant-write"],
+  ["s3:x-amz-grant-full-control", "x-amz-grant-full-control"],
+  ["s3:object-lock-mode", "x-amz-object-lock-mode"],
+  ["s3:object-lock-legal-hold", "x-amz-object-lock-legal-hold"],
+  ["aws:UserAgent", "user-agent"],
+  ["aws:Referer", "referer"],
+];
+
+const QUERY_KEYS: [condition: string, param: string][] = [
+  ["s3:prefix", "prefix"],
+  ["s3:delimiter", "delimiter"],
+  ["s3:max-keys", "max-keys"],
+  ["s3:versionid", "versionId"],
+];
+
+export function conditionContext(s: ConditionSource): Conditions {
+  const c: Conditions = {
+    "aws:SecureTransport": s.url.protocol === "https:" ? "true" : "false",
+    "aws:CurrentTime": new Date(s.now).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    "aws:EpochTime": String(Math.floor(s.now / 1000)),
+  };
+  if (s.clientAddress) c["aws:SourceIp"] = s.clientAddress;
+  for (const [k, h] of HEADER_KEYS) {
+    const v = s.headers.get(h);
+    if (v !== null) c[k] = v;
+  }
+  for (const [k, p] of QUERY_KEYS) {
+    const v = s.url.searchParams.get(p);
+    if (v !== null) c[k] = v;
+  }
+  if (s.auth !== "anonymous") {
+    c["s3:signatureversion"] = s.auth.startsWith("v4") ? "AWS4-HMAC-SHA256" : "AWS";
+    c["s3:authType"] = s.auth.endsWith("query") ? "REST-QUERY-STRING" : "REST-HEADER";
+  }
+  return c;
+}

@@ -1,0 +1,122 @@
+// The gateway's configuration, read from variables the same way on both runtimes: environment
+// (+ flags) on Bun, vars and secrets on Workers. One function, validated with zod, one clear
+// line per bad variable; Bun exits 2 with them, the Worker answers 503 with them.
+import { z } from "zod";
+import type { NotifyTarget } from "./events/targets.ts";
+import { targetsFromEnv } from "./events/targets.ts";
+import { ConfigError } from "./config-error.ts";
+
+export interface Config {
+  region: string;
+  rootUser: string;
+  rootPassword: string;
+  /** Base domains for virtual-host style (S3EDGE_DOMAIN / MINIO_DOMAIN). */
+  domains: string[];
+  /** Chunk size for content-addressed storage. */
+  chunkSize: number;
+  /** Objects up to this size live inline in their metadata row. */
+  inlineLimit: number;
+  /** Largest single PUT (S3: 5 GiB). */
+  maxPutSize: number;
+  /** Largest object (S3: 5 TiB). */
+  maxObjectSize: number;
+  /** Pins older than this are considered abandoned by GC. */
+  sessionTtlMs: number;
+  /** Notification targets by `<id>:<type>` (MINIO_NOTIFY_* / S3EDGE_NOTIFY_* variables). */
+  notifyTargets: Record<string, NotifyTarget>;
+}
+
+export { ConfigError };
+
+export const DEFAULT_CONFIG: Config = {
+  region: "us-east-1",
+  rootUser: "minioadmin",
+  rootPassword: "minioadmin",
+  domains: [],
+  chunkSize: 8 * 1024 * 1024,
+  inlineLimit: 16 * 1024,
+  maxPutSize: 5 * 1024 ** 3,
+  maxObjectSize: 5 * 1024 ** 4,
+  sessionTtlMs: 24 * 3600 * 1000,
+  notifyTargets: {},
+};
+
+// One rule for both runtimes: an empty variable is an unset one; S3EDGE_* wins over MINIO_*.
+const pick = (vars: Record<string, unknown>, ...names: string[]): string | undefined => {
+  for (const n of names) {
+    const v = vars[n];
+    if (typeof v === "string" && v.trim() !== "") return v.trim();
+  }
+  return undefined;
+};
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+// Each variable's rule; the message is the operator's line to read.
+const VARS = {
+  rootUser: z.string().min(3, "must be at least 3 characters").regex(/^[^\s/:]+$/, "must not contain spaces, '/' or ':'"),
+  rootPassword: z.string().min(8, "must be at least 8 characters"),
+  region: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be lower-case letters, digits and '-' (e.g. us-east-1)"),
+  domains: z.string().transform((s) => s.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(HOSTNAME, "must be a comma-separated list of host names"))),
+  chunkSize: z.coerce.number({ message: "must be a number of bytes" }).int("must be a whole number of bytes")
+    .min(64 * 1024, "must be at least 65536 (64 KiB)").max(512 * 1024 * 1024, "must be at most 536870912 (512 MiB)"),
+};
+
+const NAMES = {
+  rootUser: ["S3EDGE_ROOT_USER", "MINIO_ROOT_USER"],
+  rootPassword: ["S3EDGE_ROOT_PASSWORD", "MINIO_ROOT_PASSWORD"],
+  region: ["S3EDGE_REGION", "MINIO_REGION"],
+  domains: ["S3EDGE_DOMAIN", "MINIO_DOMAIN"],
+  chunkSize: ["S3EDGE_CHUNK_SIZE"],
+} as const satisfies Record<keyof typeof VARS, readonly string[]>;
+
+export interface ConfigResult {
+  config: Config;
+  /** Root credentials were not set and the defaults are in use (Bun warns; Workers refuse). */
+  defaultCredentials: boolean;
+}
+
+/**
+ * Config from variables. `requireCredentials`: a Worker is reachable from the internet, so it
+ * refuses to serve with minioadmin rather than fall back to it (Bun warns instead).
+ * `eventQueue: false`: no queue to deliver through (a Worker without its EVENTS binding).
+ */
+export function configFromVars(vars: Record<string, unknown>, opts: { requireCredentials: boolean; eventQueue?: boolean }): ConfigResult {
+  const problems: string[] = [];
+  const config: Config = { ...DEFAULT_CONFIG };
+  const read = <K extends keyof typeof VARS>(key: K): z.output<(typeof VARS)[K]> | undefined => {
+    const name = NAMES[key].find((n) => pick(vars, n) !== undefined);
+    if (!name) return undefined;
+    const parsed = VARS[key].safeParse(pick(vars, name));
+    if (parsed.success) return parsed.data as z.output<(typeof VARS)[K]>;
+    problems.push(`${name}: ${parsed.error.issues[0]?.message ?? "is not valid"}`);
+    return undefined;
+  };
+  const rootUser = read("rootUser");
+  const rootPassword = read("rootPassword");
+  const region = read("region");
+  const domains = read("domains");
+  const chunkSize = read("chunkSize");
+  if (rootUser !== undefined) config.rootUser = rootUser;
+  if (rootPassword !== undefined) config.rootPassword = rootPassword;
+  if (region !== undefined) config.region = region;
+  if (domains !== undefined) config.domains = domains;
+  if (chunkSize !== undefined) config.chunkSize = chunkSize;
+  const userSet = pick(vars, ...NAMES.rootUser) !== undefined, passwordSet = pick(vars, ...NAMES.rootPassword) !== undefined;
+  if (userSet !== passwordSet) problems.push(`${userSet ? "S3EDGE_ROOT_PASSWORD" : "S3EDGE_ROOT_USER"}: must be set too (root credentials come as a pair)`);
+  else if (!userSet && opts.requireCredentials) {
+    problems.push("S3EDGE_ROOT_USER and S3EDGE_ROOT_PASSWORD are not set (wrangler secret put S3EDGE_ROOT_USER, then S3EDGE_ROOT_PASSWORD)");
+  }
+  try {
+    config.notifyTargets = targetsFromEnv(vars);
+    if (opts.eventQueue === false && Object.keys(config.notifyTargets).length) {
+      problems.push("notification targets are configured but the EVENTS queue is not bound (wrangler.toml [[queues.producers]])");
+    }
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    problems.push(e.message);
+  }
+  if (problems.length) throw new ConfigError(problems.join("\n"));
+  return { config, defaultCredentials: !userSet };
+}

@@ -1,0 +1,51 @@
+// What every API shares before its own router runs (DESIGN.md "The front door"): a request id,
+// what the runtime knows of the connection, the common response headers, and the body of a
+// small form or JSON request read once with a cap and hashed for the signature check.
+import { toHex, sha256Hex } from "../util/hash.ts";
+import type { Deps } from "../deps.ts";
+
+export const newRequestId = () => toHex(crypto.getRandomValues(new Uint8Array(8))).toUpperCase();
+
+export function withCommonHeaders(res: Response, requestId: string): Response {
+  res.headers.set("x-amz-request-id", requestId);
+  res.headers.set("x-amz-id-2", requestId);
+  res.headers.set("server", "s3edge");
+  return res;
+}
+
+/**
+ * Acknowledge a change only once its commit is durable (Bun's group commit: one flush for all
+ * requests in flight). Every API calls it after its handler, so no mutating op can miss it.
+ */
+export async function durableBeforeAnswer(deps: Pick<Deps, "durable">, req: Request): Promise<void> {
+  if (deps.durable && req.method !== "GET" && req.method !== "HEAD") await deps.durable();
+}
+
+export class BodyTooLarge extends Error {}
+
+/** Reads a small request body whole, refusing more than `limit` bytes as soon as they arrive. */
+export async function readSmallBody(req: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (declared > limit) throw new BodyTooLarge();
+  if (!req.body) return new Uint8Array();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) { reader.cancel().catch(() => {}); throw new BodyTooLarge(); }
+    parts.push(value);
+  }
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+/** The body and its SHA-256, for APIs whose clients may leave x-amz-content-sha256 out (STS, SNS). */
+export async function hashedBody(req: Request, limit: number): Promise<{ bytes: Uint8Array; sha256: string }> {
+  const bytes = await readSmallBody(req, limit);
+  return { bytes, sha256: await sha256Hex(bytes) };
+}
