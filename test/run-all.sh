@@ -20,6 +20,7 @@ run_suite() {
 }
 run_suite "unit" bun test test/unit
 run_suite "e2e (bun)" bun test test/e2e
+run_suite "fault" bun test test/fault
 # The same end-to-end suite against the Worker on workerd (wrangler dev), plus workerd-only tests.
 run_suite "e2e (workerd)" bash test/workers/run-e2e.sh test/e2e test/workers
 echo "$pass passed, $fail failed"

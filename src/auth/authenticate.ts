@@ -2,7 +2,7 @@ import { S3Error } from "../xml/errors.ts";
 import { timingSafeEqual } from "../util/hash.ts";
 import type { Principal, SecretLookup } from "./principal.ts";
 import {
-  awsUriEncode, canonicalHeaders, canonicalQuery, canonicalRequest, parseAmzDate, parseAuthorization, parseCredential,
+  awsUriEncode, canonicalHeaders, canonicalQuery, canonicalRequest, parseAmzDate, parseAuthorization, parseCredential, validSignedHeaders,
   sign, signingKey, stringToSign, STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD,
 } from "./sigv4.ts";
 import { verifySigV2Header, verifySigV2Query } from "./sigv2.ts";
@@ -160,6 +160,7 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
       if (!signedHeaders || !signature || !amzDate || !q.has("X-Amz-Expires")) {
         throw new S3Error("AuthorizationQueryParametersError", { message: "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters." });
       }
+      if (!validSignedHeaders(signedHeaders)) throw new S3Error("AuthorizationQueryParametersError", { message: "X-Amz-SignedHeaders must be a list of header names separated by ';'" });
       if (!Number.isInteger(expires) || expires < 0) throw new S3Error("AuthorizationQueryParametersError", { message: "X-Amz-Expires should be a number" });
       if (expires > MAX_PRESIGN_EXPIRES) throw new S3Error("AuthorizationQueryParametersError", { message: "X-Amz-Expires must be less than a week (in seconds) that is 604800" });
       const t = parseAmzDate(amzDate);

@@ -42,9 +42,15 @@ export function parseAuthorization(header: string): ParsedAuthorization | null {
     fields[part.slice(0, i).trim()] = part.slice(i + 1).trim();
   }
   const credential = fields.Credential ? parseCredential(fields.Credential) : null;
-  if (!credential || !fields.SignedHeaders || !fields.Signature) return null;
+  if (!credential || !fields.SignedHeaders || !fields.Signature || !validSignedHeaders(fields.SignedHeaders)) return null;
   return { credential, signedHeaders: fields.SignedHeaders.split(";"), signature: fields.Signature };
 }
+
+// RFC 9110 token characters: anything else cannot be a header name (and Headers.get would throw).
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** `host;x-amz-date;…`: non-empty header names, nothing else. */
+export const validSignedHeaders = (v: string) => v.split(";").every((h) => HEADER_NAME.test(h));
 
 /** Canonical query string from decoded (name, value) pairs. */
 export function canonicalQuery(params: [string, string][], exclude?: string): string {

@@ -1,8 +1,24 @@
 // Serves a fetch handler over Bun's node:http. Bun.serve (1.4.5) drops a handler-set
 // Content-Length for ReadableStream bodies and sends them chunked (oven-sh/bun#10507), but S3
 // clients need Content-Length on GET (s3cmd fails without it, SDKs report no ContentLength).
+//
+// Connections are guarded against clients that hold sockets without credentials (issue 10, D6):
+// - An answer given before the request body was read to its end (every auth failure: the app
+//   authenticates from the headers) closes the connection; the rest of the body is not drained.
+// - No progress for IDLE_TIMEOUT_MS (S3 closes after ~20 s) while the headers or a body are
+//   being read, or while a response waits for the client to read it, closes the socket. Time
+//   the gateway itself spends (handler work, a body paused by backpressure) never counts.
+// - Sockets are capped under the open-file limit (beyond it Bun closes a new connection at
+//   accept), and sockets without a request in flight (headers not yet complete, idle
+//   keep-alive) at half of that: a new connection beyond it closes the oldest such one, so a
+//   flood of slow strangers cannot lock out real requests.
+// - The open-file limit: Bun raises its soft RLIMIT_NOFILE to the hard limit at start (1.4.5,
+//   checked in /proc/<pid>/limits: soft 1024 / hard 4096 becomes 4096 / 4096), so there is
+//   nothing to raise here; the cap is derived from the limit Bun left.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { RequestAborted } from "../../http/request-aborted.ts";
 import { rawPathOf, type RequestInfo } from "../../http/request-info.ts";
 
@@ -10,28 +26,48 @@ export interface HttpServer { hostname: string; port: number; stop(): Promise<vo
 
 type FetchHandler = (req: Request, info: RequestInfo) => Response | Promise<Response>;
 
+export interface ServeOptions {
+  hostname: string;
+  port: number;
+  /** Idle bound per connection while the client is the one to act (default IDLE_TIMEOUT_MS). */
+  idleTimeoutMs?: number;
+  /** Most open sockets (default: from the open-file limit, see connectionCap). */
+  maxConnections?: number;
+}
+
 // Request bodies are queued up to this many bytes before the socket is paused.
 const BODY_HIGH_WATER = 1024 * 1024;
+export const IDLE_TIMEOUT_MS = 20_000;
+// Descriptors kept for everything but sockets: SQLite (db, wal, shm), workers, logs, stdio.
+const FD_RESERVE = 128;
+
+/** Who the connection waits for, for the idle bound: the client ("waiting", "reading") or us. */
+type Phase = "waiting" | "reading" | "busy" | "writing";
+
+interface BodyWatch { reading(): void; busy(): void }
 
 /**
  * The request body as a web stream. Readable.toWeb copies every chunk (`new Uint8Array(buf)`) and
  * runs Node's stream machinery per chunk: a third of a large PUT's CPU. Bun hands each 'data'
  * event a Buffer of its own (never reused or pooled), so it is enqueued as is.
  */
-export function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+export function bodyStream(req: IncomingMessage, watch?: BodyWatch): ReadableStream<Uint8Array> {
   let done = false;
   return new ReadableStream<Uint8Array>({
     start(ctrl) {
       const finish = (e?: Error) => {
         if (done) return;
         done = true;
+        watch?.busy();
         if (e) ctrl.error(e);
         else ctrl.close();
       };
+      watch?.reading();
       req.on("data", (chunk: Uint8Array) => {
         if (done) return;
         ctrl.enqueue(chunk);
-        if ((ctrl.desiredSize ?? 0) <= 0) req.pause();
+        // Backpressure: the app is the slow one now, so the client's idle clock stops.
+        if ((ctrl.desiredSize ?? 0) <= 0) { req.pause(); watch?.busy(); }
       });
       req.once("end", () => finish());
       req.once("error", (e) => finish(e));
@@ -40,18 +76,29 @@ export function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
       req.once("close", () => { if (!req.complete) finish(new RequestAborted()); });
     },
     pull() {
-      if (!done) req.resume();
+      if (done) return;
+      if (req.isPaused()) watch?.reading();
+      req.resume();
     },
-    // The app answers without reading on (an error): discard the rest. Destroying req would
-    // close the connection before that answer is sent.
+    // The app answers without reading on (an error, typically a failed authentication): leave the
+    // rest unread. writeResponse closes the connection after that answer; draining would let a
+    // stranger trickling a body keep the socket as long as it likes.
     cancel() {
       done = true;
-      req.resume();
+      req.pause();
+      watch?.busy();
     },
   }, new ByteLengthQueuingStrategy({ highWaterMark: BODY_HIGH_WATER }));
 }
 
-function toRequest(req: IncomingMessage, hostname: string, port: number): Request {
+/** True while the client still owes body bytes the app has not taken (a GET's body is never read). */
+function bodyUnread(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  const len = req.headers["content-length"];
+  return len !== undefined ? Number(len) > 0 : req.headers["transfer-encoding"] !== undefined;
+}
+
+function toRequest(req: IncomingMessage, hostname: string, port: number, watch: BodyWatch): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
@@ -61,27 +108,33 @@ function toRequest(req: IncomingMessage, hostname: string, port: number): Reques
   return new Request(`http://${host}${req.url ?? "/"}`, {
     method,
     headers,
-    body: hasBody ? bodyStream(req) : null,
+    body: hasBody ? bodyStream(req, watch) : null,
     // @ts-expect-error: duplex is required for streamed request bodies
     duplex: "half",
   });
 }
 
-/** Resolves on 'drain', or on 'close': a client that went away must not leave the body stream open. */
-function drained(res: ServerResponse): Promise<void> {
+/**
+ * Resolves on 'drain', or on 'close': a client that went away must not leave the body stream open.
+ * A client that reads nothing for `idleMs` is cut off: a slow reader is bounded by progress, not time.
+ */
+function drained(res: ServerResponse, idleMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const done = () => { res.off("drain", done); res.off("close", done); resolve(); };
+    const timer = setTimeout(() => { res.destroy(); done(); }, idleMs);
+    const done = () => { clearTimeout(timer); res.off("drain", done); res.off("close", done); resolve(); };
     res.on("drain", done);
     res.on("close", done);
   });
 }
 
-async function writeResponse(res: ServerResponse, response: Response) {
+async function writeResponse(res: ServerResponse, response: Response, opts: { close: boolean; idleMs: number; phase(p: Phase): void }) {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((v, k) => {
     if (k === "set-cookie") headers[k] = [...((headers[k] as string[]) ?? []), v];
     else headers[k] = v;
   });
+  // Bun ends the socket once this response is flushed.
+  if (opts.close) headers["connection"] = "close";
   res.writeHead(response.status, headers);
   if (response.body) {
     const reader = response.body.getReader();
@@ -93,7 +146,11 @@ async function writeResponse(res: ServerResponse, response: Response) {
         const { done, value } = await reader.read();
         if (done) break;
         if (!value.length) continue;
-        if (held && !res.write(held)) await drained(res);
+        if (held && !res.write(held)) {
+          opts.phase("writing");
+          await drained(res, opts.idleMs);
+          opts.phase("busy");
+        }
         if (res.destroyed) { await reader.cancel(); return; }
         held = value;
       }
@@ -108,23 +165,94 @@ async function writeResponse(res: ServerResponse, response: Response) {
   res.end();
 }
 
-export async function serveHttp(fetch: FetchHandler, opts: { hostname: string; port: number }): Promise<HttpServer> {
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+/** The soft open-file limit (Linux /proc), or undefined where unknown or unlimited. */
+export function openFileLimit(): number | undefined {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "utf8"));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Most sockets to hold at once. A request in flight can hold a blob file besides its socket, so
+ * half of what the limit leaves after FD_RESERVE: at the cap, accepting fails before any file
+ * open does (EMFILE there would fail every request, not only the newest connection).
+ */
+export function connectionCap(fdLimit: number | undefined): number | undefined {
+  return fdLimit === undefined ? undefined : Math.max(16, Math.floor((fdLimit - FD_RESERVE) / 2));
+}
+
+export async function serveHttp(fetch: FetchHandler, opts: ServeOptions): Promise<HttpServer> {
+  const idleMs = opts.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  const maxConnections = opts.maxConnections ?? connectionCap(openFileLimit());
+  const maxWaiting = maxConnections === undefined ? Infinity : Math.max(1, Math.floor(maxConnections / 2));
+  const phases = new Map<Socket, Phase>();
+  // Sockets with no request in flight, oldest first (a Set keeps insertion order).
+  const waiting = new Set<Socket>();
+  const setPhase = (socket: Socket, p: Phase) => {
+    if (!phases.has(socket)) return; // closed
+    phases.set(socket, p);
+    if (p === "waiting") { waiting.delete(socket); waiting.add(socket); } else waiting.delete(socket);
+  };
+  const track = (socket: Socket) => {
+    if (phases.has(socket) || socket.destroyed) return;
+    phases.set(socket, "waiting");
+    waiting.add(socket);
+    socket.once("close", () => { phases.delete(socket); waiting.delete(socket); });
+    if (waiting.size > maxWaiting) {
+      const oldest = waiting.values().next().value!;
+      waiting.delete(oldest);
+      oldest.destroy();
+    }
+  };
+
+  const server = createServer({
+    keepAliveTimeout: 65_000,
+    // A whole upload may take hours; only progress is bounded (the socket timeout below).
+    requestTimeout: 0,
+    // Headers are a few KiB: bounded as a whole, not by progress (a byte a second is progress).
+    // Bun's parser (uWS) already drops incomplete headers after ~10 s; this bound holds without it.
+    headersTimeout: idleMs,
+    connectionsCheckingInterval: Math.min(2_000, Math.max(50, Math.floor(idleMs / 10))),
+  }, (req, res) => {
+    const socket = req.socket;
+    track(socket);
+    setPhase(socket, "busy");
+    const watch: BodyWatch = {
+      // Waiting for the client again: its idle clock starts now, not at its last byte.
+      reading: () => { setPhase(socket, "reading"); socket.setTimeout(idleMs); },
+      busy: () => setPhase(socket, "busy"),
+    };
+    res.once("finish", () => setPhase(socket, "waiting"));
     let request: Request;
     try {
-      request = toRequest(req, opts.hostname, opts.port);
+      request = toRequest(req, opts.hostname, opts.port, watch);
     } catch {
-      res.writeHead(400).end();
+      res.writeHead(400, { connection: "close" }).end();
       return;
     }
+    const info: RequestInfo = { rawPath: rawPathOf(req.url), remoteAddress: socket.remoteAddress };
     Promise.resolve()
-      .then(() => fetch(request, { rawPath: rawPathOf(req.url), remoteAddress: req.socket.remoteAddress }))
-      .then((response) => writeResponse(res, response))
+      .then(() => fetch(request, info))
+      .then((response) => writeResponse(res, response, { close: bodyUnread(req), idleMs, phase: (p) => setPhase(socket, p) }))
       .catch((e) => {
-        if (!res.headersSent) res.writeHead(500).end();
+        if (!res.headersSent) res.writeHead(500, { connection: "close" }).end();
         else res.destroy(e);
       });
   });
+  // The per-socket idle timer: armed at accept and for each request, refreshed by every byte
+  // received. It fires into the listener below, which decides (with it, Bun never destroys).
+  server.setTimeout(idleMs);
+  server.on("timeout", (socket: Socket) => {
+    const p = phases.get(socket);
+    // Our turn (handler work, backpressure) or drained() is watching a reader: not the client's idling.
+    if (p === "busy" || p === "writing") { socket.setTimeout(idleMs); return; }
+    socket.destroy();
+  });
+  server.on("connection", track);
+  if (maxConnections !== undefined) server.maxConnections = maxConnections;
   server.listen(opts.port, opts.hostname);
   await once(server, "listening");
   const addr = server.address();

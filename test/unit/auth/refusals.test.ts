@@ -167,3 +167,25 @@ describe("D12: keys with '.' and '..' segments are names, not paths", () => {
     expect(await errorCode(res)).toBe("SignatureDoesNotMatch");
   });
 });
+
+describe("SignedHeaders that are not header names (found by the fault fuzz: a 500 before)", () => {
+  it.each(["host;x-amz-c<a>ntent-sha256;x-amz-date", "host;;x-amz-date", "host;x amz"])("header auth with SignedHeaders=%s → 400 AuthorizationHeaderMalformed", async (sh) => {
+    const { env, c } = await withBucket();
+    const signed = await c.request("/bkt");
+    const h = new Headers(signed.headers);
+    h.set("authorization", h.get("authorization")!.replace(/SignedHeaders=[^,]*/, `SignedHeaders=${sh}`));
+    const res = await env.app.request(new Request(signed.url, { headers: h }));
+    expect(res.status).toBe(400);
+    expect(await errorCode(res)).toBe("AuthorizationHeaderMalformed");
+  });
+
+  it("presigned with X-Amz-SignedHeaders=host;a<b → 400 AuthorizationQueryParametersError", async () => {
+    const { env, c } = await withBucket();
+    const signed = await c.request("/bkt", { presign: true });
+    const u = new URL(signed.url);
+    u.searchParams.set("X-Amz-SignedHeaders", "host;a<b");
+    const res = await env.app.request(new Request(u, { headers: signed.headers }));
+    expect(res.status).toBe(400);
+    expect(await errorCode(res)).toBe("AuthorizationQueryParametersError");
+  });
+});

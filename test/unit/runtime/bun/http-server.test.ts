@@ -1,8 +1,10 @@
 // The node:http bridge: request bodies reach the app intact and unshared, an aborted upload is an
-// error (not a short body), and responses keep their length.
+// error (not a short body), and responses keep their length. Connections (issue 10, D6): an
+// answer before the body's end closes the connection, idle clients are cut off, slow but
+// progressing ones are not, and a cap on waiting sockets keeps room for real requests.
 import { afterEach, describe, expect, it } from "bun:test";
-import { connect } from "node:net";
-import { serveHttp, type HttpServer } from "../../../../src/runtime/bun/http-server.ts";
+import { connect, type Socket } from "node:net";
+import { connectionCap, openFileLimit, serveHttp, type HttpServer } from "../../../../src/runtime/bun/http-server.ts";
 import { md5Hex, MiB, randomBytes } from "../../helpers/s3.ts";
 
 let server: HttpServer | undefined;
@@ -102,5 +104,197 @@ describe("responses", () => {
     }, { hostname: "127.0.0.1", port: 0 });
     // The connection is reset: before the headers (nothing was written yet) or during the body.
     await expect(fetch(url(server)).then((r) => r.arrayBuffer())).rejects.toBeDefined();
+  });
+});
+
+/** A raw client socket: what it received, and when (ms after connecting) the server closed it. */
+interface Raw { sock: Socket; text(): string; bytes(): number; closed: Promise<number>; isClosed(): boolean }
+
+async function raw(s: HttpServer, opts: { keep?: boolean } = {}): Promise<Raw> {
+  const sock = connect(s.port, s.hostname);
+  await new Promise((r) => sock.once("connect", r));
+  const t0 = Date.now();
+  let text = "";
+  let n = 0;
+  let closed = false;
+  sock.on("data", (d: Buffer) => { n += d.length; if (opts.keep !== false && text.length < 64 * 1024) text += d.toString("latin1"); });
+  sock.on("error", () => {});
+  const closedAt = new Promise<number>((r) => sock.once("close", () => { closed = true; r(Date.now() - t0); }));
+  return { sock, text: () => text, bytes: () => n, closed: closedAt, isClosed: () => closed };
+}
+const openRaws: Raw[] = [];
+afterEach(() => { for (const r of openRaws.splice(0)) r.sock.destroy(); });
+async function rawTracked(s: HttpServer, opts: { keep?: boolean } = {}) {
+  const r = await raw(s, opts);
+  openRaws.push(r);
+  return r;
+}
+/** Resolves with `p`'s value, or with "timeout" after `ms`. */
+const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, Bun.sleep(ms).then(() => "timeout" as const)]);
+
+/** What the app does for a request without credentials: cancel the body, answer 403. */
+const authFirst = async (req: Request) => {
+  if (!req.headers.get("authorization")) {
+    await req.body?.cancel();
+    return new Response("<Error><Code>AccessDenied</Code></Error>", { status: 403 });
+  }
+  let n = 0;
+  if (req.body) for await (const c of req.body as unknown as AsyncIterable<Uint8Array>) n += c.length;
+  return new Response(String(n));
+};
+
+describe("connections (D6)", () => {
+  it("an unauthenticated PUT whose body trickles gets 403 and its socket is closed at once", async () => {
+    server = await serveHttp(authFirst, { hostname: "127.0.0.1", port: 0, idleTimeoutMs: 10_000 });
+    const c = await rawTracked(server);
+    c.sock.write("PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
+    const trickle = setInterval(() => { if (!c.isClosed()) c.sock.write("x"); }, 20);
+    try {
+      const at = await within(c.closed, 2_000);
+      expect(at).not.toBe("timeout");
+      expect(at as number).toBeLessThan(1_000); // far below the 10 s idle bound: not drained, not timed out
+      expect(c.text()).toStartWith("HTTP/1.1 403");
+      expect(c.text().toLowerCase()).toContain("connection: close");
+      expect(c.text()).toContain("AccessDenied");
+    } finally {
+      clearInterval(trickle);
+    }
+  });
+
+  it("a socket idle in its headers is closed after the idle timeout, one trickling them too", async () => {
+    server = await serveHttp(authFirst, { hostname: "127.0.0.1", port: 0, idleTimeoutMs: 500 });
+    const idle = await rawTracked(server);
+    idle.sock.write("GET / HTTP/1.1\r\nHost: x\r\n");
+    const slow = await rawTracked(server);
+    slow.sock.write("GET / HTTP/1.1\r\n");
+    const trickle = setInterval(() => { if (!slow.isClosed()) slow.sock.write("X-A: b\r\n"); }, 100);
+    // Connects and sends nothing: Bun reports such a socket to JS about a second late, so it goes
+    // at the idle bound plus that second.
+    const silent = await rawTracked(server);
+    try {
+      for (const c of [idle, slow, silent]) {
+        const at = await within(c.closed, 3_000);
+        expect(at).not.toBe("timeout");
+        expect(at as number).toBeGreaterThanOrEqual(400);
+      }
+    } finally {
+      clearInterval(trickle);
+    }
+  });
+
+  it("a socket idle in its body is closed after the idle timeout, and the body errors", async () => {
+    let outcome: Promise<string> | undefined;
+    server = await serveHttp((req) => {
+      outcome = (async () => {
+        try {
+          for await (const _ of req.body as unknown as AsyncIterable<Uint8Array>);
+          return "complete";
+        } catch {
+          return "error";
+        }
+      })();
+      return outcome.then((o) => new Response(o));
+    }, { hostname: "127.0.0.1", port: 0, idleTimeoutMs: 500 });
+    const c = await rawTracked(server);
+    c.sock.write("PUT /k HTTP/1.1\r\nHost: x\r\nAuthorization: x\r\nContent-Length: 1000\r\n\r\n");
+    c.sock.write(Buffer.alloc(100));
+    const at = await within(c.closed, 3_000);
+    expect(at).not.toBe("timeout");
+    expect(at as number).toBeGreaterThanOrEqual(400);
+    expect(await outcome).toBe("error");
+  });
+
+  it("a slow but progressing upload is not cut", async () => {
+    server = await serveHttp(authFirst, { hostname: "127.0.0.1", port: 0, idleTimeoutMs: 500 });
+    const c = await rawTracked(server);
+    const n = 12;
+    c.sock.write(`PUT /k HTTP/1.1\r\nHost: x\r\nAuthorization: x\r\nContent-Length: ${n}\r\n\r\n`);
+    for (let i = 0; i < n; i++) { await Bun.sleep(200); c.sock.write("y"); } // 2.4 s in all, a byte per 0.2 s
+    for (let i = 0; i < 50 && !c.text().includes("\r\n\r\n"); i++) await Bun.sleep(20);
+    expect(c.text()).toStartWith("HTTP/1.1 200");
+    expect(c.text()).toEndWith(`\r\n2\r\n${n}\r\n0\r\n\r\n`); // chunked: the app set no length
+    expect(c.isClosed()).toBe(false);
+  });
+
+  it("a slow but reading downloader is not cut; one that stops reading is", async () => {
+    const size = 48 * MiB;
+    const data = randomBytes(4 * MiB, 7);
+    server = await serveHttp(() => {
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (sent >= size) { c.close(); return; }
+          c.enqueue(data.subarray(0, 256 * 1024));
+          sent += 256 * 1024;
+        },
+      });
+      return new Response(body, { headers: { "content-length": String(size) } });
+    }, { hostname: "127.0.0.1", port: 0, idleTimeoutMs: 400 });
+    const slow = await rawTracked(server, { keep: false });
+    slow.sock.pause();
+    slow.sock.write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+    const t0 = Date.now();
+    // 4 MiB every 250 ms: ~3 s for the whole body, many times the idle bound.
+    while (slow.bytes() < size && !slow.isClosed()) {
+      const target = slow.bytes() + 4 * MiB;
+      slow.sock.resume();
+      while (slow.bytes() < target && slow.bytes() < size && !slow.isClosed()) await Bun.sleep(2);
+      slow.sock.pause();
+      await Bun.sleep(250);
+    }
+    expect(slow.isClosed()).toBe(false);
+    expect(slow.bytes()).toBeGreaterThan(size); // headers + the whole body
+    expect(Date.now() - t0).toBeGreaterThan(1_500);
+
+    const stalled = await rawTracked(server, { keep: false });
+    stalled.sock.write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+    while (stalled.bytes() < MiB) await Bun.sleep(2);
+    stalled.sock.pause(); // reads nothing more
+    await Bun.sleep(1_500);
+    // A paused socket sees no FIN: read again, and only what was sent before the cut arrives.
+    stalled.sock.resume();
+    const at = await within(stalled.closed, 3_000);
+    expect(at).not.toBe("timeout");
+    expect(stalled.bytes()).toBeLessThan(size);
+  }, 20_000);
+
+  it("normal keep-alive requests reuse the connection", async () => {
+    server = await serveHttp(authFirst, { hostname: "127.0.0.1", port: 0, idleTimeoutMs: 500 });
+    const c = await rawTracked(server);
+    const responses = () => c.text().split("HTTP/1.1 ").length - 1;
+    c.sock.write("PUT /k HTTP/1.1\r\nHost: x\r\nAuthorization: x\r\nContent-Length: 5\r\n\r\nhello");
+    while (responses() < 1) await Bun.sleep(5);
+    await Bun.sleep(300); // idle between requests (under keep-alive, not the request idle bound)
+    c.sock.write("GET /k HTTP/1.1\r\nHost: x\r\nAuthorization: x\r\n\r\n");
+    c.sock.write("GET /k HTTP/1.1\r\nHost: x\r\n\r\n"); // answered 403 without a body to skip: still kept
+    while (responses() < 3) await Bun.sleep(5);
+    await Bun.sleep(50);
+    expect(c.isClosed()).toBe(false);
+    expect(c.text().match(/^HTTP\/1.1 \d+/gm)).toEqual(["HTTP/1.1 200", "HTTP/1.1 200", "HTTP/1.1 403"]);
+    expect(c.text().toLowerCase()).not.toContain("connection: close");
+    // And fetch's pooled connection: many sequential requests, all answered.
+    for (let i = 0; i < 20; i++) expect(await (await fetch(url(server), { headers: { authorization: "x" } })).text()).toBe("0");
+  });
+
+  it("with the cap reached, sockets waiting longest make room and a normal request succeeds", async () => {
+    server = await serveHttp(authFirst, { hostname: "127.0.0.1", port: 0, idleTimeoutMs: 10_000, maxConnections: 20 });
+    const idlers: Raw[] = [];
+    for (let i = 0; i < 40; i++) {
+      const c = await rawTracked(server);
+      c.sock.write("GET / HTTP/1.1\r\nHost: x\r\n"); // headers never finished
+      idlers.push(c);
+    }
+    await Bun.sleep(100);
+    const open = idlers.filter((c) => !c.isClosed()).length;
+    expect(open).toBeLessThanOrEqual(10); // half the cap waits, at most
+    expect(idlers.slice(0, 20).every((c) => c.isClosed())).toBe(true); // the oldest went first
+    const res = await within(fetch(url(server), { method: "PUT", headers: { authorization: "x" }, body: "abc" }).then((r) => r.text()), 2_000);
+    expect(res).toBe("3");
+  });
+
+  it("the default cap follows the open-file limit", () => {
+    expect(connectionCap(1024)).toBe(448);
+    expect(connectionCap(undefined)).toBeUndefined();
+    expect(openFileLimit()).toBeGreaterThan(0);
   });
 });
