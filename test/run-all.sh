@@ -3,6 +3,8 @@
 set -u
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
+# The suites' own needs (s3cmd, e2fsprogs, boto3, aws cli) when missing: `npm test` works on a fresh machine.
+bash scripts/test-deps.sh
 pass=0; fail=0; status=0
 run_suite() {
   local name=$1; shift

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# What the test suites need beyond node_modules, installed when missing (Debian packages as
+# root; pip where PyPI is reachable, Debian's packages otherwise). Safe to run again.
+set -u
+export DEBIAN_FRONTEND=noninteractive
+need_apt=()
+command -v s3cmd >/dev/null || need_apt+=(s3cmd)                  # test/e2e/s3cmd.test.ts
+command -v mkfs.ext4 >/dev/null || need_apt+=(e2fsprogs)          # test/fault/power-cut.test.ts (ext4 on a loop device)
+command -v losetup >/dev/null || need_apt+=(mount)
+python3 -c "import boto3" 2>/dev/null || pip install -q boto3 2>/dev/null || need_apt+=(python3-boto3)
+command -v aws >/dev/null || pip install -q awscli 2>/dev/null || need_apt+=(awscli)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test-deps: missing ${need_apt[*]} (run as root, or install them)" >&2
+    exit 0
+  fi
+  echo "test-deps: installing ${need_apt[*]}"
+  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
