@@ -8,6 +8,7 @@ import { s3Arn, type Authorize } from "../auth/authorize.ts";
 import { conditionContext } from "../auth/conditions.ts";
 import { resolveAddress } from "./address.ts";
 import { route, type Op } from "./router.ts";
+import { refuseUnsupported } from "./unsupported.ts";
 import { HANDLERS } from "./handlers.ts";
 import type { ReqCtx } from "./context.ts";
 import { requestInfo } from "../http/request-info.ts";
@@ -35,7 +36,7 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
       const path = info.rawPath ?? url.pathname;
       const addr = resolveAddress(url, path, req.headers.get("host"), deps.config.domains);
       resource = addr.key ? `/${addr.bucket}/${addr.key}` : addr.bucket ? `/${addr.bucket}` : "/";
-      const r = route(req.method, addr.level, url.searchParams, req.headers);
+      const r = route(req.method, addr.level, url.searchParams, req.headers, url.search);
       const auth = await authenticate({
         method: req.method, url, path, headers: req.headers, vhostBucket: addr.vhost ? addr.bucket : undefined,
         // GetBucketLocation is how clients discover the region, so any signing region is accepted.
@@ -49,6 +50,7 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
       const bucketState = addr.level === "service" || !RESOLVES_BUCKET(r.op) ? null : await deps.meta.getBucketState(addr.bucket);
       if (addr.level !== "service" && RESOLVES_BUCKET(r.op) && !bucketState) throw new S3Error("NoSuchBucket", { extra: { BucketName: addr.bucket } });
       await check(r.action, s3Arn(addr.bucket, addr.key || undefined));
+      refuseUnsupported(r.op, req.headers, url.protocol === "https:");
       const ctx: ReqCtx = {
         deps, req, url, query: url.searchParams, headers: req.headers, op: r.op, bucket: addr.bucket, key: addr.key,
         principal: auth.principal, payload: auth.payload, requestId, clientAddress, authorize: check, bucketState,

@@ -33,10 +33,15 @@ export const createMultipartUpload: Handler = async (ctx) => {
   if (typeHeader === "FULL_OBJECT" && algorithm && !(algorithm in CRC_PARAMS)) {
     throw new S3Error("InvalidRequest", { message: `The FULL_OBJECT checksum type cannot be used with the ${algorithm.toLowerCase()} checksum algorithm.` });
   }
+  // S3 allows CRC64NVME only as a full-object checksum, and defaults it to that.
+  if (typeHeader === "COMPOSITE" && algorithm === "CRC64NVME") {
+    throw new S3Error("InvalidRequest", { message: "The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm." });
+  }
+  const defaultType = algorithm === "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE";
   const upload: UploadRecord = {
     bucket: ctx.bucket, key: ctx.key, uploadId: crypto.randomUUID().replace(/-/g, "") + toHex(crypto.getRandomValues(new Uint8Array(8))),
     initiated: ctx.deps.clock.now(), headers: storedHeaders(ctx.headers), tags: await requestTags(ctx),
-    checksumAlgorithm: algorithm, checksumType: algorithm ? ((typeHeader as "COMPOSITE" | "FULL_OBJECT" | undefined) ?? "COMPOSITE") : undefined,
+    checksumAlgorithm: algorithm, checksumType: algorithm ? ((typeHeader as "COMPOSITE" | "FULL_OBJECT" | undefined) ?? defaultType) : undefined,
     storageClass: storageClass(ctx.headers), owner: ownerOf(ctx).ID,
   };
   if (!(await ctx.deps.meta.createUpload(upload))) throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });

@@ -62,16 +62,36 @@ const UNSUPPORTED_SUBRESOURCES = [
 
 export interface Route { op: Op; action: string }
 
-export function route(method: string, level: Level, query: URLSearchParams, headers: Headers): Route {
+/** Valueless query keys a plain op carries (`?versionId` alone is not a subresource, `?x-id=…` has a value). */
+const PLAIN_FLAGS = new Set(["versionId", "list-type", "fetch-owner", "encoding-type"]);
+
+/**
+ * A subresource the table does not know: a query key without a value (`?events`, `?foo`), as
+ * S3 subresources are written. Parameters with values are ignored, as S3 ignores them.
+ */
+function unknownSubresource(query: URLSearchParams, rawQuery: string): boolean {
+  if (!rawQuery) return false;
+  for (const part of rawQuery.replace(/^\?/, "").split("&")) {
+    if (!part || part.includes("=")) continue;
+    const k = decodeURIComponentSafe(part);
+    if (!PLAIN_FLAGS.has(k) && !ROUTES.some((r) => r.sub === k)) return true;
+  }
+  return query.has("events"); // mc watch: ?events=s3:ObjectCreated:*&prefix=…
+}
+
+const decodeURIComponentSafe = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
+
+export function route(method: string, level: Level, query: URLSearchParams, headers: Headers, rawQuery = ""): Route {
+  const unknown = unknownSubresource(query, rawQuery);
   for (const r of ROUTES) {
     if (r.method !== method || r.level !== level) continue;
     if (r.sub && !query.has(r.sub)) continue;
     if (r.header && !headers.has(r.header)) continue;
     // A plain-op row must not swallow a request that names another subresource.
-    if (!r.sub && UNSUPPORTED_SUBRESOURCES.some((s) => query.has(s))) break;
+    if (!r.sub && (unknown || UNSUPPORTED_SUBRESOURCES.some((s) => query.has(s)))) break;
     return { op: r.op, action: r.action };
   }
-  const named = UNSUPPORTED_SUBRESOURCES.some((s) => query.has(s)) || query.has("uploadId");
+  const named = unknown || UNSUPPORTED_SUBRESOURCES.some((s) => query.has(s)) || query.has("uploadId");
   const known = ROUTES.some((r) => r.method === method && r.level === level);
   return { op: named || (known && method === "POST") ? "NotImplemented" : "MethodNotAllowed", action: "s3:*" };
 }
