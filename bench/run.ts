@@ -115,7 +115,7 @@ async function startServer(name: string, kind: Kind, dataDir: string): Promise<S
   const fd = openSync(log, "w");
   let cmd: string[];
   let env: Record<string, string | undefined> = { ...process.env, S3EDGE_ROOT_USER: USER, S3EDGE_ROOT_PASSWORD: PASSWORD };
-  if (kind === "s3edge") cmd = [BUN, ...bunArgs, join(ROOT, "src/cli/serve.ts"), "--address", `127.0.0.1:${port}`, "--data", dataDir];
+  if (kind === "s3edge") cmd = [BUN, ...bunArgs, join(ROOT, "src/cli/serve.ts"), "--address", `127.0.0.1:${port}`, "--data", dataDir, "--quiet"];
   else if (kind === "bare") cmd = [BUN, join(ROOT, "bench/bare-server.ts"), "--port", String(port), "--dir", dataDir, "--http", cfg.bareHttp];
   else {
     // As test/workers/run-e2e.sh: local mode, fresh state, offline, config and logs in the temp dir.

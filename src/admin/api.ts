@@ -7,7 +7,7 @@ import type { Authenticator } from "../auth/authenticate.ts";
 import type { Authorize } from "../auth/authorize.ts";
 import { conditionContext } from "../auth/conditions.ts";
 import { requestInfo } from "../http/request-info.ts";
-import { BodyTooLarge, durableBeforeAnswer, hashedBody, newRequestId, withCommonHeaders } from "../http/pipeline.ts";
+import { BodyTooLarge, durableBeforeAnswer, hashedBody, logAccess, newRequestId, withCommonHeaders, type AccessEntry } from "../http/pipeline.ts";
 import { AdminError, renderAdminError } from "./errors.ts";
 import { adminName, routeAdmin } from "./router.ts";
 import { ADMIN_HANDLERS } from "./handlers.ts";
@@ -19,12 +19,19 @@ export function adminApi(deps: Deps, authenticate: Authenticator, authorize: Aut
   return async (c: Context): Promise<Response> => {
     const req = c.req.raw;
     const requestId = newRequestId();
+    const started = deps.clock.now();
+    const seen: AccessEntry = { api: "admin" };
+    const answer = (res: Response) => {
+      logAccess(deps, seen, req, res, requestId, started, deps.clock.now());
+      return withCommonHeaders(res, requestId);
+    };
     const url = new URL(req.url);
     const info = requestInfo(c.env);
     const path = info.rawPath ?? url.pathname;
     try {
       const name = adminName(path) ?? "";
       const r = routeAdmin(req.method, name);
+      seen.op = r?.op ?? name;
       if (!r) throw new AdminError("XMinioAdminUnknownOperation", { message: `Unknown admin operation: ${req.method} ${name || "(none)"}` });
       const body = await hashedBody(req, ADMIN_BODY_LIMIT).catch((e) => {
         throw e instanceof BodyTooLarge ? new AdminError("XMinioAdminRequestTooLarge") : e;
@@ -36,11 +43,12 @@ export function adminApi(deps: Deps, authenticate: Authenticator, authorize: Aut
       const auth = await authenticate({
         method: req.method, url, path, headers: req.headers, policy: { services: ["s3"], region: "any" }, bodySha256: body.sha256,
       });
+      if (auth.principal.kind !== "anonymous") seen.principal = auth.principal.accessKey;
       await authorize(auth.principal, r.action, "arn:minio:admin:::*",
         conditionContext({ url, headers: req.headers, clientAddress: info.remoteAddress ?? "", now: deps.clock.now(), auth: auth.via }));
       const res = await ADMIN_HANDLERS[r.op]({ deps, req, query: url.searchParams, principal: auth.principal, body: body.bytes, requestId });
       await durableBeforeAnswer(deps, req);
-      return withCommonHeaders(res, requestId);
+      return answer(res);
     } catch (e) {
       let err: AdminError | S3Error;
       if (e instanceof AdminError || e instanceof S3Error) err = e;
@@ -49,7 +57,7 @@ export function adminApi(deps: Deps, authenticate: Authenticator, authorize: Aut
         err = new S3Error("InternalError");
       }
       req.body?.cancel().catch(() => {});
-      return withCommonHeaders(renderAdminError(err, path, requestId, deps.config.region), requestId);
+      return answer(renderAdminError(err, path, requestId, deps.config.region));
     }
   };
 }

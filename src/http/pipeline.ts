@@ -21,6 +21,26 @@ export async function durableBeforeAnswer(deps: Pick<Deps, "durable">, req: Requ
   if (deps.durable && req.method !== "GET" && req.method !== "HEAD") await deps.durable();
 }
 
+/** What one access-log line says of a request (never a secret, a signature or a query string). */
+export interface AccessEntry {
+  api: "s3" | "admin" | "query";
+  op?: string;
+  bucket?: string;
+  key?: string;
+  principal?: string;
+}
+
+/**
+ * One structured line per request (issue 12 #10). Logged when the answer is ready: for a
+ * streamed body `bytes` is its declared length and `ms` the time to its headers.
+ */
+export function logAccess(deps: Pick<Deps, "log">, e: AccessEntry, req: Request, res: Response, requestId: string, startedMs: number, nowMs: number): void {
+  deps.log.info("request", {
+    api: e.api, method: req.method, op: e.op, bucket: e.bucket || undefined, key: e.key || undefined, status: res.status,
+    bytes: Number(res.headers.get("content-length") ?? 0), ms: nowMs - startedMs, requestId, principal: e.principal ?? "anonymous",
+  });
+}
+
 export class BodyTooLarge extends Error {}
 
 /** Reads a small request body whole, refusing more than `limit` bytes as soon as they arrive. */

@@ -6,7 +6,7 @@ import type { Deps } from "../deps.ts";
 import { S3Error } from "../xml/errors.ts";
 import type { Authenticator } from "../auth/authenticate.ts";
 import { requestInfo } from "../http/request-info.ts";
-import { BodyTooLarge, durableBeforeAnswer, hashedBody, newRequestId, withCommonHeaders } from "../http/pipeline.ts";
+import { BodyTooLarge, durableBeforeAnswer, hashedBody, logAccess, newRequestId, withCommonHeaders, type AccessEntry } from "../http/pipeline.ts";
 import { resolveAddress } from "../s3/address.ts";
 import { QueryError, renderQueryError } from "./errors.ts";
 import { ACTIONS, isQueryAction, QUERY_APIS } from "./actions.ts";
@@ -26,6 +26,12 @@ export function queryApi(deps: Deps, authenticate: Authenticator) {
     // A form POST to a bucket (virtual-host style) is S3's.
     if (resolveAddress(url, path, req.headers.get("host"), deps.config.domains).level !== "service") return next();
     const requestId = newRequestId();
+    const started = deps.clock.now();
+    const seen: AccessEntry = { api: "query" };
+    const answer = (res: Response) => {
+      logAccess(deps, seen, req, res, requestId, started, deps.clock.now());
+      return withCommonHeaders(res, requestId);
+    };
     let ns: string | null = null;
     try {
       const body = await hashedBody(req, QUERY_BODY_LIMIT).catch((e) => {
@@ -41,18 +47,20 @@ export function queryApi(deps: Deps, authenticate: Authenticator) {
       for (const [k, v] of form) params.set(k, v);
       const action = params.get("Action");
       const row = action && isQueryAction(action) ? ACTIONS[action] : undefined;
+      seen.op = action ?? undefined;
       if (row) ns = QUERY_APIS[row.api].ns;
       // Authenticate before saying anything about the action; an unknown one may be signed for any of the APIs.
       const services = row ? [QUERY_APIS[row.api].service] : Object.values(QUERY_APIS).map((a) => a.service);
       const auth = await authenticate({
         method: req.method, url, path, headers: req.headers, policy: { services, region: "any" }, bodySha256: body.sha256,
       });
+      if (auth.principal.kind !== "anonymous") seen.principal = auth.principal.accessKey;
       if (!action) throw new QueryError("MissingAction");
       if (!row) throw new QueryError("InvalidAction", { message: `Could not find operation ${action} for this gateway` });
       if (auth.principal.kind === "anonymous") throw new S3Error("AccessDenied");
       const res = await row.handler({ deps, req, params, principal: auth.principal, requestId });
       await durableBeforeAnswer(deps, req);
-      return withCommonHeaders(res, requestId);
+      return answer(res);
     } catch (e) {
       let err: QueryError | S3Error;
       if (e instanceof QueryError || e instanceof S3Error) err = e;
@@ -61,7 +69,7 @@ export function queryApi(deps: Deps, authenticate: Authenticator) {
         err = new S3Error("InternalError");
       }
       req.body?.cancel().catch(() => {});
-      return withCommonHeaders(renderQueryError(err, requestId, ns, false), requestId);
+      return answer(renderQueryError(err, requestId, ns, false));
     }
   };
 }

@@ -13,7 +13,7 @@ import { HANDLERS } from "./handlers.ts";
 import type { ReqCtx } from "./context.ts";
 import { requestInfo } from "../http/request-info.ts";
 import { isRequestAborted } from "../http/request-aborted.ts";
-import { durableBeforeAnswer, newRequestId, withCommonHeaders } from "../http/pipeline.ts";
+import { durableBeforeAnswer, logAccess, newRequestId, withCommonHeaders, type AccessEntry } from "../http/pipeline.ts";
 
 /**
  * Ops that act on an existing bucket. CreateBucket makes one; DeleteBucket also finishes a delete
@@ -27,6 +27,12 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
   return async (c: Context): Promise<Response> => {
     const req = c.req.raw;
     const requestId = newRequestId();
+    const started = deps.clock.now();
+    const seen: AccessEntry = { api: "s3" };
+    const answer = (res: Response) => {
+      logAccess(deps, seen, req, res, requestId, started, deps.clock.now());
+      return withCommonHeaders(res, requestId);
+    };
     let resource = "";
     const afterTasks: (() => Promise<unknown>)[] = [];
     try {
@@ -37,11 +43,13 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
       const addr = resolveAddress(url, path, req.headers.get("host"), deps.config.domains);
       resource = addr.key ? `/${addr.bucket}/${addr.key}` : addr.bucket ? `/${addr.bucket}` : "/";
       const r = route(req.method, addr.level, url.searchParams, req.headers, url.search);
+      Object.assign(seen, { op: r.op, bucket: addr.bucket, key: addr.key });
       const auth = await authenticate({
         method: req.method, url, path, headers: req.headers, vhostBucket: addr.vhost ? addr.bucket : undefined,
         // GetBucketLocation is how clients discover the region, so any signing region is accepted.
         policy: { services: ["s3"], region: r.op === "GetBucketLocation" ? "any" : "configured" },
       });
+      if (auth.principal.kind !== "anonymous") seen.principal = auth.principal.accessKey;
       const clientAddress = info.remoteAddress ?? "";
       const conditions = conditionContext({ url, headers: req.headers, clientAddress, now: deps.clock.now(), auth: auth.via });
       const check = (action: string, arn: string, extra?: Record<string, string>) =>
@@ -59,9 +67,9 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
       const res = await HANDLERS[r.op](ctx);
       await durableBeforeAnswer(deps, req);
       for (const task of afterTasks) deps.background(task());
-      return withCommonHeaders(res, requestId);
+      return answer(res);
     } catch (e) {
-      return withCommonHeaders(errorResponse(deps, e, req, resource, requestId), requestId);
+      return answer(errorResponse(deps, e, req, resource, requestId));
     }
   };
 }

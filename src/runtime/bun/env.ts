@@ -6,6 +6,8 @@ export interface ServeOptions {
   hostname: string; port: number; dataDir: string; config: Config; defaultCredentials: boolean;
   /** fsync before acknowledging writes (README "Durability"); off only for throwaway data. */
   fsync: boolean;
+  /** No info lines (the per-request access log among them); warnings and errors still go out. */
+  quiet: boolean;
 }
 
 export function parseServeOptions(argv: string[], env: Record<string, string | undefined>): ServeOptions {
@@ -28,5 +30,6 @@ export function parseServeOptions(argv: string[], env: Record<string, string | u
     config,
     defaultCredentials,
     fsync: fsync === "on",
+    quiet: argv.includes("--quiet") || /^(1|true|on|yes)$/i.test(env.S3EDGE_QUIET ?? ""),
   };
 }
