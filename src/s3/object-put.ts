@@ -1,4 +1,5 @@
 // PutObject: stream → chunks → one commit.
+import { S3Error } from "../xml/errors.ts";
 import type { Handler } from "./context.ts";
 import { requireBucket } from "./require.ts";
 import { ingestRequestBody } from "./ingest-request.ts";
@@ -30,6 +31,10 @@ export const putObject: Handler = async (ctx) => {
   const res = await ctx.deps.meta.putObject(obj, { session: data.session, cond, events });
   if (!res.ok) {
     await ctx.deps.meta.releaseSession(data.session);
+    // If-Match names an object to replace: with none there, S3 answers NoSuchKey, not 412.
+    if (res.reason === "PreconditionFailed" && cond?.ifMatch !== undefined && !(await ctx.deps.meta.getObject(ctx.bucket, ctx.key))) {
+      throw new S3Error("NoSuchKey", { extra: { Key: ctx.key } });
+    }
     throw putError(res.reason);
   }
   return new Response(null, { status: 200, headers: { etag, ...checksumHeaders(data.checksum) } });

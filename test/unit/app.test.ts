@@ -178,6 +178,8 @@ const cases: { name: string; code: string; status: number; run: (t: T) => Promis
   { name: "GET If-Match with another ETag", code: "PreconditionFailed", status: 412, run: ({ c }) => c.get("bkt", "obj", { "if-match": '"0123456789abcdef0123456789abcdef"' }) },
   { name: "GET If-Unmodified-Since before the write", code: "PreconditionFailed", status: 412, run: ({ c }) => c.get("bkt", "obj", { "if-unmodified-since": "Mon, 01 Jan 2001 00:00:00 GMT" }) },
   { name: "PUT If-None-Match:* over an existing key", code: "PreconditionFailed", status: 412, run: ({ c }) => c.put("bkt", "obj", "new", { "if-none-match": "*" }) },
+  { name: "PUT If-Match on a missing key (S3: NoSuchKey)", code: "NoSuchKey", status: 404, run: ({ c }) => c.put("bkt", "nothing-here", "new", { "if-match": '"0123456789abcdef0123456789abcdef"' }) },
+  { name: "PUT If-Match of another ETag over an existing key", code: "PreconditionFailed", status: 412, run: ({ c }) => c.put("bkt", "obj", "new", { "if-match": '"0123456789abcdef0123456789abcdef"' }) },
   {
     name: "CopyObject with x-amz-copy-source-if-match of another ETag", code: "PreconditionFailed", status: 412,
     run: ({ c }) => c.send("/bkt/dst", { method: "PUT", headers: { "x-amz-copy-source": "/bkt/obj", "x-amz-copy-source-if-match": '"0123456789abcdef0123456789abcdef"' } }),
