@@ -82,8 +82,27 @@ async function allParts(ctx: ReqCtx, uploadId: string): Promise<PartRecord[]> {
 
 const normEtag = (e: string) => `"${e.trim().replace(/^"+|"+$/g, "").replace(/&quot;/g, "")}"`;
 
+/** The answer of a Complete, the same for the first request and for a retry of it. */
+function completeResult(ctx: ReqCtx, etag: string, checksum: ObjectRecord["checksum"]): Response {
+  const ck = checksum ? { [`Checksum${checksum.algorithm}`]: checksum.value, ChecksumType: checksum.type } : {};
+  return xmlResponse("CompleteMultipartUploadResult", {
+    Location: `${ctx.url.origin}/${ctx.bucket}/${ctx.key.split("/").map(encodeURIComponent).join("/")}`,
+    Bucket: ctx.bucket, Key: ctx.key, ETag: etag, ...ck,
+  });
+}
+
 export const completeMultipartUpload: Handler = async (ctx) => {
-  const upload = await requireUpload(ctx);
+  let upload: UploadRecord;
+  try {
+    upload = await requireUpload(ctx);
+  } catch (e) {
+    // An SDK retrying a Complete whose answer was lost gets the same answer, as from S3.
+    if (!(e instanceof S3Error) || e.code !== "NoSuchUpload") throw e;
+    const done = await ctx.deps.meta.getCompletedUpload(ctx.bucket, ctx.query.get("uploadId") ?? "");
+    if (!done || done.key !== ctx.key) throw e;
+    await smallText(ctx, 4 * 1024 * 1024); // read, so the connection stays usable
+    return completeResult(ctx, done.etag, done.checksum);
+  }
   const doc = parseXml(await smallText(ctx, 4 * 1024 * 1024));
   const root = doc.CompleteMultipartUpload;
   if (root === undefined || (typeof root !== "object" && !isBlank(root))) throw new S3Error("MalformedXML");
@@ -125,11 +144,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const events = await pendingEvents(ctx, "s3:ObjectCreated:CompleteMultipartUpload", ctx.key, obj);
   const res = await ctx.deps.meta.completeUpload(upload.uploadId, obj, writeConditions(ctx.headers), events);
   if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("InvalidPart") : commitError(res.reason, upload.uploadId);
-  const ck = checksum ? { [`Checksum${checksum.algorithm}`]: checksum.value, ChecksumType: checksum.type } : {};
-  return xmlResponse("CompleteMultipartUploadResult", {
-    Location: `${ctx.url.origin}/${ctx.bucket}/${ctx.key.split("/").map(encodeURIComponent).join("/")}`,
-    Bucket: ctx.bucket, Key: ctx.key, ETag: etag, ...ck,
-  });
+  return completeResult(ctx, etag, checksum);
 };
 
 /** The object's checksum from its parts' (COMPOSITE: checksum of checksums; FULL_OBJECT: CRC combine). */

@@ -80,6 +80,8 @@ export interface PartRecord {
 }
 
 /** Conditions checked inside the commit transaction (If-Match / If-None-Match on PUT). */
+export interface CompletedUpload { uploadId: string; bucket: string; key: string; etag: string; checksum?: ObjectRecord["checksum"]; completed: number }
+
 export interface PutCondition { ifMatch?: string; ifNoneMatch?: string }
 
 export type PutResult = { ok: true } | { ok: false; reason: "NoSuchBucket" | "PreconditionFailed" | "NoSuchUpload" | "InvalidPart" | "ChunkMissing" | "SlowDown" };
@@ -162,7 +164,10 @@ export interface MetaStore {
   listParts(bucket: string, uploadId: string, opts: { after: number; limit: number }): Promise<PartRecord[]>;
   /** Replaces the upload by `obj` in one transaction; parts not listed are released. */
   completeUpload(uploadId: string, obj: ObjectRecord, cond?: PutCondition, events?: OutboxEvent[]): Promise<PutResult>;
+  /** An upload completed in the last day (for a retried Complete), or null. */
+  getCompletedUpload(bucket: string, uploadId: string): Promise<CompletedUpload | null>;
   abortUpload(bucket: string, uploadId: string): Promise<boolean>;
+  /** Uploads with the prefix, by key (UTF-8 order) then upload id, after the pair (keyMarker, uploadIdMarker). */
   listUploads(bucket: string, opts: { prefix: string; keyMarker: string; uploadIdMarker: string; limit: number }): Promise<UploadRecord[]>;
 
   // chunks (content-addressed dedup with reference counts). Sessions come from newSession(bucket)

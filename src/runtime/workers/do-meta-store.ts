@@ -10,7 +10,7 @@ import type { MetaShard } from "./meta-shard.ts";
  * which clients back off and retry. Other failures stay InternalError (logged by the app);
  * nothing is retried here, as a call may have committed before its reply was lost.
  */
-function mapRpcError(e: unknown): never {
+export function mapRpcError(e: unknown): never {
   if (e instanceof Error && (e as { overloaded?: boolean }).overloaded) throw new S3Error("SlowDown", { cause: e });
   throw e;
 }
@@ -23,7 +23,8 @@ function guarded(store: MetaStore): MetaStore {
   return out as unknown as MetaStore;
 }
 
-export function createDoMetaStore(ns: DurableObjectNamespace<MetaShard>): MetaStore {
+/** `shardPrefix` prefixes every shard's name: the contract tests give each case a store of its own. */
+export function createDoMetaStore(ns: DurableObjectNamespace<MetaShard>, shardPrefix = ""): MetaStore {
   // A stub per call: stubs are cheap, and one never outlives the request that made it.
-  return guarded(createShardedMetaStore((name) => ns.get(ns.idFromName(name)) as unknown as MetaStore));
+  return guarded(createShardedMetaStore((name) => ns.get(ns.idFromName(shardPrefix + name)) as unknown as MetaStore));
 }

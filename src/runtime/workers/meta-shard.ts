@@ -105,6 +105,7 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
     return this.scheduleGc(await this.store.putPart(bucket, p, opts));
   }
   listParts(bucket: string, uploadId: string, opts: { after: number; limit: number }) { return this.store.listParts(bucket, uploadId, opts); }
+  getCompletedUpload(bucket: string, uploadId: string) { return this.store.getCompletedUpload(bucket, uploadId); }
   async completeUpload(uploadId: string, obj: ObjectRecord, cond?: PutCondition, events?: OutboxEvent[]): Promise<PutResult> {
     const r = await this.store.completeUpload(uploadId, obj, cond, events);
     return this.afterEvents(this.scheduleGc(r), r.ok ? events : undefined);

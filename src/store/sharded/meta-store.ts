@@ -50,6 +50,7 @@ export function createShardedMetaStore(open: (shard: string) => MetaStore): Meta
     putPart: (bucket, p, opts) => forBucket(bucket).putPart(bucket, p, opts),
     listParts: (bucket, uploadId, opts) => forBucket(bucket).listParts(bucket, uploadId, opts),
     completeUpload: (uploadId, obj, cond, events) => forBucket(obj.bucket).completeUpload(uploadId, obj, cond, events),
+    getCompletedUpload: (bucket, uploadId) => forBucket(bucket).getCompletedUpload(bucket, uploadId),
     abortUpload: (bucket, uploadId) => forBucket(bucket).abortUpload(bucket, uploadId),
     listUploads: (bucket, opts) => forBucket(bucket).listUploads(bucket, opts),
 
@@ -57,10 +58,14 @@ export function createShardedMetaStore(open: (shard: string) => MetaStore): Meta
     intendBlob: (session, blobId) => forSession(session).intendBlob(session, blobId),
     registerChunk: (session, hash, blobId, size) => forSession(session).registerChunk(session, hash, blobId, size),
     releaseSession: (session) => forSession(session).releaseSession(session),
-    // Shards may also collect their own garbage (Workers: from each object's alarm).
+    // Shards may also collect their own garbage (Workers: from each object's alarm). At most
+    // `limit` in all, as for one store: shards past it wait for the caller's next pass.
     async collectGarbage(opts) {
       const ids: string[] = [];
-      for (const s of await allShards()) ids.push(...(await s.collectGarbage(opts)));
+      for (const s of await allShards()) {
+        if (ids.length >= opts.limit) break;
+        ids.push(...(await s.collectGarbage({ ...opts, limit: opts.limit - ids.length })));
+      }
       return ids;
     },
     // Blob ids do not name their shard: each shard forgets the tombstones it holds.

@@ -9,6 +9,9 @@ import { compareKeys, prefixUpperBound } from "../../util/keys.ts";
 
 type Row = Record<string, SqlValue>;
 
+/** How long a completed upload still answers a retried Complete. */
+const COMPLETED_UPLOAD_TTL_MS = 24 * 3600 * 1000;
+
 const json = (v: unknown): string => JSON.stringify(v);
 const parseJson = <T>(v: SqlValue | undefined, fallback: T): T => (typeof v === "string" && v ? (JSON.parse(v) as T) : fallback);
 const bytes = (v: SqlValue | undefined): Uint8Array | undefined =>
@@ -196,8 +199,10 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
       }, "SlowDown" as const);
     },
     async listObjects(bucket, { prefix, start, inclusive, limit }): Promise<ObjectSummary[]> {
-      // Compare in code-point order (= SQLite's UTF-8 memcmp), not JS UTF-16 order.
-      const afterPrefix = compareKeys(start, prefix) > 0 || (inclusive && start === prefix);
+      // Compare in code-point order (= SQLite's UTF-8 memcmp), not JS UTF-16 order. A start equal
+      // to the prefix is a bound too: exclusive, it skips the key that is the prefix itself (a
+      // "folder/" marker), else paging under that prefix would return it on every page.
+      const afterPrefix = compareKeys(start, prefix) >= 0;
       const lower = afterPrefix ? start : prefix;
       const op = afterPrefix && !inclusive ? ">" : ">=";
       const upper = prefixUpperBound(prefix);
@@ -258,8 +263,17 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
         abortUploadTx(uploadId);
         writeObject(obj);
         writeEvents(events);
+        const now = opts.now();
+        db.run("DELETE FROM completed_uploads WHERE completed < ?", [now - COMPLETED_UPLOAD_TTL_MS]);
+        db.run("INSERT OR REPLACE INTO completed_uploads (upload_id, bucket, key, etag, checksum, completed) VALUES (?,?,?,?,?,?)",
+          [uploadId, obj.bucket, obj.key, obj.etag, obj.checksum ? json(obj.checksum) : null, now]);
         return { ok: true };
       });
+    },
+    async getCompletedUpload(bucket, uploadId) {
+      const r = db.all("SELECT * FROM completed_uploads WHERE upload_id = ? AND bucket = ? AND completed >= ?",
+        [uploadId, bucket, opts.now() - COMPLETED_UPLOAD_TTL_MS])[0];
+      return r ? { uploadId, bucket, key: r.key as string, etag: r.etag as string, checksum: parseJson(r.checksum, undefined), completed: Number(r.completed) } : null;
     },
     async abortUpload(_bucket, uploadId) {
       return db.transaction(() => abortUploadTx(uploadId));

@@ -20,6 +20,13 @@ CREATE TABLE IF NOT EXISTS uploads (
   data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads (bucket, key, upload_id);
+-- Uploads completed in the last day, so a retried CompleteMultipartUpload (an SDK whose first
+-- answer was lost) gets the same answer, as S3 gives it, rather than NoSuchUpload.
+CREATE TABLE IF NOT EXISTS completed_uploads (
+  upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, etag TEXT NOT NULL, checksum TEXT,
+  completed INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS completed_uploads_by_time ON completed_uploads (completed);
 CREATE TABLE IF NOT EXISTS parts (
   upload_id TEXT NOT NULL, number INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
   last_modified INTEGER NOT NULL, checksum TEXT, manifest TEXT NOT NULL,

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "bun:test";
 import { createHash } from "node:crypto";
 import { collectGarbage } from "../../../src/store/gc.ts";
 import { crc64nvme } from "../../../src/util/crc.ts";
-import { concatBytes, errorCode, KiB, md5Hex, MiB, randomBytes, withBucket } from "../helpers/s3.ts";
+import { concatBytes, errorCode, KiB, md5Hex, MiB, parseXmlText, randomBytes, withBucket } from "../helpers/s3.ts";
 
 const P1 = randomBytes(5 * MiB, 101);
 const P2 = randomBytes(5 * MiB + 1000, 102); // ends inside a chunk
@@ -401,4 +401,27 @@ describe("UploadPartCopy", () => {
     const etag = await c.uploadPart("bkt", "dst", id, 1, P3);
     expect((await c.complete("bkt", "dst", id, [{ n: 1, etag }])).status).toBe(200);
   });
+});
+
+describe("a retried CompleteMultipartUpload (issue 12 #2)", () => {
+  for (const sharded of [false, true]) {
+    it(`answers 200 with the same ETag and Location, as S3 does (${sharded ? "sharded" : "single"} store)`, async () => {
+      const { env, c } = await withBucket("bkt", undefined, { sharded });
+      const id = await c.createUpload("bkt", "mp");
+      const e1 = await c.uploadPart("bkt", "mp", id, 1, randomBytes(5 * MiB, 1));
+      const e2 = await c.uploadPart("bkt", "mp", id, 2, randomBytes(1 * KiB, 2));
+      const first = await c.complete("bkt", "mp", id, [{ n: 1, etag: e1 }, { n: 2, etag: e2 }]);
+      expect(first.status).toBe(200);
+      const a = parseXmlText(await first.text()).CompleteMultipartUploadResult;
+      const again = await c.complete("bkt", "mp", id, [{ n: 1, etag: e1 }, { n: 2, etag: e2 }]);
+      expect(again.status).toBe(200);
+      const b = parseXmlText(await again.text()).CompleteMultipartUploadResult;
+      expect(b).toEqual(a);
+      expect(a.ETag).toMatch(/-2"$/);
+      // Not for another key, and not after a day.
+      expect((await c.complete("bkt", "other", id, [{ n: 1, etag: e1 }])).status).toBe(404);
+      env.setNow(env.deps.clock.now() + 25 * 3600 * 1000);
+      expect((await c.complete("bkt", "mp", id, [{ n: 1, etag: e1 }, { n: 2, etag: e2 }])).status).toBe(404);
+    });
+  }
 });
