@@ -9,6 +9,11 @@ command -v mkfs.ext4 >/dev/null || need_apt+=(e2fsprogs)          # test/fault/p
 command -v losetup >/dev/null || need_apt+=(mount)
 python3 -c "import boto3" 2>/dev/null || pip install -q boto3 2>/dev/null || need_apt+=(python3-boto3)
 command -v aws >/dev/null || pip install -q awscli 2>/dev/null || need_apt+=(awscli)
+# Go clients, built in GOPATH mode from Debian's sources (no module proxy): test/e2e/go/build.ts.
+command -v go >/dev/null || need_apt+=(golang-go)                 # test/e2e/go.test.ts (Go 1.19)
+[ -d /usr/share/gocode/src/github.com/minio/minio-go/v7 ] || need_apt+=(golang-github-minio-minio-go-v7-dev)
+[ -d /usr/share/gocode/src/github.com/minio/madmin-go ] || need_apt+=(golang-github-minio-madmin-go-dev)  # `mc admin` (IAM) tests
+command -v rclone >/dev/null || need_apt+=(rclone)                # test/e2e/rclone.test.ts
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test-deps: missing ${need_apt[*]} (run as root, or install them)" >&2
