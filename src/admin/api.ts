@@ -7,7 +7,7 @@ import type { Authenticator } from "../auth/authenticate.ts";
 import type { Authorize } from "../auth/authorize.ts";
 import { conditionContext } from "../auth/conditions.ts";
 import { requestInfo } from "../http/request-info.ts";
-import { BodyTooLarge, durableBeforeAnswer, hashedBody, logAccess, newRequestId, withCommonHeaders, type AccessEntry } from "../http/pipeline.ts";
+import { BodyTooLarge, beginRequest, durableBeforeAnswer, hashedBody } from "../http/pipeline.ts";
 import { AdminError, renderAdminError } from "./errors.ts";
 import { adminName, routeAdmin } from "./router.ts";
 import { ADMIN_HANDLERS } from "./handlers.ts";
@@ -18,13 +18,7 @@ const ADMIN_BODY_LIMIT = 1024 * 1024;
 export function adminApi(deps: Deps, authenticate: Authenticator, authorize: Authorize) {
   return async (c: Context): Promise<Response> => {
     const req = c.req.raw;
-    const requestId = newRequestId();
-    const started = deps.clock.now();
-    const seen: AccessEntry = { api: "admin" };
-    const answer = (res: Response) => {
-      logAccess(deps, seen, req, res, requestId, started, deps.clock.now());
-      return withCommonHeaders(res, requestId);
-    };
+    const { requestId, seen, answer } = beginRequest(deps, req, "admin");
     const url = new URL(req.url);
     const info = requestInfo(c.env);
     const path = info.rawPath ?? url.pathname;

@@ -41,6 +41,18 @@ export function logAccess(deps: Pick<Deps, "log">, e: AccessEntry, req: Request,
   });
 }
 
+/** A request's id, what its access-log line will say, and its answer: logged, with the common headers. */
+export function beginRequest(deps: Pick<Deps, "log" | "clock">, req: Request, api: AccessEntry["api"]) {
+  const requestId = newRequestId();
+  const started = deps.clock.now();
+  const seen: AccessEntry = { api };
+  const answer = (res: Response): Response => {
+    logAccess(deps, seen, req, res, requestId, started, deps.clock.now());
+    return withCommonHeaders(res, requestId);
+  };
+  return { requestId, seen, answer };
+}
+
 export class BodyTooLarge extends Error {}
 
 /** Reads a small request body whole, refusing more than `limit` bytes as soon as they arrive. */

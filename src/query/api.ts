@@ -6,7 +6,7 @@ import type { Deps } from "../deps.ts";
 import { S3Error } from "../xml/errors.ts";
 import type { Authenticator } from "../auth/authenticate.ts";
 import { requestInfo } from "../http/request-info.ts";
-import { BodyTooLarge, durableBeforeAnswer, hashedBody, logAccess, newRequestId, withCommonHeaders, type AccessEntry } from "../http/pipeline.ts";
+import { BodyTooLarge, beginRequest, durableBeforeAnswer, hashedBody } from "../http/pipeline.ts";
 import { resolveAddress } from "../s3/address.ts";
 import { QueryError, renderQueryError } from "./errors.ts";
 import { ACTIONS, isQueryAction, QUERY_APIS } from "./actions.ts";
@@ -25,13 +25,7 @@ export function queryApi(deps: Deps, authenticate: Authenticator) {
     const path = requestInfo(c.env).rawPath ?? url.pathname;
     // A form POST to a bucket (virtual-host style) is S3's.
     if (resolveAddress(url, path, req.headers.get("host"), deps.config.domains).level !== "service") return next();
-    const requestId = newRequestId();
-    const started = deps.clock.now();
-    const seen: AccessEntry = { api: "query" };
-    const answer = (res: Response) => {
-      logAccess(deps, seen, req, res, requestId, started, deps.clock.now());
-      return withCommonHeaders(res, requestId);
-    };
+    const { requestId, seen, answer } = beginRequest(deps, req, "query");
     let ns: string | null = null;
     try {
       const body = await hashedBody(req, QUERY_BODY_LIMIT).catch((e) => {
