@@ -1,7 +1,18 @@
 // Conditional requests (RFC 9110 §13 as S3 applies them).
 import { S3Error } from "../xml/errors.ts";
-import { etagMatches } from "../store/sql/meta-store.ts";
 import { httpDate } from "./object-headers.ts";
+import type { PutCondition } from "../store/types.ts";
+
+/** An RFC 9110 entity-tag list, normalised: "*", or the tags as S3 stores them (quoted, no W/). */
+export function parseEtagList(header: string): "*" | string[] {
+  const tags = header.split(",").map((t) => t.trim().replace(/^W\//, "").replace(/"/g, "")).filter(Boolean);
+  return tags.includes("*") ? "*" : tags.map((t) => `"${t}"`);
+}
+
+/** Whether a stored ETag is in a (normalised) list; "*" matches any existing representation. */
+export const etagIn = (list: "*" | readonly string[], etag: string) => list === "*" || list.includes(etag);
+
+const etagMatches = (header: string, etag: string) => etagIn(parseEtagList(header), `"${etag.replace(/^W\//, "").replace(/"/g, "")}"`);
 
 interface Target { etag: string; lastModified: number }
 
@@ -51,11 +62,13 @@ export function checkCopySourceConditions(h: Headers, obj: Target) {
 }
 
 /** If-Match / If-None-Match on writes (S3 conditional writes), checked inside the commit. */
-export function writeConditions(h: Headers): { ifMatch?: string; ifNoneMatch?: string } | undefined {
-  const ifMatch = h.get("if-match") ?? undefined;
-  const ifNoneMatch = h.get("if-none-match") ?? undefined;
-  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== "*") {
+export function writeConditions(h: Headers): PutCondition | undefined {
+  const ifMatch = h.get("if-match");
+  const ifNoneMatch = h.get("if-none-match");
+  if (ifNoneMatch !== null && ifNoneMatch.trim() !== "*") {
     throw new S3Error("NotImplemented", { message: "If-None-Match on writes only supports '*'" });
   }
-  return ifMatch === undefined && ifNoneMatch === undefined ? undefined : { ifMatch, ifNoneMatch };
+  if (ifMatch === null && ifNoneMatch === null) return undefined;
+  // Normalised here, so a store compares exact ETags and knows nothing of HTTP's syntax.
+  return { ...(ifMatch !== null ? { ifMatch: parseEtagList(ifMatch) } : {}), ...(ifNoneMatch !== null ? { ifNoneMatch: "*" as const } : {}) };
 }

@@ -82,7 +82,13 @@ export interface PartRecord {
 /** Conditions checked inside the commit transaction (If-Match / If-None-Match on PUT). */
 export interface CompletedUpload { uploadId: string; bucket: string; key: string; etag: string; checksum?: ObjectRecord["checksum"]; completed: number }
 
-export interface PutCondition { ifMatch?: string; ifNoneMatch?: string }
+/** A write's precondition, normalised by the S3 layer: a store compares exact ETags only. */
+export interface PutCondition {
+  /** The current version's ETag must be one of these (as stored, quoted); "*": some version must exist. */
+  ifMatch?: "*" | readonly string[];
+  /** No version may exist ("*" is the only form S3 allows on writes). */
+  ifNoneMatch?: "*";
+}
 
 export type PutResult = { ok: true } | { ok: false; reason: "NoSuchBucket" | "PreconditionFailed" | "NoSuchUpload" | "InvalidPart" | "ChunkMissing" | "SlowDown" };
 

@@ -92,8 +92,8 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
 
   const checkCond = (existing: Row | undefined, cond?: PutCondition): boolean => {
     if (!cond) return true;
-    if (cond.ifMatch !== undefined && !(existing && etagMatches(cond.ifMatch, existing.etag as string))) return false;
-    if (cond.ifNoneMatch !== undefined && existing && etagMatches(cond.ifNoneMatch, existing.etag as string)) return false;
+    if (cond.ifMatch !== undefined && !(existing && (cond.ifMatch === "*" || cond.ifMatch.includes(existing.etag as string)))) return false;
+    if (cond.ifNoneMatch === "*" && existing) return false;
     return true;
   };
 
@@ -373,12 +373,3 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
 }
 
 class ChunkMissing extends Error {}
-
-/** RFC 7232 entity-tag list match; `*` matches any existing representation. */
-export function etagMatches(header: string, etag: string): boolean {
-  const bare = etag.replace(/^W\//, "").replace(/"/g, "");
-  return header.split(",").some((t) => {
-    const v = t.trim().replace(/^W\//, "").replace(/"/g, "");
-    return v === "*" || v === bare;
-  });
-}

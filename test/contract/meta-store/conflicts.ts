@@ -34,7 +34,7 @@ export const CONFLICT_CASES: ContractCase[] = [
       const base = object("b1", "k");
       eq(await s.putObject(base, {}), { ok: true });
       const next = Array.from({ length: 6 }, (_, i) => object("b1", "k", { etag: `"e-${i}"` }));
-      const results = await Promise.all(next.map((v, i) => h(i).putObject(v, { cond: { ifMatch: base.etag } })));
+      const results = await Promise.all(next.map((v, i) => h(i).putObject(v, { cond: { ifMatch: [base.etag] } })));
       eq(wins(results).length, 1, JSON.stringify(results));
       eq(await s.getObject("b1", "k"), next[wins(results)[0]]);
     },

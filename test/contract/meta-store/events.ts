@@ -50,7 +50,7 @@ export const EVENT_CASES: ContractCase[] = [
       await withBuckets(s, "b1");
       const ev = () => [event("b1", A, "x")];
       eq(await s.putObject(object("nope", "k"), { events: ev() }), { ok: false, reason: "NoSuchBucket" });
-      eq(await s.putObject(object("b1", "k"), { events: ev(), cond: { ifMatch: '"e"' } }), { ok: false, reason: "PreconditionFailed" });
+      eq(await s.putObject(object("b1", "k"), { events: ev(), cond: { ifMatch: ['"e"'] } }), { ok: false, reason: "PreconditionFailed" });
       eq(await s.putObject(chunked("b1", "k", [{ h: "f".repeat(64), b: "nope", n: 1 }]), { events: ev() }), { ok: false, reason: "ChunkMissing" });
       eq(await s.deleteObject("b1", "k", ev()), false, "nothing to delete: no event");
       eq(await s.updateObjectTags("b1", "k", { a: "1" }, ev()), false);

@@ -132,13 +132,13 @@ export const OBJECT_CASES: ContractCase[] = [
       const v1 = object("b1", "k");
       const v2 = object("b1", "k", { etag: '"e-v2"', inline: utf8("v2") });
       const v3 = object("b1", "k", { etag: '"e-v3"', inline: utf8("v3") });
-      eq(await s.putObject(v1, { cond: { ifMatch: v1.etag } }), { ok: false, reason: "PreconditionFailed" }, "ifMatch, no object");
+      eq(await s.putObject(v1, { cond: { ifMatch: [v1.etag] } }), { ok: false, reason: "PreconditionFailed" }, "ifMatch, no object");
       eq(await s.getObject("b1", "k"), null);
       eq(await s.putObject(v1, { cond: { ifNoneMatch: "*" } }), { ok: true });
       eq(await s.putObject(v2, { cond: { ifNoneMatch: "*" } }), { ok: false, reason: "PreconditionFailed" }, "ifNoneMatch *, exists");
       eq(await s.getObject("b1", "k"), v1);
-      eq(await s.putObject(v2, { cond: { ifMatch: v1.etag } }), { ok: true });
-      eq(await s.putObject(v3, { cond: { ifMatch: v1.etag } }), { ok: false, reason: "PreconditionFailed" }, "ifMatch an older ETag");
+      eq(await s.putObject(v2, { cond: { ifMatch: [v1.etag] } }), { ok: true });
+      eq(await s.putObject(v3, { cond: { ifMatch: [v1.etag] } }), { ok: false, reason: "PreconditionFailed" }, "ifMatch an older ETag");
       eq(await s.getObject("b1", "k"), v2);
       eq(await s.deleteObject("b1", "k"), true);
       eq(await s.putObject(v3, { cond: { ifNoneMatch: "*" } }), { ok: true }, "ifNoneMatch * after a delete");

@@ -100,7 +100,7 @@ export const UPLOAD_CASES: ContractCase[] = [
       const sess = session("b1");
       const old = chunked("b1", "mp", [await chunk(s, sess, 9)]);
       eq(await s.putObject(old, { session: sess }), { ok: true });
-      eq(await s.completeUpload("u1", completed(parts), { ifMatch: old.etag }), { ok: true });
+      eq(await s.completeUpload("u1", completed(parts), { ifMatch: [old.etag] }), { ok: true });
       eq(await s.getObject("b1", "mp"), completed(parts));
       eq(await sweep(s, t), ["blob-9"]);
     },
