@@ -23,9 +23,9 @@ export async function readExactly(stream: ReadableStream<Uint8Array>, size: numb
 export async function restoreChunks(deps: Deps, session: string, manifest: ChunkRef[]): Promise<ChunkRef[]> {
   const out: ChunkRef[] = [];
   for (const c of manifest) {
-    const blob = await deps.blobs.get(c.b);
+    const blob = await deps.blobs.get(c.blob);
     if (!blob) throw new S3Error("NoSuchKey");
-    out.push(await storeChunk(deps, session, await readExactly(blob.body, c.n)));
+    out.push(await storeChunk(deps, session, await readExactly(blob.body, c.size)));
   }
   return out;
 }

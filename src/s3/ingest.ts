@@ -209,7 +209,7 @@ function streamingSink(deps: Deps, session: string, expected: number): ChunkSink
     const put = deps.blobs.put(id, pipe.readable, { size });
     // A put that fails early must not leave us waiting for backpressure that never eases.
     put.catch((e) => { writer.abort(e).catch(() => {}); });
-    manifest.push({ h: "", b: "", n: size });
+    manifest.push({ hash: "", blob: "", size: size });
     return { id, size, fill: 0, index: manifest.length - 1, sha: deps.hasher("sha256"), writer, put };
   };
 
@@ -234,7 +234,7 @@ function streamingSink(deps: Deps, session: string, expected: number): ChunkSink
       // Already stored (another writer or an earlier chunk): dedup. Best effort: the blob's
       // intent stays recorded, so GC deletes it if this does not; the upload has not failed.
       if (blob !== c.id) await deps.blobs.delete([c.id]).catch(() => {});
-      manifest[c.index] = { h: hash, b: blob, n: c.size };
+      manifest[c.index] = { hash: hash, blob: blob, size: c.size };
     })();
     done.catch(() => {});
     finishing = done;
@@ -294,5 +294,5 @@ export async function storeChunk(deps: Deps, session: string, data: Uint8Array):
     blob = await deps.meta.registerChunk(session, hash, id, data.length);
     if (blob !== id) await deps.blobs.delete([id]).catch(() => {}); // stored first by another writer; GC retries via the intent
   }
-  return { h: hash, b: blob, n: data.length };
+  return { hash: hash, blob: blob, size: data.length };
 }

@@ -23,7 +23,7 @@ type ChunkDeps = Pick<Deps, "blobs" | "hasher" | "log">;
 /** Logs the damaged chunk (once, where it is found) and returns the error for the client. */
 function damaged(deps: ChunkDeps, obj: ObjectData, s: Slice, problem: string, fields: Record<string, unknown> = {}): S3Error {
   deps.log.error(`object data ${problem}`, {
-    bucket: obj.bucket, key: obj.key, chunk: s.chunk.h, blob: s.chunk.b, chunkSize: s.chunk.n, offset: s.offset, length: s.length, ...fields,
+    bucket: obj.bucket, key: obj.key, chunk: s.chunk.hash, blob: s.chunk.blob, chunkSize: s.chunk.size, offset: s.offset, length: s.length, ...fields,
   });
   return new S3Error("InternalError", { message: `Object data is ${problem}` });
 }
@@ -37,12 +37,12 @@ function damaged(deps: ChunkDeps, obj: ObjectData, s: Slice, problem: string, fi
  */
 function sliceReader(deps: ChunkDeps, obj: ObjectData, s: Slice, got: OpenedBlob | null) {
   if (!got) throw damaged(deps, obj, s, "missing");
-  if (got.size !== s.chunk.n) {
+  if (got.size !== s.chunk.size) {
     got.body.cancel().catch(() => {});
-    throw damaged(deps, obj, s, got.size < s.chunk.n ? "truncated" : "too long", { blobSize: got.size });
+    throw damaged(deps, obj, s, got.size < s.chunk.size ? "truncated" : "too long", { blobSize: got.size });
   }
   const reader = got.body.getReader();
-  const sha = s.offset === 0 && s.length === s.chunk.n ? deps.hasher("sha256") : null;
+  const sha = s.offset === 0 && s.length === s.chunk.size ? deps.hasher("sha256") : null;
   let count = 0;
   let held: Uint8Array | null = null; // a verified slice's latest read, passed on with the next
   let ended = false;
@@ -64,7 +64,7 @@ function sliceReader(deps: ChunkDeps, obj: ObjectData, s: Slice, got: OpenedBlob
           if (count !== s.length) throw fail("truncated", { read: count });
           if (sha) {
             const hash = toHex(await sha.digest());
-            if (hash !== s.chunk.h) throw fail("corrupt", { sha256: hash });
+            if (hash !== s.chunk.hash) throw fail("corrupt", { sha256: hash });
           }
           ended = true;
           continue;
@@ -94,7 +94,7 @@ function sliceReader(deps: ChunkDeps, obj: ObjectData, s: Slice, got: OpenedBlob
 type SliceReader = ReturnType<typeof sliceReader>;
 
 const openSlice = async (deps: ChunkDeps, obj: ObjectData, s: Slice) =>
-  sliceReader(deps, obj, s, await deps.blobs.get(s.chunk.b, { range: { offset: s.offset, length: s.length } }));
+  sliceReader(deps, obj, s, await deps.blobs.get(s.chunk.blob, { range: { offset: s.offset, length: s.length } }));
 
 /** Streams the slices one blob at a time; `first` is the first slice, already opened. */
 function slicesStream(deps: ChunkDeps, obj: ObjectData, slices: Slice[], first?: SliceReader): ReadableStream<Uint8Array> {
@@ -146,8 +146,8 @@ export function manifestSlices(manifest: ChunkRef[], start: number, end: number)
   const out: { chunk: ChunkRef; offset: number; length: number }[] = [];
   let pos = 0;
   for (const c of manifest) {
-    const cStart = pos, cEnd = pos + c.n - 1;
-    pos += c.n;
+    const cStart = pos, cEnd = pos + c.size - 1;
+    pos += c.size;
     if (cEnd < start) continue;
     if (cStart > end) break;
     const s = Math.max(start, cStart), e = Math.min(end, cEnd);

@@ -127,9 +127,9 @@ export const uploadPartCopy: Handler = async (ctx) => {
       if (data.length) manifest.push(await storeChunk(ctx.deps, session, data));
     } else if (length > 0) {
       for (const s of manifestSlices(src.manifest ?? [], start, end)) {
-        const partial = s.offset !== 0 || s.length !== s.chunk.n;
+        const partial = s.offset !== 0 || s.length !== s.chunk.size;
         if (!partial && !md5) { manifest.push(s.chunk); continue; }
-        const one = { manifest: [s.chunk], size: s.chunk.n };
+        const one = { manifest: [s.chunk], size: s.chunk.size };
         const bytes = await readExactly(objectStream(ctx.deps, one, { start: s.offset, end: s.offset + s.length - 1 }), s.length);
         md5?.update(bytes);
         manifest.push(partial ? await storeChunk(ctx.deps, session, bytes) : s.chunk);

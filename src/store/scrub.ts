@@ -2,7 +2,7 @@
 // (issue 10, D9), so rot and lost blobs are found before a GET streams them. Runtime-free: the
 // Bun command is src/cli/scrub.ts; quarantining a blob is the caller's (a BlobStore has no move).
 import type { Deps } from "../deps.ts";
-import type { ChunkRecord, MetaStore } from "./types.ts";
+import type { ChunkRecord, ChunkRef, MetaStore } from "./types.ts";
 import { toHex } from "../util/hash.ts";
 
 export type ScrubDeps = Pick<Deps, "meta" | "blobs" | "hasher" | "log">;
@@ -116,10 +116,10 @@ async function stillListed(meta: MetaStore, c: ChunkRecord): Promise<boolean> {
  */
 async function findReferences(meta: MetaStore, bad: BadChunk[], maxRefs: number): Promise<void> {
   const byRef = new Map(bad.map((b) => [`${b.hash}/${b.blob}`, b]));
-  const note = (manifest: { h: string; b: string }[] | undefined, name: string) => {
+  const note = (manifest: ChunkRef[] | undefined, name: string) => {
     const seen = new Set<BadChunk>();
     for (const c of manifest ?? []) {
-      const b = byRef.get(`${c.h}/${c.b}`);
+      const b = byRef.get(`${c.hash}/${c.blob}`);
       if (!b || seen.has(b)) continue;
       seen.add(b);
       if (b.refs.length < maxRefs) b.refs.push(name);

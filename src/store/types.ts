@@ -13,7 +13,14 @@ export interface BlobStore {
 }
 
 /** One chunk of an object: content hash, where its bytes live, and its length. */
-export interface ChunkRef { h: string; b: string; n: number }
+export interface ChunkRef {
+  /** The chunk's SHA-256 (hex): its content address. */
+  hash: string;
+  /** The blob holding its bytes (a random id: see ingest.ts). */
+  blob: string;
+  /** Its length in bytes. */
+  size: number;
+}
 
 /** A chunk row of the MetaStore: SHA-256 (hex), blob id, length. */
 export interface ChunkRecord { hash: string; blob: string; size: number }

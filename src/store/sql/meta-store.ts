@@ -14,6 +14,14 @@ const COMPLETED_UPLOAD_TTL_MS = 24 * 3600 * 1000;
 
 const json = (v: unknown): string => JSON.stringify(v);
 const parseJson = <T>(v: SqlValue | undefined, fallback: T): T => (typeof v === "string" && v ? (JSON.parse(v) as T) : fallback);
+// Manifests are stored compact, one {h, b, n} per chunk (hash, blob, size): a row per object
+// version holds one per 8 MiB, and data written before the readable names keeps this form.
+type StoredRef = { h: string; b: string; n: number };
+const storeManifest = (m: readonly ChunkRef[]): string => json(m.map((c): StoredRef => ({ h: c.hash, b: c.blob, n: c.size })));
+function readManifest(v: SqlValue | undefined): ChunkRef[] | undefined {
+  const stored = parseJson<StoredRef[] | undefined>(v, undefined);
+  return stored?.map((c) => ({ hash: c.h, blob: c.b, size: c.n }));
+}
 const bytes = (v: SqlValue | undefined): Uint8Array | undefined =>
   v instanceof Uint8Array ? v : undefined;
 
@@ -31,7 +39,7 @@ function rowToObject(r: Row): ObjectRecord {
     parts: parseJson(r.parts, undefined),
     storageClass: r.storage_class as string,
     inline: bytes(r.inline),
-    manifest: parseJson<ChunkRef[] | undefined>(r.manifest, undefined),
+    manifest: readManifest(r.manifest),
   };
 }
 
@@ -44,7 +52,7 @@ function rowToPart(r: Row): PartRecord {
   return {
     uploadId: r.upload_id as string, number: Number(r.number), size: Number(r.size), etag: r.etag as string,
     lastModified: Number(r.last_modified), checksum: (r.checksum as string | null) ?? undefined,
-    manifest: parseJson<ChunkRef[]>(r.manifest, []),
+    manifest: readManifest(r.manifest) ?? [],
   };
 }
 
@@ -59,8 +67,8 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
       // The blob id must match too: a manifest copied from another store (another shard) may
       // name a blob this store does not own, even where it holds the same content.
       if (delta > 0) {
-        if (db.run("UPDATE chunks SET refs = refs + 1 WHERE hash = ? AND blob = ?", [c.h, c.b]).changes === 0) throw new ChunkMissing();
-      } else db.run("UPDATE chunks SET refs = refs - 1 WHERE hash = ?", [c.h]);
+        if (db.run("UPDATE chunks SET refs = refs + 1 WHERE hash = ? AND blob = ?", [c.hash, c.blob]).changes === 0) throw new ChunkMissing();
+      } else db.run("UPDATE chunks SET refs = refs - 1 WHERE hash = ?", [c.hash]);
     }
   };
   /** Runs fn in a transaction; a full event outbox inside rolls it back and yields `full`. */
@@ -103,7 +111,7 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
         storage_class, inline, manifest) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       [o.bucket, o.key, o.versionId, o.size, o.etag, o.lastModified, json(o.headers), json(o.tags),
         o.checksum ? json(o.checksum) : null, o.parts ? json(o.parts) : null, o.storageClass,
-        o.inline ?? null, o.manifest ? json(o.manifest) : null],
+        o.inline ?? null, o.manifest ? storeManifest(o.manifest) : null],
     );
   };
 
@@ -111,7 +119,7 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
   const writeEvents = (events: OutboxEvent[] | undefined) => { writeOutbox(db, events, "change"); };
 
   const abortUploadTx = (uploadId: string) => {
-    for (const p of db.all("SELECT manifest FROM parts WHERE upload_id = ?", [uploadId])) adjustRefs(parseJson(p.manifest, []), -1);
+    for (const p of db.all("SELECT manifest FROM parts WHERE upload_id = ?", [uploadId])) adjustRefs(readManifest(p.manifest), -1);
     db.run("DELETE FROM parts WHERE upload_id = ?", [uploadId]);
     return db.run("DELETE FROM uploads WHERE upload_id = ?", [uploadId]).changes > 0;
   };
@@ -174,7 +182,7 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
         const existing = getObjectRow(obj.bucket, obj.key);
         if (!checkCond(existing, cond)) { dropSession(session); return { ok: false, reason: "PreconditionFailed" }; }
         adjustRefs(obj.manifest, 1);
-        if (existing) adjustRefs(parseJson(existing.manifest, []), -1);
+        if (existing) adjustRefs(readManifest(existing.manifest), -1);
         writeObject(obj);
         writeEvents(events);
         dropSession(session);
@@ -185,7 +193,7 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
       return txOrFull(() => {
         const existing = getObjectRow(bucket, key);
         if (!existing) return false;
-        adjustRefs(parseJson(existing.manifest, []), -1);
+        adjustRefs(readManifest(existing.manifest), -1);
         db.run("DELETE FROM objects WHERE bucket = ? AND key = ?", [bucket, key]);
         writeEvents(events);
         return true;
@@ -234,10 +242,10 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
         if (!db.all("SELECT 1 AS x FROM uploads WHERE upload_id = ?", [p.uploadId]).length) { dropSession(session); return { ok: false, reason: "NoSuchUpload" }; }
         const old = db.all("SELECT manifest FROM parts WHERE upload_id = ? AND number = ?", [p.uploadId, p.number])[0];
         adjustRefs(p.manifest, 1);
-        if (old) adjustRefs(parseJson(old.manifest, []), -1);
+        if (old) adjustRefs(readManifest(old.manifest), -1);
         db.run(
           "INSERT OR REPLACE INTO parts (upload_id, number, size, etag, last_modified, checksum, manifest) VALUES (?,?,?,?,?,?,?)",
-          [p.uploadId, p.number, p.size, p.etag, p.lastModified, p.checksum ?? null, json(p.manifest ?? [])],
+          [p.uploadId, p.number, p.size, p.etag, p.lastModified, p.checksum ?? null, storeManifest(p.manifest ?? [])],
         );
         dropSession(session);
         return { ok: true };
@@ -259,7 +267,7 @@ export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): 
         const existing = getObjectRow(obj.bucket, obj.key);
         if (!checkCond(existing, cond)) return { ok: false, reason: "PreconditionFailed" };
         adjustRefs(obj.manifest, 1);
-        if (existing) adjustRefs(parseJson(existing.manifest, []), -1);
+        if (existing) adjustRefs(readManifest(existing.manifest), -1);
         abortUploadTx(uploadId);
         writeObject(obj);
         writeEvents(events);

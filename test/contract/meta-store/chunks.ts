@@ -17,10 +17,10 @@ export const CHUNK_CASES: ContractCase[] = [
       const c = await chunk(s, s1, 1);
       await s.releaseSession(s1);
       const s2 = session("b1");
-      eq(await s.acquireChunk(s2, hash(1)), c.b);
+      eq(await s.acquireChunk(s2, hash(1)), c.blob);
       eq(await sweep(s, t), [], "pinned by the session that acquired it");
       await s.releaseSession(s2);
-      eq(await sweep(s, t), [c.b]);
+      eq(await sweep(s, t), [c.blob]);
       eq(await s.acquireChunk(session("b1"), hash(1)), null, "collected: gone for good");
     },
   },
@@ -50,14 +50,14 @@ export const CHUNK_CASES: ContractCase[] = [
       const [a, b, c] = [await chunk(s, sess, 1), await chunk(s, sess, 2), await chunk(s, sess, 3)];
       eq(await sweep(s, t), [], "pinned while the upload runs");
       eq(await s.putObject(chunked("b1", "k1", [a, b]), { session: sess }), { ok: true });
-      eq(await sweep(s, t), [c.b], "the commit ends the session: what it wrote and did not use is garbage");
+      eq(await sweep(s, t), [c.blob], "the commit ends the session: what it wrote and did not use is garbage");
       const s2 = session("b1");
-      eq(await s.acquireChunk(s2, a.h), a.b);
+      eq(await s.acquireChunk(s2, a.hash), a.blob);
       eq(await s.putObject(chunked("b1", "k2", [a]), { session: s2 }), { ok: true }, "a second reference (dedup)");
       eq(await s.putObject(object("b1", "k1"), {}), { ok: true }, "k1 replaced by inline data");
-      eq(await sweep(s, t), [b.b], "still referenced by k2: a; by nothing: b");
+      eq(await sweep(s, t), [b.blob], "still referenced by k2: a; by nothing: b");
       eq(await s.deleteObject("b1", "k2"), true);
-      eq(await sweep(s, t), [a.b]);
+      eq(await sweep(s, t), [a.blob]);
       eq(await s.countChunks(), 0);
     },
   },
@@ -67,7 +67,7 @@ export const CHUNK_CASES: ContractCase[] = [
       await withBuckets(s, "b1");
       const sess = session("b1");
       const a = await chunk(s, sess, 1);
-      const wrongBlob = chunkRef(a.h, "blob-elsewhere", a.n);
+      const wrongBlob = chunkRef(a.hash, "blob-elsewhere", a.size);
       const unknown = chunkRef(hash(2), "blob-2", 5);
       eq(await s.putObject(chunked("b1", "k", [a, wrongBlob]), { session: sess }), { ok: false, reason: "ChunkMissing" });
       eq(await s.putObject(chunked("b1", "k", [a, unknown]), { session: sess }), { ok: false, reason: "ChunkMissing" });
@@ -76,7 +76,7 @@ export const CHUNK_CASES: ContractCase[] = [
       eq(await s.putPart("b1", part("u1", 1, [a, unknown]), { session: sess }), { ok: false, reason: "ChunkMissing" });
       eq(await s.listParts("b1", "u1", { after: 0, limit: 10 }), []);
       await s.releaseSession(sess);
-      eq(await sweep(s, t), [a.b], "the refused puts took no reference to a");
+      eq(await sweep(s, t), [a.blob], "the refused puts took no reference to a");
     },
   },
   {
@@ -87,7 +87,7 @@ export const CHUNK_CASES: ContractCase[] = [
       const a = await chunk(s, sess, 1);
       await s.intendBlob(sess, "half-written");
       eq(await sweep(s, t), [], "a live session");
-      eq(await sweep(s, t, { stale: true }), [a.b, "half-written"].sort(), "the same session, stale");
+      eq(await sweep(s, t, { stale: true }), [a.blob, "half-written"].sort(), "the same session, stale");
       eq(await s.countChunks(), 0);
     },
   },
@@ -101,10 +101,10 @@ export const CHUNK_CASES: ContractCase[] = [
       const a = await chunk(s, sess, 1);
       t.advance!(2 * HOUR);
       const b = await chunk(s, sess, 2);
-      eq(await s.acquireChunk(sess, a.h), a.b);
+      eq(await s.acquireChunk(sess, a.hash), a.blob);
       eq(await s.collectGarbage({ staleSessionsBefore: start, limit: 100 }), [], "not stale at its start");
       const ids = await s.collectGarbage({ staleSessionsBefore: start + 1, limit: 100 });
-      eq([...ids].sort(), [a.b, b.b].sort(), "stale one ms after its start");
+      eq([...ids].sort(), [a.blob, b.blob].sort(), "stale one ms after its start");
     },
   },
   {
@@ -114,13 +114,13 @@ export const CHUNK_CASES: ContractCase[] = [
       const sess = session("b1");
       const a = await chunk(s, sess, 1);
       await s.releaseSession(sess);
-      eq(await sweep(s, t, { keep: true }), [a.b]);
+      eq(await sweep(s, t, { keep: true }), [a.blob]);
       eq(await s.countChunks(), 0, "the row went in the same pass");
-      eq(await sweep(s, t, { keep: true }), [a.b], "the blob is not known to be deleted yet");
-      eq(await s.unnamedBlobs([a.b]), [], "a tombstone names its blob");
-      await s.dropTombstones([a.b, "never-seen"]);
+      eq(await sweep(s, t, { keep: true }), [a.blob], "the blob is not known to be deleted yet");
+      eq(await s.unnamedBlobs([a.blob]), [], "a tombstone names its blob");
+      await s.dropTombstones([a.blob, "never-seen"]);
       eq(await sweep(s, t), []);
-      eq(await s.unnamedBlobs([a.b]), [a.b]);
+      eq(await s.unnamedBlobs([a.blob]), [a.blob]);
     },
   },
   {
@@ -130,13 +130,13 @@ export const CHUNK_CASES: ContractCase[] = [
       const s1 = session("b1");
       await s.intendBlob(s1, "pending");
       const a = await chunk(s, s1, 1);
-      eq(await s.unnamedBlobs(["pending", a.b, "stray"]), ["stray"]);
+      eq(await s.unnamedBlobs(["pending", a.blob, "stray"]), ["stray"]);
       eq(await sweep(s, t), [], "the session lives");
       eq(await s.putObject(chunked("b1", "k", [a]), { session: s1 }), { ok: true });
       eq(await sweep(s, t, { keep: true }), ["pending"], "a registered blob leaves its intent; the unregistered one is garbage");
-      eq(await s.unnamedBlobs(["pending", a.b, "stray"]), ["stray"], "tombstoned, not yet deleted");
+      eq(await s.unnamedBlobs(["pending", a.blob, "stray"]), ["stray"], "tombstoned, not yet deleted");
       await s.dropTombstones(["pending"]);
-      eq(await s.unnamedBlobs(["pending", a.b, "stray"]), ["pending", "stray"]);
+      eq(await s.unnamedBlobs(["pending", a.blob, "stray"]), ["pending", "stray"]);
       eq(await s.unnamedBlobs([]), []);
     },
   },
@@ -147,7 +147,7 @@ export const CHUNK_CASES: ContractCase[] = [
       const all: string[] = [];
       for (const [b, first] of [["b1", 1], ["b2", 4]] as const) {
         const sess = session(b);
-        for (let i = first; i < first + 3; i++) all.push((await chunk(s, sess, i)).b);
+        for (let i = first; i < first + 3; i++) all.push((await chunk(s, sess, i)).blob);
         await s.releaseSession(sess);
       }
       const seen: string[] = [];
@@ -171,7 +171,7 @@ export const CHUNK_CASES: ContractCase[] = [
       const rows = [];
       for (const n of [7, 3, 12, 1, 9]) rows.push(await chunk(s, s1, n, n));
       for (const n of [4, 11, 2]) rows.push(await chunk(s, s2, n, n));
-      const expected = rows.map((r) => ({ hash: r.h, blob: r.b, size: r.n })).sort((a, b) => (a.hash < b.hash ? -1 : 1));
+      const expected = rows.map((r) => ({ hash: r.hash, blob: r.blob, size: r.size })).sort((a, b) => (a.hash < b.hash ? -1 : 1));
       eq(await s.countChunks(), 8);
       eq(await s.listChunks({ after: "", limit: 100 }), expected);
       const paged = [];

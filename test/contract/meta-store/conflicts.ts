@@ -83,9 +83,9 @@ export const CONFLICT_CASES: ContractCase[] = [
       const kept = await s.listParts("b1", "u1", { after: 0, limit: 10 });
       eq(kept.length, 1);
       ok(writes.some(({ p }) => p.etag === kept[0].etag), "the part is one of the writes");
-      eq(await sweep(s, t), ["blob-1", "blob-2", "blob-3", "blob-4"].filter((b) => b !== kept[0].manifest?.[0].b));
+      eq(await sweep(s, t), ["blob-1", "blob-2", "blob-3", "blob-4"].filter((b) => b !== kept[0].manifest?.[0].blob));
       eq(await s.abortUpload("b1", "u1"), true);
-      eq(await sweep(s, t), [kept[0].manifest![0].b]);
+      eq(await sweep(s, t), [kept[0].manifest![0].blob]);
     },
   },
   {

@@ -51,7 +51,7 @@ export const EVENT_CASES: ContractCase[] = [
       const ev = () => [event("b1", A, "x")];
       eq(await s.putObject(object("nope", "k"), { events: ev() }), { ok: false, reason: "NoSuchBucket" });
       eq(await s.putObject(object("b1", "k"), { events: ev(), cond: { ifMatch: ['"e"'] } }), { ok: false, reason: "PreconditionFailed" });
-      eq(await s.putObject(chunked("b1", "k", [{ h: "f".repeat(64), b: "nope", n: 1 }]), { events: ev() }), { ok: false, reason: "ChunkMissing" });
+      eq(await s.putObject(chunked("b1", "k", [{ hash: "f".repeat(64), blob: "nope", size: 1 }]), { events: ev() }), { ok: false, reason: "ChunkMissing" });
       eq(await s.deleteObject("b1", "k", ev()), false, "nothing to delete: no event");
       eq(await s.updateObjectTags("b1", "k", { a: "1" }, ev()), false);
       eq(await s.completeUpload("u9", object("b1", "k"), undefined, ev()), { ok: false, reason: "NoSuchUpload" });

@@ -57,13 +57,13 @@ export const upload = (b: string, key: string, uploadId: string, over: Partial<U
 });
 
 export const part = (uploadId: string, number: number, manifest: ChunkRef[], over: Partial<PartRecord> = {}): PartRecord => ({
-  uploadId, number, size: manifest.reduce((n, c) => n + c.n, 0), etag: `"p${number}"`, lastModified: T0, manifest, ...over,
+  uploadId, number, size: manifest.reduce((n, c) => n + c.size, 0), etag: `"p${number}"`, lastModified: T0, manifest, ...over,
 });
 
 /** A SHA-256-shaped hash; hash order is numeric order. */
 export const hash = (n: number) => n.toString(16).padStart(64, "0");
-export const chunkRef = (h: string, blob: string, size: number): ChunkRef => ({ h, b: blob, n: size });
-export const blobsOf = (refs: ChunkRef[]) => refs.map((r) => r.b).sort();
+export const chunkRef = (hash: string, blob: string, size: number): ChunkRef => ({ hash, blob, size });
+export const blobsOf = (refs: ChunkRef[]) => refs.map((r) => r.blob).sort();
 
 /** Writes chunk `n` as ingest does (intent, then registration) and returns its manifest entry. */
 export async function chunk(s: MetaStore, sess: string, n: number, size = 100): Promise<ChunkRef> {
@@ -75,7 +75,7 @@ export async function chunk(s: MetaStore, sess: string, n: number, size = 100): 
 
 /** An object whose data is the chunks (no inline bytes). */
 export const chunked = (b: string, key: string, manifest: ChunkRef[], over: Partial<ObjectRecord> = {}) =>
-  object(b, key, { inline: undefined, manifest, size: manifest.reduce((n, c) => n + c.n, 0), ...over });
+  object(b, key, { inline: undefined, manifest, size: manifest.reduce((n, c) => n + c.size, 0), ...over });
 
 /** One GC pass as src/store/gc.ts makes it (live sessions kept): the blobs to delete, sorted; tombstones dropped. */
 export async function sweep(s: MetaStore, t: ContractTools, opts: { stale?: boolean; keep?: boolean } = {}): Promise<string[]> {

@@ -117,7 +117,7 @@ export const UPLOAD_CASES: ContractCase[] = [
       eq(await s.putObject(object("b1", "mp"), {}), { ok: true });
       eq(await s.completeUpload("u1", completed(parts), { ifNoneMatch: "*" }), { ok: false, reason: "PreconditionFailed" });
       eq(await s.getObject("b1", "mp"), object("b1", "mp"), "the object is unchanged");
-      const gone = completed(parts, { manifest: [...(completed(parts).manifest ?? []), { h: "f".repeat(64), b: "blob-x", n: 1 }] });
+      const gone = completed(parts, { manifest: [...(completed(parts).manifest ?? []), { hash: "f".repeat(64), blob: "blob-x", size: 1 }] });
       eq(await s.completeUpload("u1", gone), { ok: false, reason: "ChunkMissing" });
       eq(await s.getObject("b1", "mp"), object("b1", "mp"));
       eq(await s.listParts("b1", "u1", { after: 0, limit: 10 }), parts, "the upload keeps its parts");

@@ -171,8 +171,8 @@ describe("ingest", () => {
     expect(out.md5Hex).toBe(md5Hex(CONTENT));
     expect(out.size).toBe(CONTENT.length);
     expect(out.inline).toBeUndefined();
-    expect(out.manifest!.map((c) => c.n)).toEqual([65536, 65536, 65536, 65536, 44 * KiB]);
-    expect(out.manifest!.map((c) => c.h)).toEqual([0, 1, 2, 3, 4].map((i) => sha256Hex(CONTENT.subarray(i * 65536, (i + 1) * 65536))));
+    expect(out.manifest!.map((c) => c.size)).toEqual([65536, 65536, 65536, 65536, 44 * KiB]);
+    expect(out.manifest!.map((c) => c.hash)).toEqual([0, 1, 2, 3, 4].map((i) => sha256Hex(CONTENT.subarray(i * 65536, (i + 1) * 65536))));
   });
 
   it("without a declared size, small bodies still go inline", async () => {
@@ -221,7 +221,7 @@ describe("ingest with a declared size streams each chunk into its blob", () => {
   it("identical content uploaded at the same time is stored once (the later copy is deleted)", async () => {
     const { deps, blobs } = memoryDeps();
     const [a, b] = await Promise.all([ingest(deps, pieces(CONTENT, 7_000), opts(CONTENT.length)), ingest(deps, pieces(CONTENT, 9_000), opts(CONTENT.length))]);
-    expect(a.manifest!.map((c) => c.b)).toEqual(b.manifest!.map((c) => c.b));
+    expect(a.manifest!.map((c) => c.blob)).toEqual(b.manifest!.map((c) => c.blob));
     expect(blobs.size()).toBe(5);
     expect(await deps.meta.countChunks()).toBe(5);
   });
@@ -262,6 +262,6 @@ describe("ingest with a declared size streams each chunk into its blob", () => {
     const { deps } = memoryDeps();
     const out = await ingest(deps, pieces(CONTENT, 100), opts(CONTENT.length));
     expect(out.md5Hex).toBe(md5Hex(CONTENT));
-    expect(out.manifest!.map((c) => c.h)).toEqual([0, 1, 2, 3, 4].map((i) => sha256Hex(CONTENT.subarray(i * 65536, (i + 1) * 65536))));
+    expect(out.manifest!.map((c) => c.hash)).toEqual([0, 1, 2, 3, 4].map((i) => sha256Hex(CONTENT.subarray(i * 65536, (i + 1) * 65536))));
   });
 });

@@ -51,7 +51,7 @@ describe("parseRange", () => {
 });
 
 describe("manifestSlices", () => {
-  const ref = (i: number, n: number): ChunkRef => ({ h: `h${i}`, b: `b${i}`, n });
+  const ref = (i: number, n: number): ChunkRef => ({ hash: `h${i}`, blob: `b${i}`, size: n });
   const m = [ref(0, 10), ref(1, 10), ref(2, 5)]; // bytes 0-9, 10-19, 20-24
   const s = (i: number, offset: number, length: number) => ({ chunk: m[i], offset, length });
 
@@ -87,7 +87,7 @@ function setup() {
     for (let off = 0, i = 0; off < data.length; off += size, i++) {
       const piece = data.subarray(off, off + size);
       await env.deps.blobs.put(`c${i}`, piece, { size: piece.length });
-      manifest.push({ h: sha256Hex(piece), b: `c${i}`, n: piece.length });
+      manifest.push({ hash: sha256Hex(piece), blob: `c${i}`, size: piece.length });
     }
     return { bucket: "bkt", key: "some/key", manifest, size: data.length };
   };
@@ -150,7 +150,7 @@ describe("objectStream", () => {
       const got = await drain(objectStream(deps, obj));
       expect(got.error).toMatchObject({ code: "InternalError" });
       expect(got.bytes).toBeLessThan(data.length);
-      expect(errors).toEqual([{ msg, fields: expect.objectContaining({ bucket: "bkt", key: "some/key", chunk: obj.manifest[chunk].h, blob: `c${chunk}` }) }]);
+      expect(errors).toEqual([{ msg, fields: expect.objectContaining({ bucket: "bkt", key: "some/key", chunk: obj.manifest[chunk].hash, blob: `c${chunk}` }) }]);
     });
   }
 
@@ -161,7 +161,7 @@ describe("objectStream", () => {
     deps.blobs = createFsBlobStore(dir);
     const data = randomBytes(300 * KiB, 8);
     const obj = await chunks(new Uint8Array(0), 1); // names only
-    obj.manifest = [{ h: sha256Hex(data), b: "c0", n: data.length }];
+    obj.manifest = [{ hash: sha256Hex(data), blob: "c0", size: data.length }];
     obj.size = data.length;
     await deps.blobs.put("c0", data, { size: data.length });
     const stream = await objectBody(deps, obj); // opened whole, then cut on disk
@@ -207,7 +207,7 @@ describe("objectStream", () => {
     await blobs.delete(["c1"]);
     const got = await drain(objectStream(deps, obj));
     expect(got).toMatchObject({ bytes: 100, error: { code: "InternalError" } });
-    expect(errors).toEqual([{ msg: "object data missing", fields: expect.objectContaining({ bucket: "bkt", key: "some/key", chunk: obj.manifest[1].h, blob: "c1" }) }]);
+    expect(errors).toEqual([{ msg: "object data missing", fields: expect.objectContaining({ bucket: "bkt", key: "some/key", chunk: obj.manifest[1].hash, blob: "c1" }) }]);
   });
 
   it("ranges that cover part of a chunk are length-checked only: they do not fail on a good chunk, nor see rot outside them", async () => {
@@ -251,7 +251,7 @@ describe("objectBody (GET)", () => {
     const got = await drain(await objectBody(deps, obj));
     // The chunk's only read waits for its digest: nothing of it reaches the client.
     expect(got).toMatchObject({ bytes: 0, error: { code: "InternalError" } });
-    expect(errors).toEqual([{ msg: "object data corrupt", fields: expect.objectContaining({ bucket: "bkt", key: "some/key", chunk: obj.manifest[0].h, blob: "c0" }) }]);
+    expect(errors).toEqual([{ msg: "object data corrupt", fields: expect.objectContaining({ bucket: "bkt", key: "some/key", chunk: obj.manifest[0].hash, blob: "c0" }) }]);
   });
 
   it.each([
@@ -267,7 +267,7 @@ describe("objectBody (GET)", () => {
       expect(err).toMatchObject({ code: "InternalError" });
     }
     expect(errors).toHaveLength(2);
-    expect(errors[0]).toEqual({ msg, fields: expect.objectContaining({ bucket: "bkt", key: "some/key", chunk: obj.manifest[0].h, blob: "c0" }) });
+    expect(errors[0]).toEqual({ msg, fields: expect.objectContaining({ bucket: "bkt", key: "some/key", chunk: obj.manifest[0].hash, blob: "c0" }) });
   });
 });
 

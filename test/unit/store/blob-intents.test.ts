@@ -72,14 +72,14 @@ for (const sharded of [false, true]) {
       const realDelete = blobs.delete.bind(blobs);
       deps.blobs = { ...blobs, delete: async () => { throw new Error("storage unavailable"); } };
       const b = await storeChunk(deps, "b/s2", data);
-      expect(b.b).toBe(a.b);
+      expect(b.blob).toBe(a.blob);
       expect(blobs.size()).toBe(2); // the duplicate is still there
       deps.blobs = { ...blobs, delete: realDelete };
       deps.meta = { ...deps.meta, acquireChunk: realAcquire } as MetaStore;
       await deps.meta.releaseSession("b/s2");
       expect(await collectGarbage(deps)).toBe(1);
       expect(blobs.size()).toBe(1);
-      expect(await blobs.head(a.b)).toEqual({ size: 700 });
+      expect(await blobs.head(a.blob)).toEqual({ size: 700 });
     });
 
     it("objects written normally keep every blob through GC, also after their sessions would be stale", async () => {

@@ -17,7 +17,7 @@ describe("chunk references", () => {
     await deps.meta.createBucket({ name: "b", owner: "o", region: "us-east-1", created: 0 });
     const session = newSession("b");
     const ref = await storeChunk(deps, session, randomBytes(1000, 7));
-    expect(await deps.meta.putObject(obj("b", "k1", [{ ...ref, b: "someone-elses-blob" }]), { session }))
+    expect(await deps.meta.putObject(obj("b", "k1", [{ ...ref, blob: "someone-elses-blob" }]), { session }))
       .toEqual({ ok: false, reason: "ChunkMissing" });
     expect(await deps.meta.getObject("b", "k1")).toBeNull();
     expect(await deps.meta.putObject(obj("b", "k1", [ref]), { session })).toEqual({ ok: true });

@@ -42,10 +42,10 @@ describe("GC tombstones (Bun store on disk)", () => {
     const deps = store.open();
     const ref = await storeChunk(deps, "s1", randomBytes(5000, 1));
     await deps.meta.releaseSession("s1");
-    expect(store.files()).toEqual([ref.b]);
+    expect(store.files()).toEqual([ref.blob]);
     await expect(collectGarbage({ ...deps, blobs: failingDelete(deps.blobs) })).rejects.toThrow("disk unavailable");
     expect(await deps.meta.countChunks()).toBe(0); // the row went; the tombstone remembers the file
-    expect(store.files()).toEqual([ref.b]);
+    expect(store.files()).toEqual([ref.blob]);
     expect(await collectGarbage(deps)).toBe(1);
     expect(store.files()).toEqual([]);
     expect(await collectGarbage(deps)).toBe(0); // tombstone cleared
@@ -62,7 +62,7 @@ describe("GC tombstones (Bun store on disk)", () => {
     await before.meta.releaseSession("s1");
     await before.meta.releaseSession("b/s2");
     // The store's half of a GC pass commits; the process dies before deleting any blob.
-    expect((await before.meta.collectGarbage({ staleSessionsBefore: 0, limit: 500 })).sort()).toEqual([...refs.map((r) => r.b), "intent-blob"].sort());
+    expect((await before.meta.collectGarbage({ staleSessionsBefore: 0, limit: 500 })).sort()).toEqual([...refs.map((r) => r.blob), "intent-blob"].sort());
     await store.close();
     const after = store.open();
     expect(await after.meta.countChunks()).toBe(0);
@@ -91,7 +91,7 @@ describe("GC and the durability barrier", () => {
     const ref = await storeChunk(deps, "s1", randomBytes(100, 1));
     await deps.meta.releaseSession("s1");
     const order: string[] = [];
-    deps.durable = async () => { order.push(`flush (blob still there: ${(await blobs.head(ref.b)) !== null})`); };
+    deps.durable = async () => { order.push(`flush (blob still there: ${(await blobs.head(ref.blob)) !== null})`); };
     expect(await collectGarbage({ ...deps, blobs: { ...blobs, delete: async (k) => { order.push("delete"); await blobs.delete(k); } } })).toBe(1);
     expect(order).toEqual(["flush (blob still there: true)", "delete"]);
   });
@@ -108,8 +108,8 @@ describe("GC tombstones (sharded MetaStore)", () => {
     await expect(collectGarbage({ ...env.deps, blobs: failingDelete(env.blobs) })).rejects.toThrow();
     expect(env.blobs.size()).toBe(2);
     expect(await collectGarbage(env.deps)).toBe(2);
-    expect(await env.blobs.head(a.b)).toBeNull();
-    expect(await env.blobs.head(b.b)).toBeNull();
+    expect(await env.blobs.head(a.blob)).toBeNull();
+    expect(await env.blobs.head(b.blob)).toBeNull();
     expect(await collectGarbage(env.deps)).toBe(0);
   });
 });

@@ -12,7 +12,7 @@ describe("collectGarbage", () => {
     const ref = await storeChunk(deps, "session-1", randomBytes(1000, 1));
     expect(blobs.size()).toBe(1);
     expect(await collectGarbage(deps)).toBe(0);
-    expect(await blobs.head(ref.b)).toEqual({ size: 1000 });
+    expect(await blobs.head(ref.blob)).toEqual({ size: 1000 });
     await deps.meta.releaseSession("session-1");
     expect(await collectGarbage(deps)).toBe(1);
     expect(blobs.size()).toBe(0);
@@ -35,7 +35,7 @@ describe("collectGarbage", () => {
     const data = randomBytes(2000, 2);
     const a = await storeChunk(deps, "s1", data);
     const b = await storeChunk(deps, "s2", data);
-    expect(b.b).toBe(a.b);
+    expect(b.blob).toBe(a.blob);
     expect(blobs.size()).toBe(1);
     await deps.meta.releaseSession("s1");
     expect(await collectGarbage(deps)).toBe(0);

@@ -48,17 +48,17 @@ describe.each([["one SQLite store", false], ["sharded by bucket", true]])("scrub
     const one = (await manifestOf(env, "bkt", "one"))[0];
     const part = (await env.deps.meta.listParts("bkt", uploadId, { after: 0, limit: 10 }))[0].manifest![0];
 
-    await env.blobs.delete([big[0].b]);
-    const b1 = await blobBytes(env, big[1].b);
-    await env.blobs.put(big[1].b, b1.subarray(1), { size: b1.length - 1 });
-    const b3 = await blobBytes(env, big[3].b);
-    await env.blobs.put(big[3].b, new Uint8Array([...b3, 1]), { size: b3.length + 1 });
-    const o = await blobBytes(env, one.b);
+    await env.blobs.delete([big[0].blob]);
+    const b1 = await blobBytes(env, big[1].blob);
+    await env.blobs.put(big[1].blob, b1.subarray(1), { size: b1.length - 1 });
+    const b3 = await blobBytes(env, big[3].blob);
+    await env.blobs.put(big[3].blob, new Uint8Array([...b3, 1]), { size: b3.length + 1 });
+    const o = await blobBytes(env, one.blob);
     o[o.length - 1] ^= 0x80;
-    await env.blobs.put(one.b, o, { size: o.length });
-    const p = await blobBytes(env, part.b);
+    await env.blobs.put(one.blob, o, { size: o.length });
+    const p = await blobBytes(env, part.blob);
     p[0] ^= 1;
-    await env.blobs.put(part.b, p, { size: p.length });
+    await env.blobs.put(part.blob, p, { size: p.length });
 
     const moved: string[] = [];
     const report = await scrubStore(env.deps, { pageSize: 2, quarantine: async (blob) => { moved.push(blob); } });
@@ -67,14 +67,14 @@ describe.each([["one SQLite store", false], ["sharded by bucket", true]])("scrub
     expect(report.chunks).toBe(await env.deps.meta.countChunks());
     // With one store, "two/copy-of-big" shares big's chunks; sharded, it has chunks of its own.
     const bigRefs = sharded ? ["bkt/big"] : ["bkt/big", "two/copy-of-big"];
-    expect(bad[big[0].b]).toMatchObject({ hash: big[0].h, size: big[0].n, problem: "missing", refs: bigRefs });
-    expect(bad[big[1].b]).toMatchObject({ problem: "truncated", detail: `${b1.length - 1} of ${b1.length} bytes`, refs: bigRefs, quarantined: true });
-    expect(bad[big[3].b]).toMatchObject({ problem: "too long", refs: bigRefs, quarantined: true });
-    expect(bad[one.b]).toMatchObject({ hash: one.h, problem: "corrupt", refs: ["bkt/one"], quarantined: true });
-    expect(bad[one.b].detail).toMatch(/^sha256 [0-9a-f]{64}$/);
-    expect(bad[part.b]).toMatchObject({ problem: "corrupt", refs: [`bkt/mpu (upload ${uploadId} part 1)`] });
-    expect(bad[big[0].b].quarantined).toBeUndefined(); // nothing to move
-    expect(moved.sort()).toEqual([big[1].b, big[3].b, one.b, part.b].sort());
+    expect(bad[big[0].blob]).toMatchObject({ hash: big[0].hash, size: big[0].size, problem: "missing", refs: bigRefs });
+    expect(bad[big[1].blob]).toMatchObject({ problem: "truncated", detail: `${b1.length - 1} of ${b1.length} bytes`, refs: bigRefs, quarantined: true });
+    expect(bad[big[3].blob]).toMatchObject({ problem: "too long", refs: bigRefs, quarantined: true });
+    expect(bad[one.blob]).toMatchObject({ hash: one.hash, problem: "corrupt", refs: ["bkt/one"], quarantined: true });
+    expect(bad[one.blob].detail).toMatch(/^sha256 [0-9a-f]{64}$/);
+    expect(bad[part.blob]).toMatchObject({ problem: "corrupt", refs: [`bkt/mpu (upload ${uploadId} part 1)`] });
+    expect(bad[big[0].blob].quarantined).toBeUndefined(); // nothing to move
+    expect(moved.sort()).toEqual([big[1].blob, big[3].blob, one.blob, part.blob].sort());
   });
 
   it("a chunk collected while the scrub read it (row gone, then blob) is not reported", async () => {
@@ -85,7 +85,7 @@ describe.each([["one SQLite store", false], ["sharded by bucket", true]])("scrub
     env.deps.blobs = {
       ...env.deps.blobs,
       async get(key, opts) {
-        if (key === one.b) {
+        if (key === one.blob) {
           await c.del("bkt", "one");
           env.setNow(Date.now() + 1);
           await env.deps.meta.collectGarbage({ staleSessionsBefore: 0, limit: 100 });

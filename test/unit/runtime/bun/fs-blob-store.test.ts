@@ -74,8 +74,8 @@ describe("fs BlobStore, streamed puts", () => {
 
     const ok = await ingest(deps, feed(data, 256 * 1024), { bucket: "b", expectedSize: data.length, maxSize: 1e9, allowInline: true });
     expect(ok.md5Hex).toBe(md5Hex(data));
-    expect(ok.manifest!.map((c) => c.n)).toEqual([MiB, MiB, MiB]);
-    expect((await deps.blobs.list()).keys.sort()).toEqual(ok.manifest!.map((c) => c.b).sort());
+    expect(ok.manifest!.map((c) => c.size)).toEqual([MiB, MiB, MiB]);
+    expect((await deps.blobs.list()).keys.sort()).toEqual(ok.manifest!.map((c) => c.blob).sort());
   });
 });
 

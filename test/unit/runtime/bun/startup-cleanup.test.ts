@@ -53,7 +53,7 @@ describe("start-up cleanup (Bun)", () => {
 
     const second = gateway(dataDir);
     try {
-      await until(() => !existsSync(blobPath(dataDir, pinned.b)) && !existsSync(blobPath(dataDir, "unregistered-blob"))
+      await until(() => !existsSync(blobPath(dataDir, pinned.blob)) && !existsSync(blobPath(dataDir, "unregistered-blob"))
         && readdirSync(join(dataDir, "chunks", ".tmp")).length === 0);
       expect(await second.deps.meta.countChunks()).toBe(chunksBefore - 1);
       expect(md5Hex(await second.c.bytes("bkt", "kept"))).toBe(md5Hex(data));
@@ -70,9 +70,9 @@ describe("start-up cleanup (Bun)", () => {
       await g.c.createBucket("bkt");
       const live = await storeChunk(g.deps, "bkt/live", randomBytes(4000, 4));
       await Bun.sleep(100); // several GC passes
-      expect(existsSync(blobPath(dataDir, live.b))).toBe(true);
+      expect(existsSync(blobPath(dataDir, live.blob))).toBe(true);
       await g.deps.meta.releaseSession("bkt/live");
-      await until(() => !existsSync(blobPath(dataDir, live.b)));
+      await until(() => !existsSync(blobPath(dataDir, live.blob)));
     } finally {
       await g.deps.close();
     }
