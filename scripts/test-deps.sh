@@ -14,6 +14,7 @@ command -v go >/dev/null || need_apt+=(golang-go)                 # test/e2e/go.
 [ -d /usr/share/gocode/src/github.com/minio/minio-go/v7 ] || need_apt+=(golang-github-minio-minio-go-v7-dev)
 [ -d /usr/share/gocode/src/github.com/minio/madmin-go ] || need_apt+=(golang-github-minio-madmin-go-dev)  # `mc admin` (IAM) tests
 command -v rclone >/dev/null || need_apt+=(rclone)                # test/e2e/rclone.test.ts
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)                 # test/e2e/cors.test.ts (a real browser, via playwright-core)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test-deps: missing ${need_apt[*]} (run as root, or install them)" >&2

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { Deps } from "../deps.ts";
 import { S3Error } from "../xml/errors.ts";
 import { errorXml } from "../xml/xml.ts";
-import type { Authenticator } from "../auth/authenticate.ts";
+import type { AuthResult, Authenticator } from "../auth/authenticate.ts";
 import { s3Arn, type Authorize } from "../auth/authorize.ts";
 import { conditionContext } from "../auth/conditions.ts";
 import { resolveAddress } from "./address.ts";
@@ -13,7 +13,9 @@ import { HANDLERS } from "./handlers.ts";
 import type { ReqCtx } from "./context.ts";
 import { requestInfo } from "../http/request-info.ts";
 import { isRequestAborted } from "../http/request-aborted.ts";
-import { durableBeforeAnswer, logAccess, newRequestId, withCommonHeaders, type AccessEntry } from "../http/pipeline.ts";
+import type { BucketState } from "../store/types.ts";
+import { corsResponseHeaders, corsRules } from "./cors.ts";
+import { beginRequest, durableBeforeAnswer } from "../http/pipeline.ts";
 
 /**
  * Ops that act on an existing bucket. CreateBucket makes one; DeleteBucket also finishes a delete
@@ -23,17 +25,17 @@ import { durableBeforeAnswer, logAccess, newRequestId, withCommonHeaders, type A
 const UNRESOLVED: ReadonlySet<Op> = new Set<Op>(["CreateBucket", "DeleteBucket", "NotImplemented", "MethodNotAllowed"]);
 const RESOLVES_BUCKET = (op: Op) => !UNRESOLVED.has(op);
 
+/** What a preflight is answered as: browsers never sign one, so there is nothing to verify. */
+const PREFLIGHT_AUTH: AuthResult = { principal: { kind: "anonymous" }, payload: { kind: "unsigned" }, via: "anonymous" };
+
 export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Authorize) {
   return async (c: Context): Promise<Response> => {
     const req = c.req.raw;
-    const requestId = newRequestId();
-    const started = deps.clock.now();
-    const seen: AccessEntry = { api: "s3" };
-    const answer = (res: Response) => {
-      logAccess(deps, seen, req, res, requestId, started, deps.clock.now());
-      return withCommonHeaders(res, requestId);
-    };
+    const { requestId, seen, answer } = beginRequest(deps, req, "s3");
     let resource = "";
+    let bucket = "";
+    // undefined: not read yet (an error came first, or the op makes the bucket); null: none.
+    let bucketState: BucketState | null | undefined;
     const afterTasks: (() => Promise<unknown>)[] = [];
     try {
       const url = new URL(req.url);
@@ -44,7 +46,10 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
       resource = addr.key ? `/${addr.bucket}/${addr.key}` : addr.bucket ? `/${addr.bucket}` : "/";
       const r = route(req.method, addr.level, url.searchParams, req.headers, url.search);
       Object.assign(seen, { op: r.op, bucket: addr.bucket, key: addr.key });
-      const auth = await authenticate({
+      bucket = addr.bucket;
+      // A preflight (route row `public: "preflight"`) skips authentication and authorization only;
+      // it still resolves the bucket and is answered from its CORS rules.
+      const auth = r.public === "preflight" ? PREFLIGHT_AUTH : await authenticate({
         method: req.method, url, path, headers: req.headers, vhostBucket: addr.vhost ? addr.bucket : undefined,
         // GetBucketLocation is how clients discover the region, so any signing region is accepted.
         policy: { services: ["s3"], region: r.op === "GetBucketLocation" ? "any" : "configured" },
@@ -55,23 +60,46 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
       const check = (action: string, arn: string, extra?: Record<string, string>) =>
         authorize(auth.principal, action, arn, extra ? { ...conditions, ...extra } : conditions);
       // The bucket first (a missing one is NoSuchBucket, as S3 answers anyone), then the permission.
-      const bucketState = addr.level === "service" || !RESOLVES_BUCKET(r.op) ? null : await deps.meta.getBucketState(addr.bucket);
+      if (addr.level === "service") bucketState = null;
+      else if (RESOLVES_BUCKET(r.op)) bucketState = await deps.meta.getBucketState(addr.bucket);
       if (addr.level !== "service" && RESOLVES_BUCKET(r.op) && !bucketState) throw new S3Error("NoSuchBucket", { extra: { BucketName: addr.bucket } });
-      await check(r.action, s3Arn(addr.bucket, addr.key || undefined));
+      if (r.public !== "preflight") await check(r.action, s3Arn(addr.bucket, addr.key || undefined));
       refuseUnsupported(r.op, req.headers, url.protocol === "https:");
       const ctx: ReqCtx = {
         deps, req, url, query: url.searchParams, headers: req.headers, op: r.op, bucket: addr.bucket, key: addr.key,
-        principal: auth.principal, payload: auth.payload, requestId, clientAddress, authorize: check, bucketState,
+        principal: auth.principal, payload: auth.payload, requestId, clientAddress, authorize: check, bucketState: bucketState ?? null,
         after: (task) => { afterTasks.push(task); },
       };
       const res = await HANDLERS[r.op](ctx);
       await durableBeforeAnswer(deps, req);
       for (const task of afterTasks) deps.background(task());
-      return answer(res);
+      return answer(await withCors(deps, req, res, bucket, bucketState));
     } catch (e) {
-      return answer(errorResponse(deps, e, req, resource, requestId));
+      return answer(await withCors(deps, req, errorResponse(deps, e, req, resource, requestId), bucket, bucketState));
     }
   };
+}
+
+/**
+ * Access-Control-* on the answer to a browser's actual request (success or error, signed or
+ * presigned) when a rule of the bucket allows its origin and method; none otherwise, as S3
+ * answers. A request refused before its bucket was read (a bad signature) reads it here, so a
+ * page can see why it failed. Preflights answer for themselves (cors-handlers.ts).
+ */
+async function withCors(deps: Deps, req: Request, res: Response, bucket: string, state: BucketState | null | undefined): Promise<Response> {
+  const origin = req.headers.get("origin");
+  if (!origin || !bucket || req.method === "OPTIONS") return res;
+  try {
+    const s = state !== undefined ? state : await deps.meta.getBucketState(bucket);
+    const headers = corsResponseHeaders(corsRules(s?.configs), origin, req.method);
+    if (!headers) return res;
+    for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+    res.headers.append("vary", "Origin");
+  } catch (e) {
+    // Never turn an answer into a failure for the sake of its CORS headers.
+    deps.log.warn("CORS headers skipped", { bucket, error: e instanceof Error ? e.message : String(e) });
+  }
+  return res;
 }
 
 function errorResponse(deps: Deps, e: unknown, req: Request, resource: string, requestId: string): Response {

@@ -10,11 +10,45 @@ import { aclResponse } from "./acl.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** max-buckets: 1–10000, S3's page size when it is not given (and 10000 is also the most it allows). */
+function maxBuckets(q: URLSearchParams): number {
+  const v = q.get("max-buckets");
+  if (v === null) return 10000;
+  if (!/^\d{1,5}$/.test(v) || Number(v) < 1 || Number(v) > 10000) {
+    throw new S3Error("InvalidArgument", { message: "Argument max-buckets must be an integer between 1 and 10000.", extra: { ArgumentName: "max-buckets", ArgumentValue: v } });
+  }
+  return Number(v);
+}
+
+// The continuation token is opaque to clients (S3 obfuscates it); here: the last name listed, base64url.
+const encodeToken = (name: string) => btoa(name).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+function decodeToken(token: string): string {
+  let name = "";
+  try { name = atob(token.replace(/-/g, "+").replace(/_/g, "/")); } catch { /* refused below */ }
+  if (!name || !isValidBucketName(name) || encodeToken(name) !== token) {
+    throw new S3Error("InvalidArgument", { message: "The continuation token provided is incorrect", extra: { ArgumentName: "continuation-token" } });
+  }
+  return name;
+}
+
+/** Paged as S3 does since 2024: max-buckets, continuation-token, prefix and bucket-region. */
 export const listBuckets: Handler = async (ctx) => {
-  const buckets = await ctx.deps.meta.listBuckets();
+  const q = ctx.query;
+  const max = maxBuckets(q);
+  const token = q.get("continuation-token");
+  const after = token ? decodeToken(token) : "";
+  const prefix = q.get("prefix") ?? "";
+  const region = q.get("bucket-region");
+  // Names are ASCII (names.ts), so code-unit order is S3's byte order.
+  const matching = (await ctx.deps.meta.listBuckets())
+    .filter((b) => b.name > after && b.name.startsWith(prefix) && (!region || b.region === region))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const page = matching.slice(0, max);
   return xmlResponse("ListAllMyBucketsResult", {
     Owner: ownerOf(ctx),
-    Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: iso(b.created), BucketRegion: b.region })) },
+    Buckets: { Bucket: page.map((b) => ({ Name: b.name, CreationDate: iso(b.created), BucketRegion: b.region })) },
+    ...(matching.length > page.length ? { ContinuationToken: encodeToken(page[page.length - 1].name) } : {}),
+    ...(q.has("prefix") ? { Prefix: prefix } : {}),
   });
 };
 

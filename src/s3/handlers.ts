@@ -12,6 +12,15 @@ import {
 } from "./multipart.ts";
 import { deleteObjectTagging, getObjectAcl, getObjectTagging, putObjectTagging } from "./tagging.ts";
 import { getBucketNotification, putBucketNotification } from "./notification.ts";
+import { deleteBucketCors, getBucketCors, optionsObject, putBucketCors } from "./cors-handlers.ts";
+import { deleteBucketTagging, getBucketTagging, putBucketTagging } from "./bucket-tagging.ts";
+import {
+  deleteBucketEncryption, deleteBucketOwnershipControls, getBucketAccelerateConfiguration, getBucketEncryption,
+  getBucketLifecycleConfiguration, getBucketLogging, getBucketOwnershipControls, getBucketPolicyStatus, getBucketReplication,
+  getBucketRequestPayment, getBucketWebsite, getObjectLockConfiguration, getPublicAccessBlock, putBucketEncryption,
+  putBucketOwnershipControls,
+} from "./bucket-configs.ts";
+import { getObjectAttributes } from "./object-attributes.ts";
 
 const notImplemented: Handler = async () => { throw new S3Error("NotImplemented"); };
 const methodNotAllowed: Handler = async () => { throw new S3Error("MethodNotAllowed"); };
@@ -28,5 +37,15 @@ export const HANDLERS: Record<Op, Handler> = {
   GetObjectTagging: getObjectTagging, PutObjectTagging: putObjectTagging, DeleteObjectTagging: deleteObjectTagging,
   CreateMultipartUpload: createMultipartUpload, UploadPart: uploadPart, UploadPartCopy: uploadPartCopy,
   CompleteMultipartUpload: completeMultipartUpload, AbortMultipartUpload: abortMultipartUpload, ListParts: listParts,
+  GetBucketCors: getBucketCors, PutBucketCors: putBucketCors, DeleteBucketCors: deleteBucketCors, OptionsObject: optionsObject,
+  GetBucketTagging: getBucketTagging, PutBucketTagging: putBucketTagging, DeleteBucketTagging: deleteBucketTagging,
+  GetBucketEncryption: getBucketEncryption, PutBucketEncryption: putBucketEncryption, DeleteBucketEncryption: deleteBucketEncryption,
+  GetBucketOwnershipControls: getBucketOwnershipControls, PutBucketOwnershipControls: putBucketOwnershipControls,
+  DeleteBucketOwnershipControls: deleteBucketOwnershipControls,
+  GetBucketWebsite: getBucketWebsite, GetBucketLogging: getBucketLogging, GetBucketRequestPayment: getBucketRequestPayment,
+  GetBucketAccelerateConfiguration: getBucketAccelerateConfiguration, GetBucketReplication: getBucketReplication,
+  GetObjectLockConfiguration: getObjectLockConfiguration, GetBucketPolicyStatus: getBucketPolicyStatus,
+  GetPublicAccessBlock: getPublicAccessBlock, GetBucketLifecycleConfiguration: getBucketLifecycleConfiguration,
+  GetObjectAttributes: getObjectAttributes,
   NotImplemented: notImplemented, MethodNotAllowed: methodNotAllowed,
 };

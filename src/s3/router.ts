@@ -9,11 +9,23 @@ export const OPS = [
   "PutObject", "CopyObject", "GetObject", "HeadObject", "DeleteObject", "GetObjectAcl",
   "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging",
   "CreateMultipartUpload", "UploadPart", "UploadPartCopy", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
+  "GetBucketCors", "PutBucketCors", "DeleteBucketCors", "OptionsObject",
+  "GetBucketTagging", "PutBucketTagging", "DeleteBucketTagging",
+  "GetBucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption",
+  "GetBucketOwnershipControls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls",
+  "GetBucketWebsite", "GetBucketLogging", "GetBucketRequestPayment", "GetBucketAccelerateConfiguration", "GetBucketReplication",
+  "GetObjectLockConfiguration", "GetBucketPolicyStatus", "GetPublicAccessBlock", "GetBucketLifecycleConfiguration",
+  "GetObjectAttributes",
   "NotImplemented", "MethodNotAllowed",
 ] as const;
 export type Op = (typeof OPS)[number];
 
-interface Row { method: string; level: Level; sub?: string; header?: string; op: Op; action: string }
+/**
+ * `public: "preflight"`: a CORS preflight, which browsers send without credentials (Fetch
+ * standard); the pipeline answers it without authentication or authorization, from the
+ * bucket's CORS rules alone, as S3 does. It matches whatever subresource the URL names.
+ */
+interface Row { method: string; level: Level; sub?: string; header?: string; op: Op; action: string; public?: "preflight" }
 
 // Order matters: the first row whose subresource (query key) and header match wins.
 const ROUTES: Row[] = [
@@ -24,6 +36,31 @@ const ROUTES: Row[] = [
   { method: "GET", level: "bucket", sub: "acl", op: "GetBucketAcl", action: "s3:GetBucketAcl" },
   { method: "GET", level: "bucket", sub: "notification", op: "GetBucketNotificationConfiguration", action: "s3:GetBucketNotification" },
   { method: "PUT", level: "bucket", sub: "notification", op: "PutBucketNotificationConfiguration", action: "s3:PutBucketNotification" },
+  // Bucket configurations tools probe (bucket-tagging.ts, bucket-configs.ts). Deleting needs the
+  // Put action, as in S3. PUTs of website, logging, replication, lifecycle, object lock and
+  // public access block have no row: they stay NotImplemented, never accepted and ignored.
+  { method: "GET", level: "bucket", sub: "tagging", op: "GetBucketTagging", action: "s3:GetBucketTagging" },
+  { method: "PUT", level: "bucket", sub: "tagging", op: "PutBucketTagging", action: "s3:PutBucketTagging" },
+  { method: "DELETE", level: "bucket", sub: "tagging", op: "DeleteBucketTagging", action: "s3:PutBucketTagging" },
+  { method: "GET", level: "bucket", sub: "encryption", op: "GetBucketEncryption", action: "s3:GetEncryptionConfiguration" },
+  { method: "PUT", level: "bucket", sub: "encryption", op: "PutBucketEncryption", action: "s3:PutEncryptionConfiguration" },
+  { method: "DELETE", level: "bucket", sub: "encryption", op: "DeleteBucketEncryption", action: "s3:PutEncryptionConfiguration" },
+  { method: "GET", level: "bucket", sub: "ownershipControls", op: "GetBucketOwnershipControls", action: "s3:GetBucketOwnershipControls" },
+  { method: "PUT", level: "bucket", sub: "ownershipControls", op: "PutBucketOwnershipControls", action: "s3:PutBucketOwnershipControls" },
+  { method: "DELETE", level: "bucket", sub: "ownershipControls", op: "DeleteBucketOwnershipControls", action: "s3:PutBucketOwnershipControls" },
+  { method: "GET", level: "bucket", sub: "website", op: "GetBucketWebsite", action: "s3:GetBucketWebsite" },
+  { method: "GET", level: "bucket", sub: "logging", op: "GetBucketLogging", action: "s3:GetBucketLogging" },
+  { method: "GET", level: "bucket", sub: "requestPayment", op: "GetBucketRequestPayment", action: "s3:GetBucketRequestPayment" },
+  { method: "GET", level: "bucket", sub: "accelerate", op: "GetBucketAccelerateConfiguration", action: "s3:GetAccelerateConfiguration" },
+  { method: "GET", level: "bucket", sub: "replication", op: "GetBucketReplication", action: "s3:GetReplicationConfiguration" },
+  { method: "GET", level: "bucket", sub: "object-lock", op: "GetObjectLockConfiguration", action: "s3:GetBucketObjectLockConfiguration" },
+  { method: "GET", level: "bucket", sub: "policyStatus", op: "GetBucketPolicyStatus", action: "s3:GetBucketPolicyStatus" },
+  { method: "GET", level: "bucket", sub: "publicAccessBlock", op: "GetPublicAccessBlock", action: "s3:GetBucketPublicAccessBlock" },
+  { method: "GET", level: "bucket", sub: "lifecycle", op: "GetBucketLifecycleConfiguration", action: "s3:GetLifecycleConfiguration" },
+  { method: "GET", level: "bucket", sub: "cors", op: "GetBucketCors", action: "s3:GetBucketCORS" },
+  { method: "PUT", level: "bucket", sub: "cors", op: "PutBucketCors", action: "s3:PutBucketCORS" },
+  // S3 has no separate action for deleting: DeleteBucketCors needs s3:PutBucketCORS.
+  { method: "DELETE", level: "bucket", sub: "cors", op: "DeleteBucketCors", action: "s3:PutBucketCORS" },
   { method: "GET", level: "bucket", sub: "uploads", op: "ListMultipartUploads", action: "s3:ListBucketMultipartUploads" },
   { method: "GET", level: "bucket", sub: "list-type", op: "ListObjectsV2", action: "s3:ListBucket" },
   { method: "GET", level: "bucket", op: "ListObjects", action: "s3:ListBucket" },
@@ -31,11 +68,13 @@ const ROUTES: Row[] = [
   { method: "PUT", level: "bucket", op: "CreateBucket", action: "s3:CreateBucket" },
   { method: "DELETE", level: "bucket", op: "DeleteBucket", action: "s3:DeleteBucket" },
   { method: "POST", level: "bucket", sub: "delete", op: "DeleteObjects", action: "s3:DeleteObject" },
+  { method: "OPTIONS", level: "bucket", op: "OptionsObject", action: "", public: "preflight" },
 
   { method: "GET", level: "object", sub: "tagging", op: "GetObjectTagging", action: "s3:GetObjectTagging" },
   { method: "PUT", level: "object", sub: "tagging", op: "PutObjectTagging", action: "s3:PutObjectTagging" },
   { method: "DELETE", level: "object", sub: "tagging", op: "DeleteObjectTagging", action: "s3:DeleteObjectTagging" },
   { method: "GET", level: "object", sub: "acl", op: "GetObjectAcl", action: "s3:GetObjectAcl" },
+  { method: "GET", level: "object", sub: "attributes", op: "GetObjectAttributes", action: "s3:GetObjectAttributes" },
   { method: "GET", level: "object", sub: "uploadId", op: "ListParts", action: "s3:ListMultipartUploadParts" },
   { method: "POST", level: "object", sub: "uploads", op: "CreateMultipartUpload", action: "s3:PutObject" },
   { method: "POST", level: "object", sub: "uploadId", op: "CompleteMultipartUpload", action: "s3:PutObject" },
@@ -47,11 +86,13 @@ const ROUTES: Row[] = [
   { method: "GET", level: "object", op: "GetObject", action: "s3:GetObject" },
   { method: "HEAD", level: "object", op: "HeadObject", action: "s3:GetObject" },
   { method: "DELETE", level: "object", op: "DeleteObject", action: "s3:DeleteObject" },
+  { method: "OPTIONS", level: "object", op: "OptionsObject", action: "", public: "preflight" },
 ];
 
 /**
- * Subresources that name an S3 API this gateway does not (yet) serve: they answer
- * NotImplemented rather than falling through to a plain GET/PUT of the bucket or object.
+ * Subresources that must never fall through to a plain GET/PUT of the bucket or object: those
+ * of APIs this gateway does not (yet) serve, and those it serves for some methods only (PUT
+ * ?website, a bucket-level ?attributes, …), which answer NotImplemented.
  */
 const UNSUPPORTED_SUBRESOURCES = [
   "accelerate", "analytics", "attributes", "cors", "encryption", "intelligent-tiering", "inventory", "legal-hold",
@@ -60,7 +101,7 @@ const UNSUPPORTED_SUBRESOURCES = [
   "versions", "website", "versioning", "acl", "tagging", "location", "uploads", "delete",
 ];
 
-export interface Route { op: Op; action: string }
+export interface Route { op: Op; action: string; public?: "preflight" }
 
 /** Valueless query keys a plain op carries (`?versionId` alone is not a subresource, `?x-id=…` has a value). */
 const PLAIN_FLAGS = new Set(["versionId", "list-type", "fetch-owner", "encoding-type"]);
@@ -88,8 +129,8 @@ export function route(method: string, level: Level, query: URLSearchParams, head
     if (r.sub && !query.has(r.sub)) continue;
     if (r.header && !headers.has(r.header)) continue;
     // A plain-op row must not swallow a request that names another subresource.
-    if (!r.sub && (unknown || UNSUPPORTED_SUBRESOURCES.some((s) => query.has(s)))) break;
-    return { op: r.op, action: r.action };
+    if (!r.sub && !r.public && (unknown || UNSUPPORTED_SUBRESOURCES.some((s) => query.has(s)))) break;
+    return r.public ? { op: r.op, action: r.action, public: r.public } : { op: r.op, action: r.action };
   }
   const named = unknown || UNSUPPORTED_SUBRESOURCES.some((s) => query.has(s)) || query.has("uploadId");
   const known = ROUTES.some((r) => r.method === method && r.level === level);

@@ -65,7 +65,7 @@ describe("AWS's published SigV4 requests are accepted verbatim", () => {
     expect(await res.text()).toContain("<MaxKeys>2</MaxKeys>");
   });
 
-  it("GET bucket ?lifecycle authenticates, then is NotImplemented", async () => {
+  it("GET bucket ?lifecycle authenticates, then answers that none is configured", async () => {
     const { env } = await awsExampleEnv();
     const res = await env.app.request(new Request("http://examplebucket.s3.amazonaws.com/?lifecycle", {
       headers: {
@@ -73,8 +73,8 @@ describe("AWS's published SigV4 requests are accepted verbatim", () => {
         authorization: `AWS4-HMAC-SHA256 Credential=${KEY}/20130524/us-east-1/s3/aws4_request,SignedHeaders=host;x-amz-content-sha256;x-amz-date,Signature=fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543`,
       },
     }));
-    expect(res.status).toBe(501);
-    expect(await errorCode(res)).toBe("NotImplemented");
+    expect(res.status).toBe(404);
+    expect(await errorCode(res)).toBe("NoSuchLifecycleConfiguration");
   });
 
   const PRESIGNED = "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256" +

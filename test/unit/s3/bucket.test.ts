@@ -114,3 +114,53 @@ describe("buckets", () => {
     }
   });
 });
+
+describe("ListBuckets paging", () => {
+  async function fiveBuckets() {
+    const env = memoryDeps();
+    const c = s3(env);
+    for (const b of ["logs-b", "alpha", "logs-a", "zeta", "mid"]) await c.createBucket(b);
+    const names = async (q: string) => {
+      const doc = (await c.xml(`/${q}`)).ListAllMyBucketsResult;
+      return { names: (doc.Buckets.Bucket ?? []).map((b: { Name: string }) => b.Name), token: doc.ContinuationToken, prefix: doc.Prefix };
+    };
+    return { env, c, names };
+  }
+
+  it("max-buckets pages in name order with a ContinuationToken until the last page", async () => {
+    const { names } = await fiveBuckets();
+    const p1 = await names("?max-buckets=2");
+    expect(p1.names).toEqual(["alpha", "logs-a"]);
+    expect(p1.token).toBeTruthy();
+    const p2 = await names(`?max-buckets=2&continuation-token=${encodeURIComponent(p1.token)}`);
+    expect(p2.names).toEqual(["logs-b", "mid"]);
+    const p3 = await names(`?max-buckets=2&continuation-token=${encodeURIComponent(p2.token)}`);
+    expect(p3).toEqual({ names: ["zeta"], token: undefined, prefix: undefined });
+    expect((await names("?max-buckets=5")).token).toBeUndefined();
+    expect((await names("")).names).toHaveLength(5);
+  });
+
+  it("prefix filters (and is echoed), bucket-region filters", async () => {
+    const { names } = await fiveBuckets();
+    expect(await names("?prefix=logs-")).toEqual({ names: ["logs-a", "logs-b"], token: undefined, prefix: "logs-" });
+    const p = await names("?prefix=logs-&max-buckets=1");
+    expect(p.names).toEqual(["logs-a"]);
+    expect((await names(`?prefix=logs-&max-buckets=1&continuation-token=${p.token}`)).names).toEqual(["logs-b"]);
+    expect((await names("?bucket-region=us-east-1")).names).toHaveLength(5);
+    expect((await names("?bucket-region=eu-west-1")).names).toEqual([]);
+  });
+
+  it.each(["0", "10001", "-1", "two", "1.5", ""])("max-buckets=%s → 400 InvalidArgument", async (v) => {
+    const { c } = await fiveBuckets();
+    const res = await c.send(`/?max-buckets=${v}`);
+    expect(res.status).toBe(400);
+    expect(await errorCode(res)).toBe("InvalidArgument");
+  });
+
+  it.each(["%%%", "bm90IGEgYnVja2V0IQ", "QQ"])("continuation-token=%s that this gateway did not issue → 400 InvalidArgument", async (t) => {
+    const { c } = await fiveBuckets();
+    const res = await c.send(`/?continuation-token=${encodeURIComponent(t)}`);
+    expect(res.status).toBe(400);
+    expect(await errorCode(res)).toBe("InvalidArgument");
+  });
+});

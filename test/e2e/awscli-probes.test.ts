@@ -1,0 +1,104 @@
+// What tools probe on a bucket (Terraform's refresh, rclone, s3cmd info, backup tools), through
+// the aws cli: the "not configured" answers they handle instead of 501, bucket tagging and
+// ownership controls stored, encryption never accepted and ignored, GetObjectAttributes and
+// ListBuckets paging. boto3 (py/probes.py) where the cli cannot show it alone.
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { aws, awsJson, bucketName, md5Hex, ok, python, tempDir, useServer } from "./harness.ts";
+
+const ep = useServer();
+const B = bucketName("probes");
+
+/** An s3api call expected to fail with `code`: the service-error exit status (255 on cli v1, 254 on v2), code in stderr. */
+async function failsWith(args: string[], code: string) {
+  const r = await aws(ep, ["s3api", ...args]);
+  expect({ args: args[0], exit: [254, 255].includes(r.code), stderr: r.stderr.includes(`(${code})`) ? code : r.stderr })
+    .toEqual({ args: args[0], exit: true, stderr: code });
+}
+
+describe("aws s3api bucket probes", () => {
+  test("create the bucket", async () => {
+    ok(await aws(ep, ["s3api", "create-bucket", "--bucket", B]), "create-bucket");
+  });
+
+  test.each([
+    ["get-bucket-tagging", "NoSuchTagSet"],
+    ["get-bucket-encryption", "ServerSideEncryptionConfigurationNotFoundError"],
+    ["get-bucket-website", "NoSuchWebsiteConfiguration"],
+    ["get-bucket-replication", "ReplicationConfigurationNotFoundError"],
+    ["get-object-lock-configuration", "ObjectLockConfigurationNotFoundError"],
+    ["get-bucket-ownership-controls", "OwnershipControlsNotFoundError"],
+    ["get-public-access-block", "NoSuchPublicAccessBlockConfiguration"],
+    ["get-bucket-policy-status", "NoSuchBucketPolicy"],
+    ["get-bucket-lifecycle-configuration", "NoSuchLifecycleConfiguration"],
+  ])("%s → %s", async (op, code) => {
+    await failsWith([op, "--bucket", B], code);
+  });
+
+  test("get-bucket-logging, get-bucket-request-payment, get-bucket-accelerate-configuration answer 'not configured'", async () => {
+    expect(await awsJson(ep, ["s3api", "get-bucket-logging", "--bucket", B])).toEqual({});
+    expect(await awsJson(ep, ["s3api", "get-bucket-request-payment", "--bucket", B])).toEqual({ Payer: "BucketOwner" });
+    expect(await awsJson(ep, ["s3api", "get-bucket-accelerate-configuration", "--bucket", B])).toEqual({});
+  });
+
+  test("put-bucket-tagging, get-bucket-tagging, delete-bucket-tagging", async () => {
+    ok(await aws(ep, ["s3api", "put-bucket-tagging", "--bucket", B, "--tagging", 'TagSet=[{Key=env,Value=prod},{Key=team,Value="a b"}]']), "put-bucket-tagging");
+    expect((await awsJson(ep, ["s3api", "get-bucket-tagging", "--bucket", B])).TagSet).toEqual([{ Key: "env", Value: "prod" }, { Key: "team", Value: "a b" }]);
+    ok(await aws(ep, ["s3api", "delete-bucket-tagging", "--bucket", B]), "delete-bucket-tagging");
+    await failsWith(["get-bucket-tagging", "--bucket", B], "NoSuchTagSet");
+    await failsWith(["put-bucket-tagging", "--bucket", B, "--tagging", "TagSet=[{Key=a,Value=1},{Key=a,Value=2}]"], "InvalidTag");
+  });
+
+  test("put-bucket-ownership-controls is stored and read back", async () => {
+    ok(await aws(ep, ["s3api", "put-bucket-ownership-controls", "--bucket", B, "--ownership-controls", "Rules=[{ObjectOwnership=BucketOwnerEnforced}]"]), "put");
+    expect(await awsJson(ep, ["s3api", "get-bucket-ownership-controls", "--bucket", B])).toEqual({ OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] } });
+    ok(await aws(ep, ["s3api", "delete-bucket-ownership-controls", "--bucket", B]), "delete");
+  });
+
+  test("put-bucket-encryption is refused (501), never accepted and ignored; delete-bucket-encryption succeeds", async () => {
+    await failsWith(["put-bucket-encryption", "--bucket", B, "--server-side-encryption-configuration", '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}'], "NotImplemented");
+    ok(await aws(ep, ["s3api", "delete-bucket-encryption", "--bucket", B]), "delete-bucket-encryption");
+    await failsWith(["get-bucket-encryption", "--bucket", B], "ServerSideEncryptionConfigurationNotFoundError");
+  });
+
+  test("get-object-attributes of a small object", async () => {
+    const dir = tempDir();
+    await Bun.write(join(dir, "f"), "hello attributes");
+    ok(await aws(ep, ["s3api", "put-object", "--bucket", B, "--key", "a.txt", "--body", join(dir, "f")]), "put-object");
+    const r = await awsJson(ep, ["s3api", "get-object-attributes", "--bucket", B, "--key", "a.txt", "--object-attributes", "ETag", "ObjectSize", "StorageClass", "Checksum"]);
+    expect(r.ETag).toBe(md5Hex(new TextEncoder().encode("hello attributes")));
+    expect(r.ObjectSize).toBe(16);
+    expect(r.StorageClass).toBe("STANDARD");
+    expect(r.LastModified).toBeTruthy();
+    // botocore ≥ 1.36 sends a CRC32 with every upload, so the object has one.
+    expect(r.Checksum.ChecksumCRC32).toBeTruthy();
+    await failsWith(["get-object-attributes", "--bucket", B, "--key", "a.txt", "--object-attributes", "Owner"], "InvalidArgument");
+    await failsWith(["get-object-attributes", "--bucket", B, "--key", "missing", "--object-attributes", "ETag"], "NoSuchKey");
+  });
+
+  test("list-buckets --max-items pages through ContinuationToken", async () => {
+    const r = await awsJson(ep, ["s3api", "list-buckets", "--max-items", "1"]);
+    expect(r.Buckets).toHaveLength(1);
+    const all = await awsJson(ep, ["s3api", "list-buckets", "--page-size", "1"]);
+    expect(all.Buckets.map((b: { Name: string }) => b.Name)).toContain(B);
+  });
+});
+
+describe("boto3 probes", () => {
+  test("get_object_attributes of a multipart upload with SHA256 parts, paged; list_buckets paging", async () => {
+    const o = await python(ep, "probes.py", { S3EDGE_E2E_BUCKET: B });
+    expect(o.first.ETag).toMatch(/^[0-9a-f]{32}-3$/);
+    expect(o.first.Checksum).toEqual({ ChecksumSHA256: o.want_composite, ChecksumType: "COMPOSITE" });
+    expect(o.first.ObjectSize).toBe(10 * 1024 * 1024 + 1000);
+    expect(o.first.StorageClass).toBe("STANDARD");
+    expect(o.last_modified).toBe(true);
+    expect(o.first.ObjectParts).toMatchObject({ TotalPartsCount: 3, MaxParts: 2, IsTruncated: true, NextPartNumberMarker: 2, Parts: o.want_parts.slice(0, 2) });
+    expect(o.second).toMatchObject({ TotalPartsCount: 3, IsTruncated: false, Parts: o.want_parts.slice(2) });
+    expect(o.page).toEqual(o.names.slice(0, 2));
+    expect(o.page_token).toBe(true);
+    expect(o.prefix).toBe(`${B}-pg`);
+    expect(o.rest).toEqual(o.names.slice(2));
+    expect(o.rest_token).toBeNull();
+    expect(o.paged).toEqual(o.names);
+  });
+});
