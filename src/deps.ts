@@ -1,5 +1,7 @@
 import type { BlobStore, MetaStore } from "./store/types.ts";
 import type { Config } from "./config.ts";
+import type { IamStore } from "./iam/store.ts";
+import type { TargetRegistry } from "./events/target-registry.ts";
 
 export type DigestAlgorithm = "md5" | "sha1" | "sha256" | "crc32" | "crc32c" | "crc64nvme";
 
@@ -23,6 +25,10 @@ export interface Logger {
 export interface Deps {
   blobs: BlobStore;
   meta: MetaStore;
+  /** Users, groups, policies, service accounts (a seam of its own beside the MetaStore). */
+  iam: IamStore;
+  /** Notification targets: from the variables (config.notifyTargets) and added at run time. */
+  targets: TargetRegistry;
   hasher(alg: DigestAlgorithm): Hasher;
   /** MD5 for large bodies, possibly off-thread (whole chunks are passed to update). */
   bulkMd5?(): Hasher;

@@ -11,6 +11,7 @@ import { asStored } from "../src/runtime/workers/response.ts";
 import { drainUnreadBody, withInertBodyCancel } from "../src/runtime/workers/request.ts";
 
 export { MetaShard } from "../src/runtime/workers/meta-shard.ts";
+export { IamShard } from "../src/runtime/workers/iam-shard.ts";
 
 // Built once per isolate (bindings do not change under it); nothing here holds request state.
 const apps = new WeakMap<WorkersEnv, Hono>();

@@ -4,9 +4,8 @@
 // while its target accepts others, target gone), or re-enqueued with its target's backoff.
 import { consumeQueueBatch } from "../src/events/queue-consumer.ts";
 import type { TargetBackoff } from "../src/events/deliver.ts";
-import { targetsFromEnv } from "../src/events/targets.ts";
 import type { EventMessage } from "../src/store/types.ts";
-import { jsonLogger } from "../src/runtime/workers/deps.ts";
+import { jsonLogger, workersTargets } from "../src/runtime/workers/deps.ts";
 import type { WorkersEnv } from "../src/runtime/workers/env.ts";
 
 // Targets' backoff state, per isolate (bindings do not change under it; cf. gateway.ts).
@@ -15,7 +14,7 @@ const states = new WeakMap<WorkersEnv, Map<string, TargetBackoff>>();
 export async function consumeEvents(batch: MessageBatch<EventMessage>, env: WorkersEnv): Promise<void> {
   let known = states.get(env);
   if (!known) states.set(env, (known = new Map()));
-  const d = { targets: targetsFromEnv(env as unknown as Record<string, unknown>), now: () => Date.now(), log: jsonLogger, via: "queue" };
+  const d = { targets: workersTargets(env), now: () => Date.now(), log: jsonLogger, via: "queue" };
   const events = env.EVENTS;
   await consumeQueueBatch(d, batch.messages, {
     states: known,

@@ -15,6 +15,7 @@
 import type { Logger } from "../deps.ts";
 import type { EventMessage, LeasedEvent, MetaStore, SettledEvents } from "../store/types.ts";
 import type { NotifyTarget } from "./targets.ts";
+import type { TargetLookup } from "./target-registry.ts";
 import { deliverWebhook } from "./targets/webhook.ts";
 
 export interface DeliverDeps {
@@ -26,6 +27,18 @@ export interface DeliverDeps {
   via?: string;
   /** Backoff after `failures` failed sends in a row (default retryDelayMs); tests shorten it. */
   backoffMs?(failures: number): number;
+}
+
+/**
+ * What a delivery loop is given: the targets as a map, or a lookup (the TargetRegistry) asked
+ * once per pass for the targets of the messages in hand.
+ */
+export type DeliverSource = Omit<DeliverDeps, "targets"> & { targets: DeliverDeps["targets"] | TargetLookup };
+
+/** DeliverDeps for messages to these targets. */
+export async function withTargets(d: DeliverSource, keys: Iterable<string>): Promise<DeliverDeps> {
+  const t = d.targets;
+  return typeof (t as TargetLookup).resolve === "function" ? { ...d, targets: await (t as TargetLookup).resolve(keys) } : (d as DeliverDeps);
 }
 
 /** Exponential backoff from 1 s, capped at 5 min. */
@@ -116,16 +129,19 @@ export async function deliverToTarget<I extends Item>(
  * back with no attempt spent.
  */
 export async function startOutboxPass(
-  meta: MetaStore, d: DeliverDeps, opts: { leaseMs?: number; limit?: number; perTarget?: number } = {},
+  meta: MetaStore, source: DeliverSource, opts: { leaseMs?: number; limit?: number; perTarget?: number } = {},
 ): Promise<{ leased: number; settled: Promise<void> }> {
   const leaseMs = opts.leaseMs ?? 60_000;
-  const start = d.now();
+  const start = source.now();
   const leased = await meta.leaseEvents({ now: start, leaseMs, limit: opts.limit ?? 100, perTarget: opts.perTarget });
   const byTarget = new Map<string, (Item & { msg: LeasedEvent })[]>();
   for (const m of leased) {
     if (!byTarget.has(m.target)) byTarget.set(m.target, []);
     byTarget.get(m.target)!.push({ msg: m, attempts: m.attempts });
   }
+  if (leased.length === 0) return { leased: 0, settled: Promise.resolve() };
+  // A lookup that fails leaves the batch leased until the lease ends: it comes back, no attempt spent.
+  const d = await withTargets(source, byTarget.keys());
   const settled = Promise.all([...byTarget].map(async ([target, items]) => {
     // Leased means due: the stored state only gives the backoff step.
     const before = { failures: items[0].msg.targetFailures, retryAt: 0 };
@@ -147,7 +163,7 @@ export async function startOutboxPass(
 }
 
 /** One pass, awaited: returns how many messages were leased (0 = idle). */
-export async function drainOutbox(meta: MetaStore, d: DeliverDeps, opts: { leaseMs?: number; limit?: number; perTarget?: number } = {}): Promise<number> {
+export async function drainOutbox(meta: MetaStore, d: DeliverSource, opts: { leaseMs?: number; limit?: number; perTarget?: number } = {}): Promise<number> {
   const pass = await startOutboxPass(meta, d, opts);
   await pass.settled;
   return pass.leased;

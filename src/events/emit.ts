@@ -26,9 +26,11 @@ export async function pendingEvents(
   if (rules.length === 0) return [];
   const now = ctx.deps.clock.now();
   const principalId = ctx.principal.kind === "anonymous" ? "" : ctx.principal.accessKey;
+  // The targets' queue limits: env targets in memory, stored ones from the registry's cache.
+  const targets = await ctx.deps.targets.resolve(rules.map((r) => r.target));
   const out: OutboxEvent[] = [];
   for (const rule of rules) {
-    const target = ctx.deps.config.notifyTargets[rule.target];
+    const target = targets[rule.target];
     // A target removed from the configuration since the rule was stored: nothing to deliver to.
     if (!target) continue;
     const record = eventRecord({

@@ -22,6 +22,18 @@ export interface NotificationConfig { queues: QueueRule[] }
 const invalid = (message: string) => new S3Error("InvalidArgument", { message });
 const text = (v: unknown): string | undefined => (typeof v === "string" ? v : v === undefined ? undefined : String(v));
 
+/** The target keys the ARNs of a parsed document name (what parseNotificationConfig checks); malformed parts are skipped. */
+export function arnTargets(doc: Record<string, any>): string[] {
+  const root = doc?.NotificationConfiguration;
+  const queues = root && typeof root === "object" && Array.isArray(root.QueueConfiguration) ? (root.QueueConfiguration as unknown[]) : [];
+  const keys = new Set<string>();
+  for (const q of queues) {
+    const arn = q && typeof q === "object" ? parseArn(text((q as Record<string, unknown>).Queue)?.trim() ?? "") : null;
+    if (arn) keys.add(`${arn.id}:${arn.type}`);
+  }
+  return [...keys];
+}
+
 /** Validates a parsed `<NotificationConfiguration>` against the configured targets. */
 export function parseNotificationConfig(doc: Record<string, any>, targets: Record<string, NotifyTarget>, region: string): NotificationConfig {
   const root = doc.NotificationConfiguration;

@@ -9,7 +9,7 @@
 // unsent (its target down) spends nothing, and a target down for hours is not cut off by the
 // Queue's own max_retries (at most 100 deliveries) before the message's TTL.
 import type { EventMessage } from "../store/types.ts";
-import { deliverToTarget, TARGET_UP, type DeliverDeps, type Item, type TargetBackoff } from "./deliver.ts";
+import { deliverToTarget, TARGET_UP, withTargets, type DeliverSource, type Item, type TargetBackoff } from "./deliver.ts";
 import { MAX_BATCH, MAX_BATCH_BYTES } from "./relay.ts";
 
 /** A relayed message; a re-enqueued retry adds the number of its sends that failed. */
@@ -26,7 +26,7 @@ export interface QueueMessage {
 export type Requeue = (messages: { body: QueuedEvent; delaySeconds: number }[]) => Promise<void>;
 
 export async function consumeQueueBatch(
-  d: DeliverDeps, messages: readonly QueueMessage[], opts: { states: Map<string, TargetBackoff>; requeue: Requeue },
+  source: DeliverSource, messages: readonly QueueMessage[], opts: { states: Map<string, TargetBackoff>; requeue: Requeue },
 ): Promise<void> {
   const byTarget = new Map<string, (Item & { m: QueueMessage })[]>();
   for (const m of messages) {
@@ -34,6 +34,8 @@ export async function consumeQueueBatch(
     if (!byTarget.has(body.target)) byTarget.set(body.target, []);
     byTarget.get(body.target)!.push({ m, msg: body, attempts: body.attempts ?? 0 });
   }
+  // A failed lookup throws: the Queue redelivers the batch (nothing was sent).
+  const d = await withTargets(source, byTarget.keys());
   const again: { m: QueueMessage; body: QueuedEvent; delaySeconds: number }[] = [];
   await Promise.all([...byTarget].map(async ([target, items]) => {
     const { fates, state } = await deliverToTarget(d, items, opts.states.get(target) ?? TARGET_UP);

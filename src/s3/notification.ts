@@ -4,7 +4,7 @@ import type { Handler } from "./context.ts";
 import { requireBucket } from "./require.ts";
 import { smallText } from "./request-body.ts";
 import { NOTIFICATION_CONFIG, readNotificationConfig } from "../events/emit.ts";
-import { notificationXmlBody, parseNotificationConfig } from "../events/notification-config.ts";
+import { arnTargets, notificationXmlBody, parseNotificationConfig } from "../events/notification-config.ts";
 import { S3Error } from "../xml/errors.ts";
 
 export const getBucketNotification: Handler = async (ctx) => {
@@ -17,7 +17,8 @@ export const getBucketNotification: Handler = async (ctx) => {
 export const putBucketNotification: Handler = async (ctx) => {
   await requireBucket(ctx);
   const doc = parseXml(await smallText(ctx, 256 * 1024));
-  const config = parseNotificationConfig(doc, ctx.deps.config.notifyTargets, ctx.deps.config.region);
+  // Every target an ARN names, looked up in the registry (a stored target added at run time too).
+  const config = parseNotificationConfig(doc, await ctx.deps.targets.resolve(arnTargets(doc)), ctx.deps.config.region);
   const value = config.queues.length ? JSON.stringify(config) : null;
   if (!(await ctx.deps.meta.putBucketConfig(ctx.bucket, NOTIFICATION_CONFIG, value))) throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
   // MinIO answers 200 with no body (minio-go accepts nothing else).

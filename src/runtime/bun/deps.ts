@@ -11,6 +11,9 @@ import { installSyncDigests } from "../../util/hash.ts";
 import { collectGarbage } from "../../store/gc.ts";
 import { createMd5Pool } from "./md5-pool.ts";
 import { startLocalQueue } from "./local-queue.ts";
+import { createSqlIamStore } from "../../iam/sql-store.ts";
+import { createSqlTargetStore } from "../../events/sql-target-store.ts";
+import { createTargetRegistry } from "../../events/target-registry.ts";
 
 export const consoleLogger = (quiet = false): Logger => ({
   info: (m, f) => { if (!quiet) console.log(m, f ? JSON.stringify(f) : ""); },
@@ -41,6 +44,9 @@ export function createBunDeps(opts: {
   const deps: Deps = {
     blobs,
     meta: createSqlMetaStore(driver, { now: clock.now }),
+    // IAM and stored notification targets: their own tables in the same meta.sqlite.
+    iam: createSqlIamStore(driver, { now: clock.now }),
+    targets: createTargetRegistry({ env: config.notifyTargets, store: createSqlTargetStore(driver, { now: clock.now }), now: clock.now }),
     hasher: bunHasher,
     bulkMd5: opts.md5Workers === 0 ? undefined : md5Pool.hasher,
     clock,
@@ -74,7 +80,7 @@ export function createBunDeps(opts: {
   };
   gcPass();
   const gc = setInterval(gcPass, opts.gcIntervalMs ?? 30_000);
-  const events = startLocalQueue(deps.meta, { targets: config.notifyTargets, now: clock.now, log, via: "local" }, { pollMs: opts.eventPollMs });
+  const events = startLocalQueue(deps.meta, { targets: deps.targets, now: clock.now, log, via: "local" }, { pollMs: opts.eventPollMs });
   return {
     ...deps,
     async close() {

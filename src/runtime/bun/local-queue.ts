@@ -4,10 +4,10 @@
 // I/O, not CPU. Each target has at most one batch in flight, and a slow target does not hold
 // up the others: a new pass starts as soon as any batch settles.
 import type { MetaStore } from "../../store/types.ts";
-import { startOutboxPass, type DeliverDeps } from "../../events/deliver.ts";
+import { startOutboxPass, type DeliverSource } from "../../events/deliver.ts";
 
 export function startLocalQueue(
-  meta: MetaStore, d: DeliverDeps, opts: { pollMs?: number; leaseMs?: number } = {},
+  meta: MetaStore, d: DeliverSource, opts: { pollMs?: number; leaseMs?: number } = {},
 ): { stop(): Promise<void> } {
   const pollMs = opts.pollMs ?? 200;
   let running = true;

@@ -1,10 +1,13 @@
-// Builds Deps from the Worker's bindings: R2 chunks, the MetaShard Durable Object, DigestStream.
+// Builds Deps from the Worker's bindings: R2 chunks, the MetaShard and IamShard Durable Objects, DigestStream.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Deps, Logger } from "../../deps.ts";
 import { configFromEnv, type WorkersEnv } from "./env.ts";
 import { createR2BlobStore } from "./r2-blob-store.ts";
 import { createDoMetaStore } from "./do-meta-store.ts";
 import { workersHasher } from "./hasher.ts";
+import { createDoIamStore } from "./do-iam-store.ts";
+import { createTargetRegistry, type TargetRegistry } from "../../events/target-registry.ts";
+import { targetsFromEnv } from "../../events/targets.ts";
 
 /** One JSON line per record: Workers Logs / `wrangler tail` index the fields. */
 export const jsonLogger: Logger = {
@@ -23,11 +26,33 @@ export function withExecutionContext<T>(ctx: ExecutionContext, fn: () => T): T {
   return requestContext.run(ctx, fn);
 }
 
+/**
+ * The isolate's one TargetRegistry (the gateway and the Queue consumer share its cache): env
+ * targets from the vars, stored ones in the IamShard. Without the EVENTS queue nothing could be
+ * delivered, so a target is then refused when it is added, not lost at delivery.
+ */
+const registries = new WeakMap<WorkersEnv, TargetRegistry>();
+export function workersTargets(env: WorkersEnv): TargetRegistry {
+  let r = registries.get(env);
+  if (!r) {
+    r = createTargetRegistry({
+      env: targetsFromEnv(env as unknown as Record<string, unknown>),
+      store: createDoIamStore(env.IAM),
+      now: () => Date.now(),
+      accept: () => (env.EVENTS ? null : "notifications need the EVENTS queue binding (wrangler.toml [[queues.producers]])"),
+    });
+    registries.set(env, r);
+  }
+  return r;
+}
+
 export function createWorkersDeps(env: WorkersEnv, log: Logger = jsonLogger): Deps {
   const config = configFromEnv(env);
   return {
     blobs: createR2BlobStore(env.CHUNKS),
     meta: createDoMetaStore(env.META),
+    iam: createDoIamStore(env.IAM),
+    targets: workersTargets(env),
     hasher: workersHasher,
     clock: { now: () => Date.now() },
     config,

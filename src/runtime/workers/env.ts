@@ -2,12 +2,15 @@
 import { configFromVars, type Config } from "../../config.ts";
 import type { EventMessage } from "../../store/types.ts";
 import type { MetaShard } from "./meta-shard.ts";
+import type { IamShard } from "./iam-shard.ts";
 
 export interface WorkersEnv {
   /** R2 bucket holding the content-addressed chunks. */
   CHUNKS: R2Bucket;
   /** The SQLite MetaStore Durable Object (see docs/workers-design.md). */
   META: DurableObjectNamespace<MetaShard>;
+  /** IAM state and stored notification targets: one global SQLite Durable Object (src/runtime/workers/iam-shard.ts). */
+  IAM: DurableObjectNamespace<IamShard>;
   /**
    * Event notifications: each shard relays its outbox to this Queue; this Worker consumes it
    * (workers/notify.ts). Required once a notification target is configured.

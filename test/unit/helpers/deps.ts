@@ -8,6 +8,9 @@ import type { MetaStore } from "../../../src/store/types.ts";
 import { createMemoryBlobStore } from "../../../src/store/memory/blob-store.ts";
 import { createBunSqliteDriver } from "../../../src/runtime/bun/sqlite-driver.ts";
 import { bunHasher } from "../../../src/runtime/bun/hasher.ts";
+import { createSqlIamStore } from "../../../src/iam/sql-store.ts";
+import { createSqlTargetStore } from "../../../src/events/sql-target-store.ts";
+import { createTargetRegistry } from "../../../src/events/target-registry.ts";
 
 /**
  * `sharded`: metadata as on Workers, one SQLite store per bucket plus a catalog
@@ -24,12 +27,17 @@ export function memoryDeps(config: Partial<Config> = {}, opts: { sharded?: boole
     if (!s) shards.set(name, (s = sqlStore()));
     return s;
   };
+  const full: Config = { ...DEFAULT_CONFIG, rootUser: "AKIDTEST", rootPassword: "secretsecret", chunkSize: 64 * 1024, inlineLimit: 1024, ...config };
+  // IAM and stored targets share one in-memory database, as they share meta.sqlite on Bun.
+  const stateDb = createBunSqliteDriver(":memory:");
   const deps: Deps = {
     blobs,
     meta: opts.sharded ? createShardedMetaStore(shard) : sqlStore(),
+    iam: createSqlIamStore(stateDb, { now: clock.now }),
+    targets: createTargetRegistry({ env: full.notifyTargets, store: createSqlTargetStore(stateDb, { now: clock.now }), now: clock.now }),
     hasher: bunHasher,
     clock,
-    config: { ...DEFAULT_CONFIG, rootUser: "AKIDTEST", rootPassword: "secretsecret", chunkSize: 64 * 1024, inlineLimit: 1024, ...config },
+    config: full,
     log: { info() {}, warn() {}, error: (m, f) => console.error(m, f) },
     background: () => {},
   };

@@ -1,0 +1,180 @@
+// Notification targets from two sources behind one registry: the variables (MINIO_NOTIFY_*,
+// read-only, source "env") and a store (added and removed at run time, source "store"; later
+// `mc admin config set notify_webhook:ID …`). An env target wins: it cannot be replaced or
+// removed at run time, and a stored one under the same key is hidden while the variable is set.
+//
+// Reads in the request path (validation, event creation, delivery) go through `resolve`, cached
+// per process or isolate: env keys never touch the store; stored targets come from a snapshot
+// that is reloaded only when the store's version stamp moved, and that stamp is checked at most
+// every `refreshMs` — or at once when a key is missing (a target just added on another node or
+// isolate is found on first use, never dropped as unknown). A change made through this registry
+// is seen here at once; a removal or change made elsewhere within `refreshMs`.
+import type { NotifyTarget } from "./targets.ts";
+
+/** The persisted half (SQLite on Bun in meta.sqlite, the IamShard Durable Object on Workers). */
+export interface TargetStore {
+  /** Grows with every committed put or remove. */
+  targetsVersion(): Promise<number>;
+  listTargets(): Promise<{ version: number; targets: NotifyTarget[] }>;
+  /** Adds or replaces the target under its key; returns the new version. */
+  putTarget(target: NotifyTarget): Promise<number>;
+  /** The new version, or null when no target had that key (nothing changed). */
+  removeTarget(key: string): Promise<number | null>;
+}
+
+/** The TargetStore's members, for forwarding (runtime/workers/), checked complete by the compiler. */
+export const TARGET_STORE_METHODS = ["targetsVersion", "listTargets", "putTarget", "removeTarget"] as const satisfies readonly (keyof TargetStore)[];
+const _complete: Exclude<keyof TargetStore, (typeof TARGET_STORE_METHODS)[number]> extends never ? true : never = true;
+void _complete;
+
+export interface RegisteredTarget { key: string; source: "env" | "store"; target: NotifyTarget }
+
+export type TargetWrite =
+  | { ok: true; version: number }
+  /** EnvTarget: configured by variables (read-only); InvalidTarget: unusable here (the reason says why). */
+  | { ok: false; error: "EnvTarget" | "InvalidTarget" | "NoSuchTarget"; message: string };
+
+/** The targets for these keys (unknown keys absent): what the request path and delivery need. */
+export interface TargetLookup {
+  resolve(keys: Iterable<string>): Promise<Readonly<Record<string, NotifyTarget>>>;
+}
+
+export interface TargetRegistry extends TargetLookup {
+  /** Env targets first, then stored ones (read from the store). */
+  list(): Promise<RegisteredTarget[]>;
+  /** By key `<id>:<type>`, the ARN's last two fields ("1:webhook"). */
+  get(key: string): Promise<RegisteredTarget | null>;
+  /** Adds or replaces a stored target; never an env target's key. */
+  put(target: NotifyTarget): Promise<TargetWrite>;
+  remove(key: string): Promise<TargetWrite>;
+  /** The store's version stamp (env targets never change while running). */
+  version(): Promise<number>;
+}
+
+export const targetKey = (t: Pick<NotifyTarget, "id" | "type">) => `${t.id}:${t.type}`;
+
+const TARGET_ID = /^[^\s:]{1,64}$/;
+const count = (v: unknown, min: number) => typeof v === "number" && Number.isSafeInteger(v) && v >= min;
+
+/** Why a target cannot be stored (null: it can): the checks targetsFromEnv makes of variables. */
+export function targetProblem(t: NotifyTarget): string | null {
+  if (!t || typeof t !== "object") return "a target is an object";
+  if (typeof t.id !== "string" || !TARGET_ID.test(t.id)) return "target id must be 1 to 64 characters without blanks or ':'";
+  switch (t.type) {
+    case "webhook": {
+      let url: URL;
+      try {
+        url = new URL(t.endpoint);
+      } catch {
+        return `notify_webhook:${t.id}: 'endpoint' is not a valid URL`;
+      }
+      if (url.protocol !== "http:" && url.protocol !== "https:") return `notify_webhook:${t.id}: 'endpoint' must be http or https`;
+      if (t.authToken !== undefined && typeof t.authToken !== "string") return `notify_webhook:${t.id}: 'auth_token' must be text`;
+      break;
+    }
+    default:
+      return `unknown target type '${(t as { type?: unknown }).type}'`;
+  }
+  if (!count(t.queueLimit, 1)) return `${t.type}:${t.id}: queue_limit must be a whole number above 0`;
+  if (!count(t.maxRetries, 1)) return `${t.type}:${t.id}: max_retries must be a whole number above 0`;
+  if (!count(t.ttlMs, 1)) return `${t.type}:${t.id}: the TTL must be a whole number of milliseconds above 0`;
+  return null;
+}
+
+interface Snapshot { version: number; stored: Map<string, NotifyTarget>; checkedAt: number }
+
+export function createTargetRegistry(opts: {
+  env: Readonly<Record<string, NotifyTarget>>;
+  store: TargetStore;
+  now: () => number;
+  /** How long a snapshot is used before its version is checked again (default 5 s). */
+  refreshMs?: number;
+  /** A runtime's own refusal of a target (e.g. no queue to deliver through); null accepts. */
+  accept?: (t: NotifyTarget) => string | null;
+}): TargetRegistry {
+  const { env, store, now } = opts;
+  const refreshMs = opts.refreshMs ?? 5000;
+  let snap: Snapshot | undefined;
+  /** A write made here committed this version: an older snapshot is stale whatever its age. */
+  let minVersion = 0;
+  let loading: Promise<Snapshot> | undefined;
+
+  const fetchSnapshot = async (): Promise<Snapshot> => {
+    try {
+      const checkedAt = now();
+      if (snap && snap.version >= minVersion) {
+        const v = await store.targetsVersion();
+        if (v === snap.version) return (snap = { ...snap, checkedAt });
+      }
+      const { version, targets } = await store.listTargets();
+      return (snap = { version, stored: new Map(targets.map((t) => [targetKey(t), t])), checkedAt });
+    } finally {
+      loading = undefined;
+    }
+  };
+  const load = async (): Promise<Snapshot> => {
+    // One load at a time, shared by concurrent callers; one that began before a write made here
+    // may miss it, so then once more.
+    const s = await (loading ??= fetchSnapshot());
+    return s.version >= minVersion ? s : (loading ??= fetchSnapshot());
+  };
+  const fresh = (s: Snapshot | undefined): s is Snapshot => !!s && s.version >= minVersion && now() - s.checkedAt < refreshMs;
+
+  const resolve = async (keys: Iterable<string>): Promise<Record<string, NotifyTarget>> => {
+    const out: Record<string, NotifyTarget> = {};
+    const rest: string[] = [];
+    for (const k of keys) {
+      if (Object.hasOwn(env, k)) out[k] = env[k];
+      else rest.push(k);
+    }
+    if (rest.length === 0) return out;
+    let s = fresh(snap) ? snap : undefined;
+    // A key a cached snapshot does not know may have been added elsewhere since: look again.
+    // (So a rule naming a gone target costs a version read per matching event; cheap, and rare.)
+    if (!s || rest.some((k) => !s!.stored.has(k))) s = await load();
+    for (const k of rest) {
+      const t = s.stored.get(k);
+      if (t) out[k] = t;
+    }
+    return out;
+  };
+
+  return {
+    resolve,
+    async list() {
+      const s = await load();
+      return [
+        ...Object.entries(env).map(([key, target]) => ({ key, source: "env" as const, target })),
+        ...[...s.stored].filter(([key]) => !Object.hasOwn(env, key)).map(([key, target]) => ({ key, source: "store" as const, target })),
+      ];
+    },
+    async get(key) {
+      if (Object.hasOwn(env, key)) return { key, source: "env", target: env[key] };
+      const t = (await resolve([key]))[key];
+      return t ? { key, source: "store", target: t } : null;
+    },
+    async put(target) {
+      const problem = targetProblem(target);
+      if (problem) return { ok: false, error: "InvalidTarget", message: problem };
+      const key = targetKey(target);
+      if (Object.hasOwn(env, key)) return envTarget(key);
+      const refused = opts.accept?.(target);
+      if (refused) return { ok: false, error: "InvalidTarget", message: refused };
+      const version = await store.putTarget(target);
+      minVersion = Math.max(minVersion, version);
+      return { ok: true, version };
+    },
+    async remove(key) {
+      if (Object.hasOwn(env, key)) return envTarget(key);
+      const version = await store.removeTarget(key);
+      if (version === null) return { ok: false, error: "NoSuchTarget", message: `no stored target '${key}'` };
+      minVersion = Math.max(minVersion, version);
+      return { ok: true, version };
+    },
+    version: () => store.targetsVersion(),
+  };
+}
+
+const envTarget = (key: string): TargetWrite => ({
+  ok: false, error: "EnvTarget", message: `target '${key}' is configured by environment variables and cannot be changed at run time`,
+});
