@@ -7,7 +7,7 @@ import type { Authenticator } from "../auth/authenticate.ts";
 import type { Authorize } from "../auth/authorize.ts";
 import { conditionContext } from "../auth/conditions.ts";
 import { requestInfo } from "../http/request-info.ts";
-import { BodyTooLarge, beginRequest, durableBeforeAnswer, hashedBody } from "../http/pipeline.ts";
+import { BodyTooLarge, beginRequest, durableBeforeAnswer, hashedBody, knownError } from "../http/pipeline.ts";
 import { AdminError, renderAdminError } from "./errors.ts";
 import { adminName, routeAdmin } from "./router.ts";
 import { ADMIN_HANDLERS } from "./handlers.ts";
@@ -44,12 +44,7 @@ export function adminApi(deps: Deps, authenticate: Authenticator, authorize: Aut
       await durableBeforeAnswer(deps, req);
       return answer(res);
     } catch (e) {
-      let err: AdminError | S3Error;
-      if (e instanceof AdminError || e instanceof S3Error) err = e;
-      else {
-        deps.log.error("internal error", { requestId, api: "admin", method: req.method, path, error: e instanceof Error ? e.stack ?? e.message : String(e) });
-        err = new S3Error("InternalError");
-      }
+      const err = knownError(deps, e, (x): x is AdminError => x instanceof AdminError, { requestId, api: "admin", method: req.method, path });
       req.body?.cancel().catch(() => {});
       return answer(renderAdminError(err, path, requestId, deps.config.region));
     }

@@ -3,6 +3,8 @@
 // small form or JSON request read once with a cap and hashed for the signature check.
 import { toHex, sha256Hex } from "../util/hash.ts";
 import type { Deps } from "../deps.ts";
+import { S3Error } from "../xml/errors.ts";
+import { isRequestAborted } from "./request-aborted.ts";
 
 export const newRequestId = () => toHex(crypto.getRandomValues(new Uint8Array(8))).toUpperCase();
 
@@ -51,6 +53,21 @@ export function beginRequest(deps: Pick<Deps, "log" | "clock">, req: Request, ap
     return withCommonHeaders(res, requestId);
   };
   return { requestId, seen, answer };
+}
+
+/**
+ * An error as an API's renderer takes it: one of its own (`own`) or an S3Error of the shared
+ * steps (signature, access). A client gone mid-body is one warn line; anything else is logged
+ * once, with its stack, and answered as InternalError.
+ */
+export function knownError<E extends Error>(deps: Pick<Deps, "log">, e: unknown, own: (e: unknown) => e is E, fields: Record<string, unknown>): E | S3Error {
+  if (own(e) || e instanceof S3Error) return e;
+  if (isRequestAborted(e)) {
+    deps.log.warn("request aborted by the client", fields);
+    return new S3Error("IncompleteBody");
+  }
+  deps.log.error("internal error", { ...fields, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+  return new S3Error("InternalError");
 }
 
 export class BodyTooLarge extends Error {}

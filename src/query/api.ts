@@ -6,7 +6,7 @@ import type { Deps } from "../deps.ts";
 import { S3Error } from "../xml/errors.ts";
 import type { Authenticator } from "../auth/authenticate.ts";
 import { requestInfo } from "../http/request-info.ts";
-import { BodyTooLarge, beginRequest, durableBeforeAnswer, hashedBody } from "../http/pipeline.ts";
+import { BodyTooLarge, beginRequest, durableBeforeAnswer, hashedBody, knownError } from "../http/pipeline.ts";
 import { resolveAddress } from "../s3/address.ts";
 import { QueryError, renderQueryError } from "./errors.ts";
 import { ACTIONS, isQueryAction, QUERY_APIS } from "./actions.ts";
@@ -56,12 +56,7 @@ export function queryApi(deps: Deps, authenticate: Authenticator) {
       await durableBeforeAnswer(deps, req);
       return answer(res);
     } catch (e) {
-      let err: QueryError | S3Error;
-      if (e instanceof QueryError || e instanceof S3Error) err = e;
-      else {
-        deps.log.error("internal error", { requestId, api: "query", error: e instanceof Error ? e.stack ?? e.message : String(e) });
-        err = new S3Error("InternalError");
-      }
+      const err = knownError(deps, e, (x): x is QueryError => x instanceof QueryError, { requestId, api: "query", method: req.method });
       req.body?.cancel().catch(() => {});
       return answer(renderQueryError(err, requestId, ns, false));
     }
