@@ -72,14 +72,16 @@ export function knownError<E extends Error>(deps: Pick<Deps, "log">, e: unknown,
 
 export class BodyTooLarge extends Error {}
 
-/** Reads a small request body whole, refusing more than `limit` bytes as soon as they arrive. */
-export async function readSmallBody(req: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(req.headers.get("content-length") ?? NaN);
-  if (declared > limit) throw new BodyTooLarge();
-  if (!req.body) return new Uint8Array();
+/**
+ * Reads a small body whole (XML, JSON, forms; never object data), refusing more than `limit`
+ * bytes as soon as the declared size or the bytes arriving say so.
+ */
+export async function readCapped(stream: ReadableStream<Uint8Array> | null, declared: number | undefined, limit: number): Promise<Uint8Array> {
+  if (declared !== undefined && declared > limit) throw new BodyTooLarge();
+  if (!stream) return new Uint8Array();
   const parts: Uint8Array[] = [];
   let size = 0;
-  const reader = req.body.getReader();
+  const reader = stream.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
@@ -95,6 +97,7 @@ export async function readSmallBody(req: Request, limit: number): Promise<Uint8A
 
 /** The body and its SHA-256, for APIs whose clients may leave x-amz-content-sha256 out (STS, SNS). */
 export async function hashedBody(req: Request, limit: number): Promise<{ bytes: Uint8Array; sha256: string }> {
-  const bytes = await readSmallBody(req, limit);
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  const bytes = await readCapped(req.body, Number.isNaN(declared) ? undefined : declared, limit);
   return { bytes, sha256: await sha256Hex(bytes) };
 }

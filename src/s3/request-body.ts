@@ -3,6 +3,7 @@ import { S3Error } from "../xml/errors.ts";
 import { decodeAwsChunked } from "../auth/chunked.ts";
 import { fromBase64, toHex } from "../util/hash.ts";
 import type { ReqCtx } from "./context.ts";
+import { BodyTooLarge, readCapped } from "../http/pipeline.ts";
 
 export interface UploadBody {
   stream: ReadableStream<Uint8Array> | null;
@@ -47,22 +48,9 @@ export function contentMd5(h: Headers): Uint8Array | undefined {
 /** Reads a small request body (XML) with a cap, verifying Content-MD5 and x-amz-content-sha256. */
 export async function smallBody(ctx: ReqCtx, limit = 1024 * 1024): Promise<Uint8Array> {
   const body = uploadBodyLenient(ctx);
-  if (body.size !== undefined && body.size > limit) throw new S3Error("MalformedXML", { message: "Request body too large" });
-  const chunks: Uint8Array[] = [];
-  let n = 0;
-  if (body.stream) {
-    const reader = body.stream.getReader();
-    for (;;) {
-      const r = await reader.read();
-      if (r.done) break;
-      n += r.value.length;
-      if (n > limit) { reader.cancel().catch(() => {}); throw new S3Error("MalformedXML", { message: "Request body too large" }); }
-      chunks.push(r.value);
-    }
-  }
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const c of chunks) { out.set(c, off); off += c.length; }
+  const out = await readCapped(body.stream, body.size, limit).catch((e) => {
+    throw e instanceof BodyTooLarge ? new S3Error("MalformedXML", { message: "Request body too large" }) : e;
+  });
   const md5 = contentMd5(ctx.headers);
   if (md5) {
     const h = ctx.deps.hasher("md5");
