@@ -110,12 +110,14 @@ const PLAIN_FLAGS = new Set(["versionId", "list-type", "fetch-owner", "encoding-
  * A subresource the table does not know: a query key without a value (`?events`, `?foo`), as
  * S3 subresources are written. Parameters with values are ignored, as S3 ignores them.
  */
+const ROUTED_SUBS: ReadonlySet<string> = new Set(ROUTES.flatMap((r) => (r.sub ? [r.sub] : [])));
+
 function unknownSubresource(query: URLSearchParams, rawQuery: string): boolean {
   if (!rawQuery) return false;
   for (const part of rawQuery.replace(/^\?/, "").split("&")) {
     if (!part || part.includes("=")) continue;
     const k = decodeURIComponentSafe(part);
-    if (!PLAIN_FLAGS.has(k) && !ROUTES.some((r) => r.sub === k)) return true;
+    if (!PLAIN_FLAGS.has(k) && !ROUTED_SUBS.has(k)) return true;
   }
   return query.has("events"); // mc watch: ?events=s3:ObjectCreated:*&prefix=…
 }
