@@ -24,6 +24,8 @@ export interface Config {
   sessionTtlMs: number;
   /** Notification targets by `<id>:<type>` (MINIO_NOTIFY_* / S3EDGE_NOTIFY_* variables). */
   notifyTargets: Record<string, NotifyTarget>;
+  /** Who may scrape /metrics: a bearer JWT allowed admin:Prometheus, or anyone (MinIO's setting). */
+  prometheusAuth: "jwt" | "public";
 }
 
 export { ConfigError };
@@ -39,6 +41,7 @@ export const DEFAULT_CONFIG: Config = {
   maxObjectSize: 5 * 1024 ** 4,
   sessionTtlMs: 24 * 3600 * 1000,
   notifyTargets: {},
+  prometheusAuth: "jwt",
 };
 
 // One rule for both runtimes: an empty variable is an unset one; S3EDGE_* wins over MINIO_*.
@@ -65,6 +68,7 @@ const VARS = {
   domains: z.pipe(z.string(), z.transform((s) => s.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean)))
     .check(z.refine((ds) => ds.every((d) => HOSTNAME.test(d)), "must be a comma-separated list of host names")),
   chunkSize: bytes(64 * 1024, 512 * 1024 * 1024, "must be at least 65536 (64 KiB)", "must be at most 536870912 (512 MiB)"),
+  prometheusAuth: z.enum(["jwt", "public"], "must be jwt or public"),
 };
 
 const NAMES = {
@@ -73,6 +77,7 @@ const NAMES = {
   region: ["S3EDGE_REGION", "MINIO_REGION"],
   domains: ["S3EDGE_DOMAIN", "MINIO_DOMAIN"],
   chunkSize: ["S3EDGE_CHUNK_SIZE"],
+  prometheusAuth: ["S3EDGE_PROMETHEUS_AUTH_TYPE", "MINIO_PROMETHEUS_AUTH_TYPE"],
 } as const satisfies Record<keyof typeof VARS, readonly string[]>;
 
 export interface ConfigResult {
@@ -102,11 +107,13 @@ export function configFromVars(vars: Record<string, unknown>, opts: { requireCre
   const region = read("region");
   const domains = read("domains");
   const chunkSize = read("chunkSize");
+  const prometheusAuth = read("prometheusAuth");
   if (rootUser !== undefined) config.rootUser = rootUser;
   if (rootPassword !== undefined) config.rootPassword = rootPassword;
   if (region !== undefined) config.region = region;
   if (domains !== undefined) config.domains = domains;
   if (chunkSize !== undefined) config.chunkSize = chunkSize;
+  if (prometheusAuth !== undefined) config.prometheusAuth = prometheusAuth;
   const userSet = pick(vars, ...NAMES.rootUser) !== undefined, passwordSet = pick(vars, ...NAMES.rootPassword) !== undefined;
   if (userSet !== passwordSet) problems.push(`${userSet ? "S3EDGE_ROOT_PASSWORD" : "S3EDGE_ROOT_USER"}: must be set too (root credentials come as a pair)`);
   else if (!userSet && opts.requireCredentials) {

@@ -5,6 +5,7 @@ import { toHex, sha256Hex } from "../util/hash.ts";
 import type { Deps } from "../deps.ts";
 import { S3Error } from "../xml/errors.ts";
 import { isRequestAborted } from "./request-aborted.ts";
+import { metricsOf } from "../ops/metrics.ts";
 
 export const newRequestId = () => toHex(crypto.getRandomValues(new Uint8Array(8))).toUpperCase();
 
@@ -43,13 +44,16 @@ export function logAccess(deps: Pick<Deps, "log">, e: AccessEntry, req: Request,
   });
 }
 
-/** A request's id, what its access-log line will say, and its answer: logged, with the common headers. */
+/** A request's id, what its access-log line will say, and its answer: counted, logged, with the common headers. */
 export function beginRequest(deps: Pick<Deps, "log" | "clock">, req: Request, api: AccessEntry["api"]) {
   const requestId = newRequestId();
   const started = deps.clock.now();
   const seen: AccessEntry = { api };
+  const counted = metricsOf(deps).begin(req, started);
   const answer = (res: Response): Response => {
-    logAccess(deps, seen, req, res, requestId, started, deps.clock.now());
+    const now = deps.clock.now();
+    counted(seen.op ?? "", api, res, now);
+    logAccess(deps, seen, req, res, requestId, started, now);
     return withCommonHeaders(res, requestId);
   };
   return { requestId, seen, answer };
