@@ -15,6 +15,11 @@ command -v go >/dev/null || need_apt+=(golang-go)                 # test/e2e/go.
 [ -d /usr/share/gocode/src/github.com/minio/madmin-go ] || need_apt+=(golang-github-minio-madmin-go-dev)  # `mc admin` (IAM) tests
 command -v rclone >/dev/null || need_apt+=(rclone)                # test/e2e/rclone.test.ts
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)                 # test/e2e/cors.test.ts (a real browser, via playwright-core)
+# Notification target servers, started per test file on free ports (test/e2e/servers.ts, notify-targets.test.ts); ~30 s to install.
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || need_apt+=(postgresql-15)
+command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || need_apt+=(mariadb-server)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need_apt+=(rabbitmq-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test-deps: missing ${need_apt[*]} (run as root, or install them)" >&2

@@ -5,6 +5,7 @@ import * as z from "zod/mini";
 import type { NotifyTarget } from "./events/targets.ts";
 import { targetsFromEnv } from "./events/targets.ts";
 import { ConfigError } from "./config-error.ts";
+import { parseGoDuration } from "./util/duration.ts";
 
 export interface Config {
   region: string;
@@ -26,6 +27,11 @@ export interface Config {
   notifyTargets: Record<string, NotifyTarget>;
   /** Who may scrape /metrics: a bearer JWT allowed admin:Prometheus, or anyone (MinIO's setting). */
   prometheusAuth: "jwt" | "public";
+  /**
+   * How long a node trusts its IAM view before re-reading the store's version stamp
+   * (S3EDGE_REFRESH_IAM_INTERVAL / --refresh-iam-interval, Go duration; 0 = every request).
+   */
+  refreshIamIntervalMs: number;
 }
 
 export { ConfigError };
@@ -42,6 +48,7 @@ export const DEFAULT_CONFIG: Config = {
   sessionTtlMs: 24 * 3600 * 1000,
   notifyTargets: {},
   prometheusAuth: "jwt",
+  refreshIamIntervalMs: 5 * 60 * 1000,
 };
 
 // One rule for both runtimes: an empty variable is an unset one; S3EDGE_* wins over MINIO_*.
@@ -69,6 +76,8 @@ const VARS = {
     .check(z.refine((ds) => ds.every((d) => HOSTNAME.test(d)), "must be a comma-separated list of host names")),
   chunkSize: bytes(64 * 1024, 512 * 1024 * 1024, "must be at least 65536 (64 KiB)", "must be at most 536870912 (512 MiB)"),
   prometheusAuth: z.enum(["jwt", "public"], "must be jwt or public"),
+  refreshIamIntervalMs: z.pipe(z.string(), z.transform((v) => parseGoDuration(v)))
+    .check(z.refine((n) => !Number.isNaN(n), "must be a duration such as 5m, 90s or 1h30m"), z.refine((n) => n <= 24 * 3_600_000, "must be at most 24h")),
 };
 
 const NAMES = {
@@ -78,6 +87,7 @@ const NAMES = {
   domains: ["S3EDGE_DOMAIN", "MINIO_DOMAIN"],
   chunkSize: ["S3EDGE_CHUNK_SIZE"],
   prometheusAuth: ["S3EDGE_PROMETHEUS_AUTH_TYPE", "MINIO_PROMETHEUS_AUTH_TYPE"],
+  refreshIamIntervalMs: ["S3EDGE_REFRESH_IAM_INTERVAL"],
 } as const satisfies Record<keyof typeof VARS, readonly string[]>;
 
 export interface ConfigResult {
@@ -113,6 +123,8 @@ export function configFromVars(vars: Record<string, unknown>, opts: { requireCre
   if (region !== undefined) config.region = region;
   if (domains !== undefined) config.domains = domains;
   if (chunkSize !== undefined) config.chunkSize = chunkSize;
+  const refreshIam = read("refreshIamIntervalMs");
+  if (refreshIam !== undefined) config.refreshIamIntervalMs = refreshIam;
   if (prometheusAuth !== undefined) config.prometheusAuth = prometheusAuth;
   const userSet = pick(vars, ...NAMES.rootUser) !== undefined, passwordSet = pick(vars, ...NAMES.rootPassword) !== undefined;
   if (userSet !== passwordSet) problems.push(`${userSet ? "S3EDGE_ROOT_PASSWORD" : "S3EDGE_ROOT_USER"}: must be set too (root credentials come as a pair)`);

@@ -2,6 +2,7 @@ import type { BlobStore, MetaStore } from "./store/types.ts";
 import type { Config } from "./config.ts";
 import type { IamStore } from "./iam/store.ts";
 import type { TargetRegistry } from "./events/target-registry.ts";
+import type { TargetDrivers } from "./events/targets/drivers.ts";
 
 export type DigestAlgorithm = "md5" | "sha1" | "sha256" | "crc32" | "crc32c" | "crc64nvme";
 
@@ -16,6 +17,9 @@ export interface Hasher {
   dispose?(): void;
 }
 
+/** Argon2id (RFC 9106) with madmin's parameters; a runtime may supply a native one. */
+export type Argon2id = (password: Uint8Array, salt: Uint8Array, p: { passes: number; memoryKiB: number; lanes: number; tagLength: number }) => Promise<Uint8Array>;
+
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -29,9 +33,13 @@ export interface Deps {
   iam: IamStore;
   /** Notification targets: from the variables (config.notifyTargets) and added at run time. */
   targets: TargetRegistry;
+  /** Drivers for the targets that need sockets (redis, postgresql, mysql, amqp); a type absent here is refused when configured. */
+  targetDrivers?: TargetDrivers;
   hasher(alg: DigestAlgorithm): Hasher;
   /** MD5 for large bodies, possibly off-thread (whole chunks are passed to update). */
   bulkMd5?(): Hasher;
+  /** Native Argon2id (Bun's node:crypto); absent: the portable TypeScript one (src/admin/crypto). */
+  argon2id?: Argon2id;
   clock: { now(): number };
   config: Config;
   log: Logger;

@@ -22,8 +22,11 @@ run_suite() {
 }
 run_suite "unit" bun test test/unit
 run_suite "e2e (bun)" bun test test/e2e
+# The web console in Debian's chromium (playwright-core); skips itself where chromium is missing.
+run_suite "console (bun)" bun test test/console
 run_suite "fault" bun test test/fault
 # The same end-to-end suite against the Worker on workerd (wrangler dev), plus workerd-only tests.
 run_suite "e2e (workerd)" bash test/workers/run-e2e.sh test/e2e test/workers
+run_suite "console (workerd)" bash test/workers/run-e2e.sh test/console
 echo "$pass passed, $fail failed"
 exit $status

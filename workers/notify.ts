@@ -5,16 +5,21 @@
 import { consumeQueueBatch } from "../src/events/queue-consumer.ts";
 import type { TargetBackoff } from "../src/events/deliver.ts";
 import type { EventMessage } from "../src/store/types.ts";
-import { jsonLogger, workersTargets } from "../src/runtime/workers/deps.ts";
+import { jsonLogger, WORKERS_TARGET_DRIVERS, workersTargets } from "../src/runtime/workers/deps.ts";
+import { createTargetSenders, type TargetSenders } from "../src/events/targets/drivers.ts";
 import type { WorkersEnv } from "../src/runtime/workers/env.ts";
 
 // Targets' backoff state, per isolate (bindings do not change under it; cf. gateway.ts).
 const states = new WeakMap<WorkersEnv, Map<string, TargetBackoff>>();
+// Connections to socket targets (PostgreSQL), per isolate like the states.
+const senders = new WeakMap<WorkersEnv, TargetSenders>();
 
 export async function consumeEvents(batch: MessageBatch<EventMessage>, env: WorkersEnv): Promise<void> {
   let known = states.get(env);
   if (!known) states.set(env, (known = new Map()));
-  const d = { targets: workersTargets(env), now: () => Date.now(), log: jsonLogger, via: "queue" };
+  let s = senders.get(env);
+  if (!s) senders.set(env, (s = createTargetSenders(WORKERS_TARGET_DRIVERS, jsonLogger)));
+  const d = { targets: workersTargets(env), senders: s, now: () => Date.now(), log: jsonLogger, via: "queue" };
   const events = env.EVENTS;
   await consumeQueueBatch(d, batch.messages, {
     states: known,

@@ -9,13 +9,18 @@ import { conditionContext } from "../auth/conditions.ts";
 import { requestInfo } from "../http/request-info.ts";
 import { BodyTooLarge, beginRequest, durableBeforeAnswer, hashedBody, knownError } from "../http/pipeline.ts";
 import { AdminError, renderAdminError } from "./errors.ts";
-import { adminName, routeAdmin } from "./router.ts";
+import { adminName, routeAdmin, selfAllowed } from "./router.ts";
 import { ADMIN_HANDLERS } from "./handlers.ts";
+import { createMadminCrypto } from "./crypto/madmin-crypto.ts";
+import { deriveKey } from "./crypto/encrypt-data.ts";
 
 /** Admin bodies are small JSON or KV documents (encrypted or not). */
 const ADMIN_BODY_LIMIT = 1024 * 1024;
 
 export function adminApi(deps: Deps, authenticate: Authenticator, authorize: Authorize) {
+  // One key cache per mount (per process on Bun, per isolate on Workers), §4.5.
+  const crypto = createMadminCrypto({ derive: (kdf, password, salt) => deriveKey(kdf, password, salt, deps.argon2id) });
+  const startedAt = deps.clock.now();
   return async (c: Context): Promise<Response> => {
     const req = c.req.raw;
     const { requestId, seen, answer } = beginRequest(deps, req, "admin");
@@ -24,7 +29,7 @@ export function adminApi(deps: Deps, authenticate: Authenticator, authorize: Aut
     const path = info.rawPath ?? url.pathname;
     try {
       const name = adminName(path) ?? "";
-      const r = routeAdmin(req.method, name);
+      const r = routeAdmin(req.method, name, url.searchParams);
       seen.op = r?.op ?? name;
       if (!r) throw new AdminError("XMinioAdminUnknownOperation", { message: `Unknown admin operation: ${req.method} ${name || "(none)"}` });
       const body = await hashedBody(req, ADMIN_BODY_LIMIT).catch((e) => {
@@ -38,9 +43,14 @@ export function adminApi(deps: Deps, authenticate: Authenticator, authorize: Aut
         method: req.method, url, path, headers: req.headers, policy: { services: ["s3"], region: "any" }, bodySha256: body.sha256,
       });
       if (auth.principal.kind !== "anonymous") seen.principal = auth.principal.accessKey;
-      await authorize(auth.principal, r.action, "arn:minio:admin:::*",
-        conditionContext({ url, headers: req.headers, clientAddress: info.remoteAddress ?? "", now: deps.clock.now(), auth: auth.via }));
-      const res = await ADMIN_HANDLERS[r.op]({ deps, req, query: url.searchParams, principal: auth.principal, body: body.bytes, requestId });
+      const conditions = conditionContext({ url, headers: req.headers, clientAddress: info.remoteAddress ?? "", now: deps.clock.now(), auth: auth.via });
+      // A user's own account view and user-info need no admin rights (MinIO's implicit permission).
+      if (!selfAllowed(r, auth.principal, url.searchParams)) await authorize(auth.principal, r.action, "arn:minio:admin:::*", conditions);
+      const can = (action: string, resource: string) => authorize(auth.principal, action, resource, conditions).then(() => true, (e) => {
+        if (e instanceof S3Error && e.code === "AccessDenied") return false;
+        throw e;
+      });
+      const res = await ADMIN_HANDLERS[r.op]({ deps, req, query: url.searchParams, principal: auth.principal, body: body.bytes, requestId, crypto, startedAt, can });
       await durableBeforeAnswer(deps, req);
       return answer(res);
     } catch (e) {

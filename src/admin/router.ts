@@ -1,25 +1,36 @@
 // The MinIO admin API's endpoints as data (specs/minio-admin.md §1): `/minio/admin/v3/<name>`,
 // with `v4` an alias (madmin-go v4 tries v4 first). One row per (method, name) → op.
+import type { Principal } from "../auth/principal.ts";
 export const ADMIN_OPS = [
-  "ServerInfo",
+  "ServerInfo", "AccountInfo",
   "AddUser", "SetUserStatus", "RemoveUser", "ListUsers", "UserInfo",
   "AddServiceAccount", "ListServiceAccounts", "InfoServiceAccount", "UpdateServiceAccount", "DeleteServiceAccount",
   "AddCannedPolicy", "RemoveCannedPolicy", "ListCannedPolicies", "InfoCannedPolicy", "SetUserOrGroupPolicy",
   "AttachPolicy", "DetachPolicy", "PolicyEntities",
   "UpdateGroupMembers", "GroupInfo", "ListGroups", "SetGroupStatus",
   "HelpConfigKV", "GetConfigKV", "SetConfigKV", "DelConfigKV",
+  "StorageInfo", "DataUsageInfo", "TemporaryAccountInfo", "ListAccessKeysBulk",
 ] as const;
 export type AdminOp = (typeof ADMIN_OPS)[number];
 
-interface Row { method: string; name: string; op: AdminOp; action: string }
+/**
+ * `self`: what a caller may do without admin rights, as MinIO allows it: `any` (its own account
+ * view), `user` (its own user-info: the `accessKey` query names it, or its parent).
+ * `action` may depend on the query (set-user-status: EnableUser or DisableUser).
+ */
+interface Row { method: string; name: string; op: AdminOp; action: string | ((q: URLSearchParams) => string); self?: "any" | "user" }
+
+export interface AdminRoute { op: AdminOp; action: string; self?: "any" | "user" }
 
 const ROUTES: Row[] = [
   { method: "GET", name: "info", op: "ServerInfo", action: "admin:ServerInfo" },
+  // The MinIO Console's (and madmin's AccountInfo) view of the caller's own account.
+  { method: "GET", name: "accountinfo", op: "AccountInfo", action: "admin:ServerInfo", self: "any" },
   { method: "PUT", name: "add-user", op: "AddUser", action: "admin:CreateUser" },
-  { method: "PUT", name: "set-user-status", op: "SetUserStatus", action: "admin:EnableUser" },
+  { method: "PUT", name: "set-user-status", op: "SetUserStatus", action: (q) => (q.get("status") === "disabled" ? "admin:DisableUser" : "admin:EnableUser") },
   { method: "DELETE", name: "remove-user", op: "RemoveUser", action: "admin:DeleteUser" },
   { method: "GET", name: "list-users", op: "ListUsers", action: "admin:ListUsers" },
-  { method: "GET", name: "user-info", op: "UserInfo", action: "admin:GetUser" },
+  { method: "GET", name: "user-info", op: "UserInfo", action: "admin:GetUser", self: "user" },
   { method: "PUT", name: "add-service-account", op: "AddServiceAccount", action: "admin:CreateServiceAccount" },
   { method: "GET", name: "list-service-accounts", op: "ListServiceAccounts", action: "admin:ListServiceAccounts" },
   { method: "GET", name: "info-service-account", op: "InfoServiceAccount", action: "admin:ListServiceAccounts" },
@@ -41,6 +52,11 @@ const ROUTES: Row[] = [
   { method: "GET", name: "get-config-kv", op: "GetConfigKV", action: "admin:ConfigUpdate" },
   { method: "PUT", name: "set-config-kv", op: "SetConfigKV", action: "admin:ConfigUpdate" },
   { method: "DELETE", name: "del-config-kv", op: "DelConfigKV", action: "admin:ConfigUpdate" },
+  // Calls newer mc makes that the gateway does not have (§5.6): listed, so they answer 501, not 400.
+  { method: "GET", name: "storageinfo", op: "StorageInfo", action: "admin:StorageInfo" },
+  { method: "GET", name: "datausageinfo", op: "DataUsageInfo", action: "admin:DataUsageInfo" },
+  { method: "GET", name: "temporary-account-info", op: "TemporaryAccountInfo", action: "admin:ListTemporaryAccounts" },
+  { method: "GET", name: "list-access-keys-bulk", op: "ListAccessKeysBulk", action: "admin:ListServiceAccounts" },
 ];
 
 export const ADMIN_PREFIXES = ["/minio/admin/v3/", "/minio/admin/v4/"] as const;
@@ -51,7 +67,16 @@ export function adminName(path: string): string | null {
   return path === "/minio/admin/v3" || path === "/minio/admin/v4" ? "" : null;
 }
 
-export function routeAdmin(method: string, name: string): { op: AdminOp; action: string } | null {
+export function routeAdmin(method: string, name: string, query: URLSearchParams = new URLSearchParams()): AdminRoute | null {
   const row = ROUTES.find((r) => r.name === name && r.method === method);
-  return row ? { op: row.op, action: row.action } : null;
+  if (!row) return null;
+  return { op: row.op, action: typeof row.action === "function" ? row.action(query) : row.action, ...(row.self ? { self: row.self } : {}) };
+}
+
+/** Whether `principal` may call a `self` route without admin rights. */
+export function selfAllowed(r: AdminRoute, principal: Principal, query: URLSearchParams): boolean {
+  if (!r.self || principal.kind === "anonymous") return false;
+  if (r.self === "any") return true;
+  const own = principal.kind === "serviceAccount" || principal.kind === "sts" ? principal.parent : principal.accessKey;
+  return query.get("accessKey") === own;
 }

@@ -76,8 +76,8 @@ export function safeDecode(s: string): string {
 export function createAuthenticator(opts: { lookup: SecretLookup; now: () => number; region: string }) {
   const { lookup, now } = opts;
 
-  async function secretFor(accessKey: string) {
-    const found = await lookup(accessKey);
+  async function secretFor(accessKey: string, sessionToken?: string) {
+    const found = await lookup(accessKey, sessionToken);
     if (!found) throw new S3Error("InvalidAccessKeyId");
     return found;
   }
@@ -96,7 +96,7 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
 
   async function verifyV4(req: AuthRequest, signed: string[], signature: string, cred: ReturnType<typeof parseCredential> & {}, amzDate: string,
     payloadHash: string, query: string) {
-    const { secret, principal } = await secretFor(cred.accessKey);
+    const { secret, principal } = await secretFor(cred.accessKey, sessionToken(req));
     if (req.policy.region === "configured" && cred.region !== opts.region && cred.region !== "auto") {
       // S3's answer, with the region in the body so SDKs (botocore's redirector) can retry.
       throw new S3Error("AuthorizationHeaderMalformed", {
@@ -178,7 +178,7 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
 
     if (auth?.startsWith("AWS ")) {
       checkSkew(sigv2Date(req.headers));
-      const principal = await verifySigV2Header(req, auth, secretFor, pairs);
+      const principal = await verifySigV2Header(req, auth, (ak) => secretFor(ak, sessionToken(req)), pairs);
       return { principal, payload: { kind: "unsigned" }, via: "v2-header" };
     }
     if (q.has("AWSAccessKeyId") && q.has("Signature")) {
@@ -189,7 +189,7 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
       if (expires * 1000 - now() > MAX_PRESIGN_EXPIRES * 1000) {
         throw new S3Error("AccessDenied", { message: "Query-string authentication expiry must be at most 604800 seconds (7 days) ahead" });
       }
-      const principal = await verifySigV2Query(req, secretFor, pairs);
+      const principal = await verifySigV2Query(req, (ak) => secretFor(ak, sessionToken(req)), pairs);
       return { principal, payload: { kind: "unsigned" }, via: "v2-query" };
     }
     if (auth) throw new S3Error("AccessDenied", { message: "Unsupported Authorization Type" });
@@ -211,6 +211,15 @@ function refuseUnsignedAmzHeaders(headers: Headers, signed: string[]) {
   if (unsigned.length) {
     throw new S3Error("AccessDenied", { message: "There were headers present in the request which were not signed", extra: { HeadersNotSigned: unsigned.join(", ") } });
   }
+}
+
+/** An STS session token: the header, or the presigned URL's query parameter (both are signed). */
+function sessionToken(req: AuthRequest): string | undefined {
+  const h = req.headers.get("x-amz-security-token");
+  if (h !== null) return h;
+  // SigV4 presigns X-Amz-Security-Token; botocore's SigV2 query auth sends it lower-case.
+  for (const [k, v] of req.url.searchParams) if (k.toLowerCase() === "x-amz-security-token") return v;
+  return undefined;
 }
 
 function payloadMode(h: string): PayloadMode {

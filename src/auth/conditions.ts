@@ -2,6 +2,7 @@
 // its operations (AWS "Actions, resources, and condition keys for Amazon S3"). Only keys the
 // request carries are present; a policy condition on an absent key does not match.
 import type { Conditions } from "./authorize.ts";
+import type { Principal } from "./principal.ts";
 
 export interface ConditionSource {
   url: URL;
@@ -57,4 +58,17 @@ export function conditionContext(s: ConditionSource): Conditions {
     c["s3:authType"] = s.auth.endsWith("query") ? "REST-QUERY-STRING" : "REST-HEADER";
   }
   return c;
+}
+
+/**
+ * The keys that name the caller (policy variables `${aws:username}` in home-folder policies):
+ * a service account acts as its parent user, as on MinIO; anonymous has none.
+ */
+export function principalConditions(p: Principal): Conditions {
+  switch (p.kind) {
+    case "anonymous": return {};
+    case "serviceAccount": return { "aws:username": p.parent, "aws:userid": p.accessKey, "aws:PrincipalType": "User" };
+    case "sts": return { "aws:username": p.parent, "aws:userid": p.accessKey, "aws:PrincipalType": "AssumedRole" };
+    default: return { "aws:username": p.accessKey, "aws:userid": p.accessKey, "aws:PrincipalType": p.kind === "root" ? "Account" : "User" };
+  }
 }

@@ -27,17 +27,20 @@ function canonicalResources(req: AuthRequest, pairs: [string, string][]): string
   return paths.map((p) => p + q);
 }
 
-function amzHeaders(h: Headers): string {
+function amzHeaders(h: Headers, query: [string, string][] = []): string {
   const out: string[] = [];
   h.forEach((v, k) => {
     if (k.startsWith("x-amz-")) out.push(`${k}:${v.trim()}`);
   });
+  // botocore's HmacV1QueryAuth signs x-amz-* headers (the STS session token) and then moves them
+  // into the query string: they are part of a presigned URL's string to sign.
+  for (const [k, v] of query) if (k.toLowerCase().startsWith("x-amz-")) out.push(`${k.toLowerCase()}:${v.trim()}`);
   return out.sort().map((l) => l + "\n").join("");
 }
 
-function stringsToSign(req: AuthRequest, date: string, pairs: [string, string][]): string[] {
+function stringsToSign(req: AuthRequest, date: string, pairs: [string, string][], amzQuery: [string, string][] = []): string[] {
   const h = req.headers;
-  const head = [req.method, h.get("content-md5") ?? "", h.get("content-type") ?? "", date].join("\n") + "\n" + amzHeaders(h);
+  const head = [req.method, h.get("content-md5") ?? "", h.get("content-type") ?? "", date].join("\n") + "\n" + amzHeaders(h, amzQuery);
   return canonicalResources(req, pairs).map((r) => head + r);
 }
 
@@ -61,6 +64,6 @@ export async function verifySigV2Header(req: AuthRequest, auth: string, secretFo
 export async function verifySigV2Query(req: AuthRequest, secretFor: SecretFor, pairs: [string, string][]): Promise<Principal> {
   const q = req.url.searchParams;
   const { secret, principal } = await secretFor(q.get("AWSAccessKeyId")!);
-  if (!(await check(secret, stringsToSign(req, q.get("Expires")!, pairs), q.get("Signature")!))) throw new S3Error("SignatureDoesNotMatch");
+  if (!(await check(secret, stringsToSign(req, q.get("Expires")!, pairs, pairs), q.get("Signature")!))) throw new S3Error("SignatureDoesNotMatch");
   return principal;
 }

@@ -1,5 +1,6 @@
 // SigV4 building blocks (garage signature/payload.rs; hono utils/crypto.ts): strings in, strings out.
 import { hmac, sha256Hex, toHex } from "../util/hash.ts";
+import { latin1Bytes } from "../http/header-bytes.ts";
 
 export const ALGORITHM = "AWS4-HMAC-SHA256";
 export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
@@ -71,8 +72,11 @@ export function canonicalRequest(method: string, uri: string, query: string, hea
 }
 
 export async function stringToSign(amzDate: string, scope: string, canonical: string): Promise<string> {
-  return [ALGORITHM, amzDate, scope, await sha256Hex(canonical)].join("\n");
+  // Header values are byte strings (http/header-bytes.ts): hashed as the bytes they were sent
+  // as, not re-encoded as UTF-8 (a client signs the UTF-8 it sends, once).
+  return [ALGORITHM, amzDate, scope, await sha256Hex(NON_ASCII.test(canonical) ? latin1Bytes(canonical) : canonical)].join("\n");
 }
+const NON_ASCII = /[^\x00-\x7f]/;
 
 // Derived keys change once a day per (secret, region, service): caching them saves four HMACs on
 // every request. Bounded, because the date and region come from the (not yet verified) request.
@@ -106,5 +110,8 @@ export async function sign(key: Uint8Array, data: string): Promise<string> {
 /** `20130524T000000Z` → epoch ms, or NaN. */
 export function parseAmzDate(s: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
-  return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : NaN;
+  if (!m) return NaN;
+  const t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  // Date.UTC rolls a 13th month or a 61st second over: a date that does not exist is none.
+  return new Date(t).toISOString().replace(/[-:]|\.\d{3}/g, "") === s ? t : NaN;
 }

@@ -17,12 +17,16 @@ import type { EventMessage, LeasedEvent, MetaStore, SettledEvents } from "../sto
 import type { NotifyTarget } from "./targets.ts";
 import type { TargetLookup } from "./target-registry.ts";
 import { deliverWebhook } from "./targets/webhook.ts";
+import { deliverTopic } from "./topic-delivery.ts";
+import type { TargetSenders } from "./targets/drivers.ts";
 
 export interface DeliverDeps {
   targets: Record<string, NotifyTarget>;
   now(): number;
   log: Logger;
   fetch?: typeof fetch;
+  /** Connections to the targets that need sockets (redis, postgresql, mysql, amqp); absent where the runtime has none. */
+  senders?: TargetSenders;
   /** Which queue delivers ("local" on Bun, "queue" on Workers), for the logs. */
   via?: string;
   /** Backoff after `failures` failed sends in a row (default retryDelayMs); tests shorten it. */
@@ -71,7 +75,11 @@ export async function sendMessage(d: DeliverDeps, msg: EventMessage, attempt: nu
     return "dropped";
   }
   try {
-    await deliverWebhook(target, JSON.parse(msg.record) as Record<string, unknown>, d.fetch);
+    const record = JSON.parse(msg.record) as Record<string, unknown>;
+    if (target.type === "webhook") await deliverWebhook(target, record, d.fetch);
+    else if (target.type === "sns") await deliverTopic(target, record, d.fetch);
+    else if (d.senders) await d.senders.send(target, record);
+    else throw new Error(`no ${target.type} driver on this runtime`);
     return "delivered";
   } catch (e) {
     d.log.warn("event delivery failed; will retry", { ...fields, error: String(e) });

@@ -12,7 +12,7 @@ const FAMILIES: Record<string, string[]> = {
 
 /** What this gateway emits today. */
 export type EventName =
-  | "s3:ObjectCreated:Put" | "s3:ObjectCreated:Copy" | "s3:ObjectCreated:CompleteMultipartUpload"
+  | "s3:ObjectCreated:Put" | "s3:ObjectCreated:Post" | "s3:ObjectCreated:Copy" | "s3:ObjectCreated:CompleteMultipartUpload"
   | "s3:ObjectCreated:PutTagging" | "s3:ObjectCreated:DeleteTagging"
   | "s3:ObjectRemoved:Delete" | "s3:ObjectAccessed:Get" | "s3:ObjectAccessed:Head";
 

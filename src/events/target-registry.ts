@@ -10,20 +10,26 @@
 // isolate is found on first use, never dropped as unknown). A change made through this registry
 // is seen here at once; a removal or change made elsewhere within `refreshMs`.
 import type { NotifyTarget } from "./targets.ts";
+import { topicKey, type TopicTarget } from "./topics.ts";
 
 /** The persisted half (SQLite on Bun in meta.sqlite, the IamShard Durable Object on Workers). */
 export interface TargetStore {
   /** Grows with every committed put or remove. */
   targetsVersion(): Promise<number>;
-  listTargets(): Promise<{ version: number; targets: NotifyTarget[] }>;
+  /** The MinIO-style targets and the SNS topics (their own table), read together. */
+  listTargets(): Promise<{ version: number; targets: NotifyTarget[]; topics: TopicTarget[] }>;
   /** Adds or replaces the target under its key; returns the new version. */
   putTarget(target: NotifyTarget): Promise<number>;
   /** The new version, or null when no target had that key (nothing changed). */
   removeTarget(key: string): Promise<number | null>;
+  /** Adds or replaces an SNS topic by name; returns the new version. */
+  putTopic(topic: TopicTarget): Promise<number>;
+  /** The new version, or null when there was no such topic. */
+  removeTopic(name: string): Promise<number | null>;
 }
 
 /** The TargetStore's members, for forwarding (runtime/workers/), checked complete by the compiler. */
-export const TARGET_STORE_METHODS = ["targetsVersion", "listTargets", "putTarget", "removeTarget"] as const satisfies readonly (keyof TargetStore)[];
+export const TARGET_STORE_METHODS = ["targetsVersion", "listTargets", "putTarget", "removeTarget", "putTopic", "removeTopic"] as const satisfies readonly (keyof TargetStore)[];
 const _complete: Exclude<keyof TargetStore, (typeof TARGET_STORE_METHODS)[number]> extends never ? true : never = true;
 void _complete;
 
@@ -49,6 +55,12 @@ export interface TargetRegistry extends TargetLookup {
   remove(key: string): Promise<TargetWrite>;
   /** The store's version stamp (env targets never change while running). */
   version(): Promise<number>;
+  /** SNS topics (events/topics.ts), by name; they resolve as `<name>:sns` and are not in list(). */
+  listTopics(): Promise<TopicTarget[]>;
+  getTopic(name: string): Promise<TopicTarget | null>;
+  putTopic(topic: TopicTarget): Promise<number>;
+  /** False when there was no such topic. */
+  removeTopic(name: string): Promise<boolean>;
 }
 
 export const targetKey = (t: Pick<NotifyTarget, "id" | "type">) => `${t.id}:${t.type}`;
@@ -81,7 +93,7 @@ export function targetProblem(t: NotifyTarget): string | null {
   return null;
 }
 
-interface Snapshot { version: number; stored: Map<string, NotifyTarget>; checkedAt: number }
+interface Snapshot { version: number; stored: Map<string, NotifyTarget>; topics: Map<string, TopicTarget>; checkedAt: number }
 
 export function createTargetRegistry(opts: {
   env: Readonly<Record<string, NotifyTarget>>;
@@ -106,8 +118,10 @@ export function createTargetRegistry(opts: {
         const v = await store.targetsVersion();
         if (v === snap.version) return (snap = { ...snap, checkedAt });
       }
-      const { version, targets } = await store.listTargets();
-      return (snap = { version, stored: new Map(targets.map((t) => [targetKey(t), t])), checkedAt });
+      const { version, targets, topics } = await store.listTargets();
+      const stored = new Map<string, NotifyTarget>(targets.map((t) => [targetKey(t), t]));
+      for (const t of topics ?? []) stored.set(topicKey(t.id), t);
+      return (snap = { version, stored, topics: new Map((topics ?? []).map((t) => [t.id, t])), checkedAt });
     } finally {
       loading = undefined;
     }
@@ -145,7 +159,7 @@ export function createTargetRegistry(opts: {
       const s = await load();
       return [
         ...Object.entries(env).map(([key, target]) => ({ key, source: "env" as const, target })),
-        ...[...s.stored].filter(([key]) => !Object.hasOwn(env, key)).map(([key, target]) => ({ key, source: "store" as const, target })),
+        ...[...s.stored].filter(([key, t]) => !Object.hasOwn(env, key) && t.type !== "sns").map(([key, target]) => ({ key, source: "store" as const, target })),
       ];
     },
     async get(key) {
@@ -172,6 +186,24 @@ export function createTargetRegistry(opts: {
       return { ok: true, version };
     },
     version: () => store.targetsVersion(),
+    async listTopics() {
+      return [...(await load()).topics.values()];
+    },
+    async getTopic(name) {
+      const t = (await resolve([topicKey(name)]))[topicKey(name)];
+      return t?.type === "sns" ? t : null;
+    },
+    async putTopic(topic) {
+      const version = await store.putTopic(topic);
+      minVersion = Math.max(minVersion, version);
+      return version;
+    },
+    async removeTopic(name) {
+      const version = await store.removeTopic(name);
+      if (version === null) return false;
+      minVersion = Math.max(minVersion, version);
+      return true;
+    },
   };
 }
 

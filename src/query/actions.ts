@@ -4,6 +4,8 @@
 import type { Deps } from "../deps.ts";
 import type { Principal } from "../auth/principal.ts";
 import { QueryError } from "./errors.ts";
+import { assumeRole, getCallerIdentity } from "./sts.ts";
+import { createTopic, deleteTopic, getTopic, getTopicAttributes, listTopics, setTopicAttributes } from "./sns.ts";
 
 export type QueryApi = "sts" | "sns" | "iam";
 
@@ -15,7 +17,7 @@ export const QUERY_APIS: Record<QueryApi, { service: string; ns: string; version
 
 export const QUERY_ACTIONS = [
   "AssumeRole", "GetCallerIdentity",
-  "CreateTopic", "DeleteTopic", "GetTopicAttributes", "SetTopicAttributes", "ListTopics",
+  "CreateTopic", "DeleteTopic", "GetTopicAttributes", "SetTopicAttributes", "ListTopics", "GetTopic",
 ] as const;
 export type QueryAction = (typeof QUERY_ACTIONS)[number];
 
@@ -34,13 +36,15 @@ const notImplemented: QueryHandler = async () => { throw new QueryError("NotImpl
 
 /** Every action has a row; the compiler checks the table is complete. */
 export const ACTIONS: Record<QueryAction, { api: QueryApi; handler: QueryHandler }> = {
-  AssumeRole: { api: "sts", handler: notImplemented },
-  GetCallerIdentity: { api: "sts", handler: notImplemented },
-  CreateTopic: { api: "sns", handler: notImplemented },
-  DeleteTopic: { api: "sns", handler: notImplemented },
-  GetTopicAttributes: { api: "sns", handler: notImplemented },
-  SetTopicAttributes: { api: "sns", handler: notImplemented },
-  ListTopics: { api: "sns", handler: notImplemented },
+  AssumeRole: { api: "sts", handler: assumeRole },
+  GetCallerIdentity: { api: "sts", handler: getCallerIdentity },
+  CreateTopic: { api: "sns", handler: createTopic },
+  DeleteTopic: { api: "sns", handler: deleteTopic },
+  GetTopicAttributes: { api: "sns", handler: getTopicAttributes },
+  SetTopicAttributes: { api: "sns", handler: setTopicAttributes },
+  ListTopics: { api: "sns", handler: listTopics },
+  // Ceph's own (deprecated there in favour of GetTopicAttributes).
+  GetTopic: { api: "sns", handler: getTopic },
 };
 
 export const isQueryAction = (a: string): a is QueryAction => Object.hasOwn(ACTIONS, a);

@@ -11,6 +11,9 @@ export const QUERY_ERRORS = {
   MalformedQueryString: [400, "Sender", "The query string contains a syntax error."],
   RequestEntityTooLarge: [413, "Sender", "The request body is too large."],
   NotImplemented: [501, "Receiver", "The action is not implemented by this gateway yet."],
+  // SNS (Ceph RGW answers these for topic attributes and unknown topics).
+  InvalidArgument: [400, "Sender", "An argument is not valid."],
+  NotFound: [404, "Sender", "The requested resource does not exist."],
 } as const satisfies Record<string, readonly [number, "Sender" | "Receiver", string]>;
 
 export type QueryErrorCode = keyof typeof QUERY_ERRORS;

@@ -4,7 +4,8 @@ import type { Deps } from "../deps.ts";
 import { S3Error } from "../xml/errors.ts";
 import { errorXml } from "../xml/xml.ts";
 import type { AuthResult, Authenticator } from "../auth/authenticate.ts";
-import { s3Arn, type Authorize } from "../auth/authorize.ts";
+import { s3Arn, type Authorize, type ResourcePolicies } from "../auth/authorize.ts";
+import type { SecretLookup } from "../auth/principal.ts";
 import { conditionContext } from "../auth/conditions.ts";
 import { resolveAddress } from "./address.ts";
 import { route, type Op } from "./router.ts";
@@ -16,6 +17,10 @@ import { isRequestAborted } from "../http/request-aborted.ts";
 import type { BucketState } from "../store/types.ts";
 import { corsResponseHeaders, corsRules } from "./cors.ts";
 import { beginRequest, durableBeforeAnswer } from "../http/pipeline.ts";
+import { arnBucket, BUCKET_POLICY_CONFIG } from "./bucket-policy.ts";
+import { BUCKET_ACL_CONFIG, OBJECT_ACL_HEADER } from "./acl.ts";
+import { PUBLIC_ACCESS_BLOCK_CONFIG } from "./public-access-block.ts";
+import { OWNERSHIP_CONFIG } from "./bucket-configs.ts";
 
 /**
  * Ops that act on an existing bucket. CreateBucket makes one; DeleteBucket also finishes a delete
@@ -25,10 +30,20 @@ import { beginRequest, durableBeforeAnswer } from "../http/pipeline.ts";
 const UNRESOLVED: ReadonlySet<Op> = new Set<Op>(["CreateBucket", "DeleteBucket", "NotImplemented", "MethodNotAllowed"]);
 const RESOLVES_BUCKET = (op: Op) => !UNRESOLVED.has(op);
 
-/** What a preflight is answered as: browsers never sign one, so there is nothing to verify. */
+/**
+ * Ops whose action applies to each key they name, asked by the handler (AWS: DeleteObjects
+ * needs s3:DeleteObject per key; there is no bucket-level permission a policy on `bucket/*`
+ * or `bucket/prefix/*` would grant).
+ */
+const PER_KEY: ReadonlySet<Op> = new Set<Op>(["DeleteObjects"]);
+
+/**
+ * What a preflight is answered as: browsers never sign one, so there is nothing to verify. A
+ * POST Object form starts the same way: its signature is in the body, which its handler reads.
+ */
 const PREFLIGHT_AUTH: AuthResult = { principal: { kind: "anonymous" }, payload: { kind: "unsigned" }, via: "anonymous" };
 
-export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Authorize) {
+export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Authorize, credentials: SecretLookup) {
   return async (c: Context): Promise<Response> => {
     const req = c.req.raw;
     const { requestId, seen, answer } = beginRequest(deps, req, "s3");
@@ -37,6 +52,7 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
     // undefined: not read yet (an error came first, or the op makes the bucket); null: none.
     let bucketState: BucketState | null | undefined;
     const afterTasks: (() => Promise<unknown>)[] = [];
+    const beforeTasks: (() => Promise<unknown>)[] = [];
     try {
       const url = new URL(req.url);
       // Keys are names, not paths: address and verify by the path as sent where the runtime kept it.
@@ -49,7 +65,7 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
       bucket = addr.bucket;
       // A preflight (route row `public: "preflight"`) skips authentication and authorization only;
       // it still resolves the bucket and is answered from its CORS rules.
-      const auth = r.public === "preflight" ? PREFLIGHT_AUTH : await authenticate({
+      const auth = r.public ? PREFLIGHT_AUTH : await authenticate({
         method: req.method, url, path, headers: req.headers, vhostBucket: addr.vhost ? addr.bucket : undefined,
         // GetBucketLocation is how clients discover the region, so any signing region is accepted.
         policy: { services: ["s3"], region: r.op === "GetBucketLocation" ? "any" : "configured" },
@@ -57,27 +73,61 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
       if (auth.principal.kind !== "anonymous") seen.principal = auth.principal.accessKey;
       const clientAddress = info.remoteAddress ?? "";
       const conditions = conditionContext({ url, headers: req.headers, clientAddress, now: deps.clock.now(), auth: auth.via });
-      const check = (action: string, arn: string, extra?: Record<string, string>) =>
-        authorize(auth.principal, action, arn, extra ? { ...conditions, ...extra } : conditions);
+      const check = async (action: string, arn: string, extra?: Record<string, string>, principal = auth.principal) =>
+        authorize(principal, action, arn, extra ? { ...conditions, ...extra } : conditions, await resourcePoliciesFor(arn));
+      // What the bucket an ARN names says (policy, ACL, public access block): this request's,
+      // read with its state; another's (CopyObject's source) read when asked. The object's ACL
+      // is read only if the authorizer needs it.
+      const resourcePoliciesFor = async (arn: string): Promise<ResourcePolicies> => {
+        const b = arnBucket(arn);
+        if (!b) return {};
+        const configs = b === addr.bucket && bucketState !== undefined ? bucketState?.configs : (await deps.meta.getBucketState(b))?.configs;
+        const key = arn.slice(`arn:aws:s3:::${b}/`.length);
+        return {
+          bucketPolicy: configs?.[BUCKET_POLICY_CONFIG] ?? null, bucketAcl: configs?.[BUCKET_ACL_CONFIG] ?? null,
+          publicAccessBlock: configs?.[PUBLIC_ACCESS_BLOCK_CONFIG] ?? null, aclsDisabled: configs?.[OWNERSHIP_CONFIG] === "BucketOwnerEnforced",
+          ...(arn.length > `arn:aws:s3:::${b}/`.length ? { objectAcl: async () => (await deps.meta.getObject(b, key))?.headers[OBJECT_ACL_HEADER] } : {}),
+        };
+      };
       // The bucket first (a missing one is NoSuchBucket, as S3 answers anyone), then the permission.
       if (addr.level === "service") bucketState = null;
       else if (RESOLVES_BUCKET(r.op)) bucketState = await deps.meta.getBucketState(addr.bucket);
       if (addr.level !== "service" && RESOLVES_BUCKET(r.op) && !bucketState) throw new S3Error("NoSuchBucket", { extra: { BucketName: addr.bucket } });
-      if (r.public !== "preflight") await check(r.action, s3Arn(addr.bucket, addr.key || undefined));
+      // A form POST is authorized by its handler, once the form says who sent it (post-object.ts).
+      if (!r.public && !PER_KEY.has(r.op)) await check(r.action, s3Arn(addr.bucket, addr.key || undefined));
       refuseUnsupported(r.op, req.headers, url.protocol === "https:");
       const ctx: ReqCtx = {
         deps, req, url, query: url.searchParams, headers: req.headers, op: r.op, bucket: addr.bucket, key: addr.key,
-        principal: auth.principal, payload: auth.payload, requestId, clientAddress, authorize: check, bucketState: bucketState ?? null,
+        principal: auth.principal, payload: auth.payload, requestId, clientAddress, bucketState: bucketState ?? null,
+        // As ctx.principal is then: a form POST's handler sets it from the form's signature.
+        authorize: (action, arn, extra) => check(action, arn, extra, ctx.principal),
         after: (task) => { afterTasks.push(task); },
+        beforeAnswer: (task) => { beforeTasks.push(task); },
+        credentials,
       };
       const res = await HANDLERS[r.op](ctx);
       await durableBeforeAnswer(deps, req);
+      if (beforeTasks.length && res.status < 300) await runBeforeAnswer(deps, beforeTasks);
       for (const task of afterTasks) deps.background(task());
       return answer(await withCors(deps, req, res, bucket, bucketState));
     } catch (e) {
       return answer(await withCors(deps, req, errorResponse(deps, e, req, resource, requestId), bucket, bucketState));
     }
   };
+}
+
+/** How long an answer waits for its before-answer tasks (Ceph's synchronous topic pushes) in all. */
+const BEFORE_ANSWER_MS = 5000;
+
+/** The tasks in order, for at most BEFORE_ANSWER_MS; what is still running then goes on in the background. */
+async function runBeforeAnswer(deps: Deps, tasks: (() => Promise<unknown>)[]): Promise<void> {
+  const all = (async () => {
+    for (const t of tasks) await t().catch((e) => deps.log.warn("before-answer task failed", { error: String(e) }));
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = await Promise.race([all.then(() => false), new Promise<boolean>((r) => { timer = setTimeout(() => r(true), BEFORE_ANSWER_MS); })]);
+  if (timer !== undefined) clearTimeout(timer);
+  if (late) deps.background(all);
 }
 
 /**

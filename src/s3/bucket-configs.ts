@@ -17,7 +17,7 @@ async function config(ctx: ReqCtx, kind: string): Promise<string | null> {
 }
 
 async function saveConfig(ctx: ReqCtx, kind: string, value: string | null) {
-  if (!(await ctx.deps.meta.putBucketConfig(ctx.bucket, kind, value))) throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
+  if (!(await ctx.deps.meta.putBucketConfig(ctx.bucket, kind, value)).ok) throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
 }
 
 const notFound = (code: ConstructorParameters<typeof S3Error>[0]): Handler => async (ctx) => {
@@ -87,8 +87,9 @@ export const deleteBucketEncryption: Handler = async (ctx) => {
 
 // ---- ownership controls -----------------------------------------------------------------
 
-// One owner per deployment (owner.ts) and no ACL grants (unsupported.ts): every setting
-// describes this gateway truthfully, so each can be stored and read back.
+// One owner per deployment (owner.ts), so the object writer is the bucket owner and every
+// setting can be stored and read back; BucketOwnerEnforced disables ACLs (acl-handlers.ts
+// refuses them, auth/authorize.ts stops honouring stored ones), as in S3.
 const OWNERSHIPS = new Set(["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"]);
 
 export const getBucketOwnershipControls: Handler = async (ctx) => {
@@ -119,14 +120,20 @@ export const deleteBucketOwnershipControls: Handler = async (ctx) => {
 export const getBucketWebsite = notFound("NoSuchWebsiteConfiguration");
 export const getBucketReplication = notFound("ReplicationConfigurationNotFoundError");
 export const getObjectLockConfiguration = notFound("ObjectLockConfigurationNotFoundError");
-export const getPublicAccessBlock = notFound("NoSuchPublicAccessBlockConfiguration");
+// GetPublicAccessBlock is stored and enforced (public-access-block.ts).
 export const getBucketLifecycleConfiguration = notFound("NoSuchLifecycleConfiguration");
 
-/** Bucket policies are not stored yet; if one ever is, its public status is not guessed. */
-export const getBucketPolicyStatus: Handler = async (ctx) => {
-  if ((await config(ctx, "policy")) !== null) throw new S3Error("NotImplemented", { message: "The policy status of a bucket policy is not evaluated yet." });
-  throw new S3Error("NoSuchBucketPolicy", { extra: { BucketName: ctx.bucket } });
+/**
+ * Deleting a configuration that cannot be stored (its PUT is NotImplemented): there is none, and
+ * S3 answers 204 for deleting one that is not there (website, lifecycle, replication, public
+ * access block), so clients that clean up before or after (Terraform) do not fail.
+ */
+export const deleteUnstoredConfig: Handler = async (ctx) => {
+  await requireBucket(ctx);
+  return new Response(null, { status: 204 });
 };
+
+// GetBucketPolicyStatus lives with the bucket policy (bucket-policy.ts).
 
 export const getBucketLogging: Handler = async (ctx) => {
   await requireBucket(ctx);

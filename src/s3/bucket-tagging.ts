@@ -16,7 +16,7 @@ function storedTags(ctx: ReqCtx): Promise<string | null> | string | null {
 
 async function saveTags(ctx: ReqCtx, tags: [string, string][] | null) {
   const value = tags ? JSON.stringify(tags) : null;
-  if (!(await ctx.deps.meta.putBucketConfig(ctx.bucket, BUCKET_TAGGING_CONFIG, value))) {
+  if (!(await ctx.deps.meta.putBucketConfig(ctx.bucket, BUCKET_TAGGING_CONFIG, value)).ok) {
     throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
   }
 }

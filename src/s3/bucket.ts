@@ -6,7 +6,7 @@ import { requireBucket } from "./require.ts";
 import { isValidBucketName } from "./names.ts";
 import { smallText } from "./request-body.ts";
 import { ownerOf } from "./owner.ts";
-import { aclResponse } from "./acl.ts";
+import { BUCKET_ACL_CONFIG, requestedAcl, storeAcl } from "./acl.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -71,8 +71,13 @@ export const createBucket: Handler = async (ctx) => {
       region = loc;
     }
   }
+  const acl = requestedAcl(ctx.headers, ownerOf(ctx).ID);
   const res = await ctx.deps.meta.createBucket({ name: ctx.bucket, owner: ownerOf(ctx).ID, region, created: ctx.deps.clock.now() });
-  if (res === "exists") throw new S3Error("BucketAlreadyOwnedByYou", { extra: { BucketName: ctx.bucket } });
+  // Names are global here and only the root creates buckets: an existing one is the caller's own.
+  if (!res.ok) throw new S3Error("BucketAlreadyOwnedByYou", { extra: { BucketName: ctx.bucket } });
+  // Not in the same transaction: a crash between leaves a private bucket, the safe side.
+  const stored = acl && storeAcl(acl);
+  if (stored) await ctx.deps.meta.putBucketConfig(ctx.bucket, BUCKET_ACL_CONFIG, stored);
   return new Response(null, { status: 200, headers: { location: `/${ctx.bucket}` } });
 };
 
@@ -83,8 +88,7 @@ export const headBucket: Handler = async (ctx) => {
 
 export const deleteBucket: Handler = async (ctx) => {
   const res = await ctx.deps.meta.deleteBucket(ctx.bucket);
-  if (res === "missing") throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
-  if (res === "notEmpty") throw new S3Error("BucketNotEmpty", { extra: { BucketName: ctx.bucket } });
+  if (!res.ok) throw new S3Error(res.reason, { extra: { BucketName: ctx.bucket } });
   return new Response(null, { status: 204 });
 };
 
@@ -99,7 +103,3 @@ export const getBucketVersioning: Handler = async (ctx) => {
   return xmlResponse("VersioningConfiguration", {});
 };
 
-export const getBucketAcl: Handler = async (ctx) => {
-  await requireBucket(ctx);
-  return aclResponse(ctx);
-};

@@ -1,7 +1,7 @@
 // Conditional requests (RFC 9110 §13 as S3 applies them).
 import { S3Error } from "../xml/errors.ts";
 import { httpDate } from "./object-headers.ts";
-import type { PutCondition } from "../store/types.ts";
+import type { DeleteCondition, PutCondition } from "../store/types.ts";
 
 /** An RFC 9110 entity-tag list, normalised: "*", or the tags as S3 stores them (quoted, no W/). */
 export function parseEtagList(header: string): "*" | string[] {
@@ -72,3 +72,34 @@ export function writeConditions(h: Headers): PutCondition | undefined {
   // Normalised here, so a store compares exact ETags and knows nothing of HTTP's syntax.
   return { ...(ifMatch !== null ? { ifMatch: parseEtagList(ifMatch) } : {}), ...(ifNoneMatch !== null ? { ifNoneMatch: "*" as const } : {}) };
 }
+
+/** The parts of a conditional delete, as headers (DeleteObject) or `<Object>` elements (DeleteObjects) give them. */
+export interface DeleteConditionInput { ifMatch?: string; lastModified?: string; size?: string }
+
+/**
+ * S3 conditional deletes, normalised for the store (which checks them in the delete's
+ * transaction). A value S3 cannot parse is a 400, not ignored as on reads: ignoring it would
+ * turn a guarded delete into an unconditional one.
+ */
+export function deleteCondition(input: DeleteConditionInput): DeleteCondition | undefined {
+  const cond: { -readonly [K in keyof DeleteCondition]: DeleteCondition[K] } = {};
+  if (input.ifMatch !== undefined) cond.ifMatch = parseEtagList(input.ifMatch);
+  if (input.lastModified !== undefined) {
+    const t = Date.parse(input.lastModified.trim());
+    if (Number.isNaN(t)) throw new S3Error("InvalidArgument", { message: "Invalid last modified time.", extra: { ArgumentName: "x-amz-if-match-last-modified-time", ArgumentValue: input.lastModified } });
+    cond.lastModifiedSeconds = seconds(t);
+  }
+  if (input.size !== undefined) {
+    const v = input.size.trim();
+    if (!/^\d{1,15}$/.test(v)) throw new S3Error("InvalidArgument", { message: "Invalid size.", extra: { ArgumentName: "x-amz-if-match-size", ArgumentValue: input.size } });
+    cond.size = Number(v);
+  }
+  return Object.keys(cond).length ? cond : undefined;
+}
+
+/** DeleteObject's condition headers. */
+export const deleteConditionHeaders = (h: Headers) => deleteCondition({
+  ifMatch: h.get("if-match") ?? undefined,
+  lastModified: h.get("x-amz-if-match-last-modified-time") ?? undefined,
+  size: h.get("x-amz-if-match-size") ?? undefined,
+});

@@ -1,5 +1,5 @@
 import type { Deps } from "../deps.ts";
-import type { Principal } from "../auth/principal.ts";
+import type { Principal, SecretLookup } from "../auth/principal.ts";
 import type { PayloadMode } from "../auth/authenticate.ts";
 import type { Op } from "./router.ts";
 import type { Conditions } from "../auth/authorize.ts";
@@ -30,8 +30,16 @@ export interface ReqCtx {
    * DeleteObjects, x-amz-tagging), with this request's condition context plus `extra`.
    */
   authorize(action: string, resource: string, extra?: Conditions): Promise<void>;
+  /** The app's credential lookup (root, IAM users, service accounts), for signatures a handler checks itself (POST forms). */
+  credentials: SecretLookup;
   /** Work that follows a successful answer (access events; later metrics, the access log): run after it, never before. */
   after(task: () => Promise<unknown>): void;
+  /**
+   * Work after a successful handler (its change committed) and before its answer: Ceph's
+   * synchronous (non-persistent) topic deliveries. Run in order within a time bound; a task
+   * that fails or runs late never changes the answer.
+   */
+  beforeAnswer(task: () => Promise<unknown>): void;
 }
 
 export type Handler = (ctx: ReqCtx) => Promise<Response>;

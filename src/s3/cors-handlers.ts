@@ -35,7 +35,7 @@ export const putBucketCors: Handler = async (ctx) => {
   await requireBucket(ctx);
   const body = await verifiedBody(ctx);
   const rules = parseCorsConfig(parseXml(new TextDecoder().decode(body)));
-  if (!(await ctx.deps.meta.putBucketConfig(ctx.bucket, CORS_CONFIG, JSON.stringify({ rules })))) {
+  if (!(await ctx.deps.meta.putBucketConfig(ctx.bucket, CORS_CONFIG, JSON.stringify({ rules }))).ok) {
     throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
   }
   return new Response(null, { status: 200 });
@@ -50,7 +50,7 @@ export const getBucketCors: Handler = async (ctx) => {
 
 export const deleteBucketCors: Handler = async (ctx) => {
   await requireBucket(ctx);
-  if (!(await ctx.deps.meta.putBucketConfig(ctx.bucket, CORS_CONFIG, null))) throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
+  if (!(await ctx.deps.meta.putBucketConfig(ctx.bucket, CORS_CONFIG, null)).ok) throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
   return new Response(null, { status: 204 });
 };
 

@@ -1,8 +1,9 @@
 import { S3Error } from "../xml/errors.ts";
 import type { Handler } from "./context.ts";
 import type { Op } from "./router.ts";
-import { createBucket, deleteBucket, getBucketAcl, getBucketLocation, getBucketVersioning, headBucket, listBuckets } from "./bucket.ts";
+import { createBucket, deleteBucket, getBucketLocation, getBucketVersioning, headBucket, listBuckets } from "./bucket.ts";
 import { putObject } from "./object-put.ts";
+import { postObject } from "./post-object.ts";
 import { getObject, headObject } from "./object-get.ts";
 import { deleteObject, deleteObjects } from "./object-delete.ts";
 import { copyObject, uploadPartCopy } from "./object-copy.ts";
@@ -10,17 +11,20 @@ import { listObjects, listObjectsV2 } from "./list.ts";
 import {
   abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listMultipartUploads, listParts, uploadPart,
 } from "./multipart.ts";
-import { deleteObjectTagging, getObjectAcl, getObjectTagging, putObjectTagging } from "./tagging.ts";
+import { deleteObjectTagging, getObjectTagging, putObjectTagging } from "./tagging.ts";
+import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from "./acl-handlers.ts";
+import { deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from "./public-access-block.ts";
 import { getBucketNotification, putBucketNotification } from "./notification.ts";
 import { deleteBucketCors, getBucketCors, optionsObject, putBucketCors } from "./cors-handlers.ts";
 import { deleteBucketTagging, getBucketTagging, putBucketTagging } from "./bucket-tagging.ts";
 import {
   deleteBucketEncryption, deleteBucketOwnershipControls, getBucketAccelerateConfiguration, getBucketEncryption,
-  getBucketLifecycleConfiguration, getBucketLogging, getBucketOwnershipControls, getBucketPolicyStatus, getBucketReplication,
-  getBucketRequestPayment, getBucketWebsite, getObjectLockConfiguration, getPublicAccessBlock, putBucketEncryption,
-  putBucketOwnershipControls,
+  getBucketLifecycleConfiguration, getBucketLogging, getBucketOwnershipControls, getBucketReplication,
+  getBucketRequestPayment, getBucketWebsite, getObjectLockConfiguration, putBucketEncryption,
+  putBucketOwnershipControls, deleteUnstoredConfig,
 } from "./bucket-configs.ts";
 import { getObjectAttributes } from "./object-attributes.ts";
+import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from "./bucket-policy.ts";
 
 const notImplemented: Handler = async () => { throw new S3Error("NotImplemented"); };
 const methodNotAllowed: Handler = async () => { throw new S3Error("MethodNotAllowed"); };
@@ -32,8 +36,8 @@ export const HANDLERS: Record<Op, Handler> = {
   GetBucketLocation: getBucketLocation, GetBucketVersioning: getBucketVersioning, GetBucketAcl: getBucketAcl,
   GetBucketNotificationConfiguration: getBucketNotification, PutBucketNotificationConfiguration: putBucketNotification,
   ListObjects: listObjects, ListObjectsV2: listObjectsV2, ListMultipartUploads: listMultipartUploads, DeleteObjects: deleteObjects,
-  PutObject: putObject, CopyObject: copyObject, GetObject: getObject, HeadObject: headObject, DeleteObject: deleteObject,
-  GetObjectAcl: getObjectAcl,
+  PutObject: putObject, PostObject: postObject, CopyObject: copyObject, GetObject: getObject, HeadObject: headObject, DeleteObject: deleteObject,
+  GetObjectAcl: getObjectAcl, PutObjectAcl: putObjectAcl, PutBucketAcl: putBucketAcl,
   GetObjectTagging: getObjectTagging, PutObjectTagging: putObjectTagging, DeleteObjectTagging: deleteObjectTagging,
   CreateMultipartUpload: createMultipartUpload, UploadPart: uploadPart, UploadPartCopy: uploadPartCopy,
   CompleteMultipartUpload: completeMultipartUpload, AbortMultipartUpload: abortMultipartUpload, ListParts: listParts,
@@ -45,7 +49,11 @@ export const HANDLERS: Record<Op, Handler> = {
   GetBucketWebsite: getBucketWebsite, GetBucketLogging: getBucketLogging, GetBucketRequestPayment: getBucketRequestPayment,
   GetBucketAccelerateConfiguration: getBucketAccelerateConfiguration, GetBucketReplication: getBucketReplication,
   GetObjectLockConfiguration: getObjectLockConfiguration, GetBucketPolicyStatus: getBucketPolicyStatus,
+  GetBucketPolicy: getBucketPolicy, PutBucketPolicy: putBucketPolicy, DeleteBucketPolicy: deleteBucketPolicy,
   GetPublicAccessBlock: getPublicAccessBlock, GetBucketLifecycleConfiguration: getBucketLifecycleConfiguration,
   GetObjectAttributes: getObjectAttributes,
+  DeleteBucketWebsite: deleteUnstoredConfig, DeleteBucketLifecycle: deleteUnstoredConfig,
+  DeleteBucketReplication: deleteUnstoredConfig, DeletePublicAccessBlock: deletePublicAccessBlock,
+  PutPublicAccessBlock: putPublicAccessBlock,
   NotImplemented: notImplemented, MethodNotAllowed: methodNotAllowed,
 };

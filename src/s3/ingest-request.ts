@@ -12,7 +12,7 @@ export async function ingestRequestBody(ctx: ReqCtx, opts: { maxSize: number; al
   const md5 = contentMd5(ctx.headers);
   const ck = checksumRequest(ctx.headers, opts.uploadChecksum);
   const body = uploadBody(ctx);
-  if (body.size > opts.maxSize) {
+  if (body.size !== undefined && body.size > opts.maxSize) {
     await ctx.req.body?.cancel().catch(() => {});
     throw new S3Error("EntityTooLarge", { extra: { ProposedSize: String(body.size), MaxSizeAllowed: String(opts.maxSize) } });
   }

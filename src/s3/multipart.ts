@@ -9,6 +9,7 @@ import { checkKey } from "./names.ts";
 import { ingestRequestBody } from "./ingest-request.ts";
 import { storageClass } from "./storage-class.ts";
 import { storedHeaders } from "./object-headers.ts";
+import { objectAclHeaders } from "./acl-handlers.ts";
 import { requestTags } from "./request-tags.ts";
 import { CHECKSUM_ALGORITHMS, checksumHeaders, compositeChecksum, parseAlgorithm } from "./checksum.ts";
 import { bigToBytes, bytesToBig, crcCombine, CRC_PARAMS } from "../util/crc-combine.ts";
@@ -18,7 +19,7 @@ import { writeConditions } from "./conditions.ts";
 import { fromBase64, fromHex, toBase64, toHex } from "../util/hash.ts";
 import { maxKeys } from "./params.ts";
 import { prefixUpperBound } from "../util/keys.ts";
-import { pendingEvents } from "../events/emit.ts";
+import { requestEvents } from "./event-source.ts";
 import { commitError, partNumber, requireUpload } from "./upload.ts";
 import { commonPrefixOf, isCommonPrefixMarker } from "./common-prefix.ts";
 
@@ -40,11 +41,11 @@ export const createMultipartUpload: Handler = async (ctx) => {
   const defaultType = algorithm === "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE";
   const upload: UploadRecord = {
     bucket: ctx.bucket, key: ctx.key, uploadId: crypto.randomUUID().replace(/-/g, "") + toHex(crypto.getRandomValues(new Uint8Array(8))),
-    initiated: ctx.deps.clock.now(), headers: storedHeaders(ctx.headers), tags: await requestTags(ctx),
+    initiated: ctx.deps.clock.now(), headers: { ...storedHeaders(ctx.headers), ...(await objectAclHeaders(ctx)) }, tags: await requestTags(ctx),
     checksumAlgorithm: algorithm, checksumType: algorithm ? ((typeHeader as "COMPOSITE" | "FULL_OBJECT" | undefined) ?? defaultType) : undefined,
     storageClass: storageClass(ctx.headers), owner: ownerOf(ctx).ID,
   };
-  if (!(await ctx.deps.meta.createUpload(upload))) throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
+  if (!(await ctx.deps.meta.createUpload(upload)).ok) throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
   const headers: Record<string, string> = {};
   if (algorithm) { headers["x-amz-checksum-algorithm"] = algorithm; headers["x-amz-checksum-type"] = upload.checksumType!; }
   return xmlResponse("InitiateMultipartUploadResult", { Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.uploadId }, { headers });
@@ -141,7 +142,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     parts: chosen.map((p) => ({ number: p.number, size: p.size, etag: p.etag, checksum: p.checksum })),
     manifest: chosen.flatMap((p) => p.manifest ?? []),
   };
-  const events = await pendingEvents(ctx, "s3:ObjectCreated:CompleteMultipartUpload", ctx.key, obj);
+  const events = await requestEvents(ctx, "s3:ObjectCreated:CompleteMultipartUpload", ctx.key, obj);
   const res = await ctx.deps.meta.completeUpload(upload.uploadId, obj, writeConditions(ctx.headers), events);
   if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("InvalidPart") : commitError(res.reason, upload.uploadId);
   return completeResult(ctx, etag, checksum);
@@ -170,7 +171,7 @@ async function objectChecksum(ctx: ReqCtx, upload: UploadRecord, parts: PartReco
 
 export const abortMultipartUpload: Handler = async (ctx) => {
   const upload = await requireUpload(ctx);
-  if (!(await ctx.deps.meta.abortUpload(ctx.bucket, upload.uploadId))) throw new S3Error("NoSuchUpload", { extra: { UploadId: upload.uploadId } });
+  if (!(await ctx.deps.meta.abortUpload(ctx.bucket, upload.uploadId)).ok) throw new S3Error("NoSuchUpload", { extra: { UploadId: upload.uploadId } });
   return new Response(null, { status: 204 });
 };
 

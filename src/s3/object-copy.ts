@@ -8,6 +8,8 @@ import { checkKey } from "./names.ts";
 import { requireObject } from "./require.ts";
 import { checkCopySourceConditions, writeConditions } from "./conditions.ts";
 import { storedHeaders } from "./object-headers.ts";
+import { objectAclHeaders } from "./acl-handlers.ts";
+import { OBJECT_ACL_HEADER } from "./acl.ts";
 import { requestTags } from "./request-tags.ts";
 import { putError } from "./put-error.ts";
 import { storageClass } from "./storage-class.ts";
@@ -19,7 +21,7 @@ import { storeChunk } from "./ingest.ts";
 import { commitError, partNumber, requireUpload } from "./upload.ts";
 import { toHex } from "../util/hash.ts";
 import { newSession } from "../store/session.ts";
-import { pendingEvents } from "../events/emit.ts";
+import { requestEvents } from "./event-source.ts";
 import { s3Arn } from "../auth/authorize.ts";
 
 /** `x-amz-copy-source: /bucket/key?versionId=…` (URL-encoded). */
@@ -47,6 +49,11 @@ export async function copySourceObject(ctx: ReqCtx): Promise<ObjectRecord> {
   return obj;
 }
 
+function withoutAcl(h: Record<string, string>): Record<string, string> {
+  const { [OBJECT_ACL_HEADER]: _, ...rest } = h;
+  return rest;
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export const copyObject: Handler = async (ctx) => {
@@ -70,12 +77,13 @@ export const copyObject: Handler = async (ctx) => {
     bucket: ctx.bucket,
     key: ctx.key,
     lastModified: now,
-    headers: directive === "REPLACE" ? storedHeaders(ctx.headers) : src.headers,
+    // The copy is a new object: private unless the request names an ACL (S3 copies no ACL).
+    headers: { ...withoutAcl(directive === "REPLACE" ? storedHeaders(ctx.headers) : src.headers), ...(await objectAclHeaders(ctx)) },
     tags: tagDirective === "REPLACE" ? await requestTags(ctx) : src.tags,
     storageClass: cls,
   };
   const cond = writeConditions(ctx.headers);
-  const events = await pendingEvents(ctx, "s3:ObjectCreated:Copy", ctx.key, obj);
+  const events = await requestEvents(ctx, "s3:ObjectCreated:Copy", ctx.key, obj);
   let res = await ctx.deps.meta.putObject(obj, { cond, events });
   if (!res.ok && res.reason === "ChunkMissing" && srcRef.bucket !== ctx.bucket && obj.manifest?.length) {
     // The destination does not hold the source's chunks (a store sharded by bucket): copy the data.

@@ -6,7 +6,7 @@ import { checkReadConditions } from "./conditions.ts";
 import { applyResponseOverrides, objectHeaders } from "./object-headers.ts";
 import { objectBody, parseRange, type ByteRange } from "./object-body.ts";
 import { CHECKSUM_ALGORITHMS } from "./checksum.ts";
-import { pendingEvents, readNotificationConfig } from "../events/emit.ts";
+import { notificationConfig, requestEvents } from "./event-source.ts";
 import { requireObject } from "./require.ts";
 
 function partRange(obj: ObjectRecord, n: number): ByteRange {
@@ -43,11 +43,11 @@ async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
     throw new S3Error("InvalidRequest", { message: "Cannot specify both Range header and partNumber query parameter" });
   }
   // requireObject tells NoSuchBucket from NoSuchKey; the configuration is read alongside.
-  const [obj, config] = await Promise.all([requireObject(ctx), readNotificationConfig(ctx)]);
+  const [obj, config] = await Promise.all([requireObject(ctx), notificationConfig(ctx)]);
   checkReadConditions(ctx.headers, obj);
   // An access is reported once it is answered (a failed read is no access); the outbox append
   // runs after the response, and a full outbox drops the access event rather than fail a read.
-  const events = await pendingEvents(ctx, withBody ? "s3:ObjectAccessed:Get" : "s3:ObjectAccessed:Head", ctx.key, obj, config);
+  const events = await requestEvents(ctx, withBody ? "s3:ObjectAccessed:Get" : "s3:ObjectAccessed:Head", ctx.key, obj, config);
   if (events.length) {
     ctx.after(() => ctx.deps.meta.appendEvents(ctx.bucket, events).then((ok) => {
       if (!ok) ctx.deps.log.warn("access event dropped: a target's queue is full", { bucket: ctx.bucket });

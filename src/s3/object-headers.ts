@@ -53,7 +53,8 @@ export const httpDate = (ms: number) => new Date(ms).toUTCString();
 
 export function objectHeaders(obj: ObjectRecord, opts: { checksums: boolean }): Headers {
   const h = new Headers();
-  for (const [k, v] of Object.entries(obj.headers)) h.set(k, v);
+  // x-s3edge-* entries are the gateway's own (the object ACL, acl.ts), never answered.
+  for (const [k, v] of Object.entries(obj.headers)) if (!k.startsWith("x-s3edge-")) h.set(k, v);
   if (!h.has("content-type")) h.set("content-type", "binary/octet-stream");
   h.set("etag", obj.etag);
   h.set("last-modified", httpDate(obj.lastModified));

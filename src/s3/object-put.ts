@@ -11,11 +11,12 @@ import { storedHeaders } from "./object-headers.ts";
 import { requestTags } from "./request-tags.ts";
 import { writeConditions } from "./conditions.ts";
 import type { ObjectRecord } from "../store/types.ts";
-import { pendingEvents } from "../events/emit.ts";
+import { requestEvents } from "./event-source.ts";
+import { objectAclHeaders } from "./acl-handlers.ts";
 
 export const putObject: Handler = async (ctx) => {
   checkKey(ctx.key);
-  const headers = storedHeaders(ctx.headers);
+  const headers = { ...storedHeaders(ctx.headers), ...(await objectAclHeaders(ctx)) };
   const tags = await requestTags(ctx);
   const cls = storageClass(ctx.headers);
   const cond = writeConditions(ctx.headers);
@@ -27,7 +28,7 @@ export const putObject: Handler = async (ctx) => {
     headers, tags, checksum: data.checksum && { ...data.checksum, type: "FULL_OBJECT" }, storageClass: cls,
     inline: data.inline, manifest: data.manifest,
   };
-  const events = await pendingEvents(ctx, "s3:ObjectCreated:Put", ctx.key, obj);
+  const events = await requestEvents(ctx, "s3:ObjectCreated:Put", ctx.key, obj);
   const res = await ctx.deps.meta.putObject(obj, { session: data.session, cond, events });
   if (!res.ok) {
     await ctx.deps.meta.releaseSession(data.session);

@@ -7,7 +7,8 @@ import { BodyTooLarge, readCapped } from "../http/pipeline.ts";
 
 export interface UploadBody {
   stream: ReadableStream<Uint8Array> | null;
-  size: number;
+  /** Declared length; undefined for a Transfer-Encoding: chunked body (read up to the size limit). */
+  size?: number;
   trailers?: Record<string, string>;
 }
 
@@ -17,13 +18,20 @@ function declaredLength(v: string | null, name: string): number | undefined {
   return Number(v);
 }
 
-/** The object bytes of a PUT/UploadPart; size is always known (S3 requires a length). */
+/**
+ * Whether the body is aws-chunked framed: a streaming signature says so, or an unsigned body
+ * that names aws-chunked and its decoded length. `Content-Encoding: gzip, aws-chunked` on a
+ * plain body (no decoded length) is a plain gzip body: S3 stores it as `gzip` (issue 12 #9).
+ */
+const awsChunked = (ctx: ReqCtx) => ctx.payload.kind === "streaming"
+  || (/aws-chunked/i.test(ctx.headers.get("content-encoding") ?? "") && ctx.headers.has("x-amz-decoded-content-length"));
+
+/** The object bytes of a PUT/UploadPart: a declared length, or a chunked body (below). */
 export function uploadBody(ctx: ReqCtx): UploadBody {
   const h = ctx.headers;
   const contentLength = declaredLength(h.get("content-length"), "Content-Length");
   const p = ctx.payload;
-  const chunked = p.kind === "streaming" || /aws-chunked/i.test(h.get("content-encoding") ?? "");
-  if (chunked) {
+  if (awsChunked(ctx)) {
     const decoded = declaredLength(h.get("x-amz-decoded-content-length"), "x-amz-decoded-content-length");
     if (decoded === undefined) throw new S3Error("MissingContentLength", { message: "You must provide the x-amz-decoded-content-length header." });
     const mode = p.kind === "streaming" ? p : { signed: false, trailer: h.has("x-amz-trailer"), seed: undefined };
@@ -32,7 +40,12 @@ export function uploadBody(ctx: ReqCtx): UploadBody {
     });
     return { stream: out.body, size: decoded, trailers: out.trailers };
   }
-  if (contentLength === undefined) throw new S3Error("MissingContentLength");
+  if (contentLength === undefined) {
+    // S3 wants a length; MinIO and Ceph also take a chunked body (curl -T -, streaming tools).
+    // Its size is checked as it arrives (ingest: EntityTooLarge past the limit).
+    if (/\bchunked\b/i.test(h.get("transfer-encoding") ?? "") && ctx.req.body) return { stream: ctx.req.body };
+    throw new S3Error("MissingContentLength");
+  }
   return { stream: ctx.req.body, size: contentLength };
 }
 
@@ -67,7 +80,7 @@ export async function smallBody(ctx: ReqCtx, limit = 1024 * 1024): Promise<Uint8
 
 function uploadBodyLenient(ctx: ReqCtx): { stream: ReadableStream<Uint8Array> | null; size?: number } {
   const h = ctx.headers;
-  if (ctx.payload.kind === "streaming" || /aws-chunked/i.test(h.get("content-encoding") ?? "")) return uploadBody(ctx);
+  if (awsChunked(ctx)) return uploadBody(ctx);
   const cl = h.get("content-length");
   return { stream: ctx.req.body, size: cl === null ? undefined : declaredLength(cl, "Content-Length") };
 }

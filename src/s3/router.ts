@@ -3,10 +3,10 @@ export type Level = "service" | "bucket" | "object";
 
 export const OPS = [
   "ListBuckets",
-  "CreateBucket", "HeadBucket", "DeleteBucket", "GetBucketLocation", "GetBucketVersioning", "GetBucketAcl",
+  "CreateBucket", "HeadBucket", "DeleteBucket", "GetBucketLocation", "GetBucketVersioning", "GetBucketAcl", "PutBucketAcl",
   "GetBucketNotificationConfiguration", "PutBucketNotificationConfiguration",
   "ListObjects", "ListObjectsV2", "ListMultipartUploads", "DeleteObjects",
-  "PutObject", "CopyObject", "GetObject", "HeadObject", "DeleteObject", "GetObjectAcl",
+  "PutObject", "PostObject", "CopyObject", "GetObject", "HeadObject", "DeleteObject", "GetObjectAcl", "PutObjectAcl",
   "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging",
   "CreateMultipartUpload", "UploadPart", "UploadPartCopy", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
   "GetBucketCors", "PutBucketCors", "DeleteBucketCors", "OptionsObject",
@@ -14,8 +14,9 @@ export const OPS = [
   "GetBucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption",
   "GetBucketOwnershipControls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls",
   "GetBucketWebsite", "GetBucketLogging", "GetBucketRequestPayment", "GetBucketAccelerateConfiguration", "GetBucketReplication",
-  "GetObjectLockConfiguration", "GetBucketPolicyStatus", "GetPublicAccessBlock", "GetBucketLifecycleConfiguration",
+  "GetObjectLockConfiguration", "GetBucketPolicyStatus", "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "GetPublicAccessBlock", "GetBucketLifecycleConfiguration",
   "GetObjectAttributes",
+  "DeleteBucketWebsite", "DeleteBucketLifecycle", "DeleteBucketReplication", "DeletePublicAccessBlock", "PutPublicAccessBlock",
   "NotImplemented", "MethodNotAllowed",
 ] as const;
 export type Op = (typeof OPS)[number];
@@ -24,8 +25,13 @@ export type Op = (typeof OPS)[number];
  * `public: "preflight"`: a CORS preflight, which browsers send without credentials (Fetch
  * standard); the pipeline answers it without authentication or authorization, from the
  * bucket's CORS rules alone, as S3 does. It matches whatever subresource the URL names.
+ * `public: "form"`: POST Object, signed in its form fields, not its headers; the handler
+ * verifies the form and asks for the row's action itself (post-object.ts).
+ * `contentType`: the row matches only that media type (POST Object is a multipart/form-data POST).
  */
-interface Row { method: string; level: Level; sub?: string; header?: string; op: Op; action: string; public?: "preflight" }
+interface Row {
+  method: string; level: Level; sub?: string; header?: string; contentType?: string; op: Op; action: string; public?: "preflight" | "form";
+}
 
 // Order matters: the first row whose subresource (query key) and header match wins.
 const ROUTES: Row[] = [
@@ -34,11 +40,12 @@ const ROUTES: Row[] = [
   { method: "GET", level: "bucket", sub: "location", op: "GetBucketLocation", action: "s3:GetBucketLocation" },
   { method: "GET", level: "bucket", sub: "versioning", op: "GetBucketVersioning", action: "s3:GetBucketVersioning" },
   { method: "GET", level: "bucket", sub: "acl", op: "GetBucketAcl", action: "s3:GetBucketAcl" },
+  { method: "PUT", level: "bucket", sub: "acl", op: "PutBucketAcl", action: "s3:PutBucketAcl" },
   { method: "GET", level: "bucket", sub: "notification", op: "GetBucketNotificationConfiguration", action: "s3:GetBucketNotification" },
   { method: "PUT", level: "bucket", sub: "notification", op: "PutBucketNotificationConfiguration", action: "s3:PutBucketNotification" },
   // Bucket configurations tools probe (bucket-tagging.ts, bucket-configs.ts). Deleting needs the
-  // Put action, as in S3. PUTs of website, logging, replication, lifecycle, object lock and
-  // public access block have no row: they stay NotImplemented, never accepted and ignored.
+  // Put action, as in S3. PUTs of website, logging, replication, lifecycle and object lock
+  // have no row: they stay NotImplemented, never accepted and ignored.
   { method: "GET", level: "bucket", sub: "tagging", op: "GetBucketTagging", action: "s3:GetBucketTagging" },
   { method: "PUT", level: "bucket", sub: "tagging", op: "PutBucketTagging", action: "s3:PutBucketTagging" },
   { method: "DELETE", level: "bucket", sub: "tagging", op: "DeleteBucketTagging", action: "s3:PutBucketTagging" },
@@ -55,8 +62,18 @@ const ROUTES: Row[] = [
   { method: "GET", level: "bucket", sub: "replication", op: "GetBucketReplication", action: "s3:GetReplicationConfiguration" },
   { method: "GET", level: "bucket", sub: "object-lock", op: "GetObjectLockConfiguration", action: "s3:GetBucketObjectLockConfiguration" },
   { method: "GET", level: "bucket", sub: "policyStatus", op: "GetBucketPolicyStatus", action: "s3:GetBucketPolicyStatus" },
+  // Bucket policies (bucket-policy.ts); S3 has a DeleteBucketPolicy action of its own.
+  { method: "GET", level: "bucket", sub: "policy", op: "GetBucketPolicy", action: "s3:GetBucketPolicy" },
+  { method: "PUT", level: "bucket", sub: "policy", op: "PutBucketPolicy", action: "s3:PutBucketPolicy" },
+  { method: "DELETE", level: "bucket", sub: "policy", op: "DeleteBucketPolicy", action: "s3:DeleteBucketPolicy" },
   { method: "GET", level: "bucket", sub: "publicAccessBlock", op: "GetPublicAccessBlock", action: "s3:GetBucketPublicAccessBlock" },
+  { method: "PUT", level: "bucket", sub: "publicAccessBlock", op: "PutPublicAccessBlock", action: "s3:PutBucketPublicAccessBlock" },
+  { method: "DELETE", level: "bucket", sub: "publicAccessBlock", op: "DeletePublicAccessBlock", action: "s3:PutBucketPublicAccessBlock" },
   { method: "GET", level: "bucket", sub: "lifecycle", op: "GetBucketLifecycleConfiguration", action: "s3:GetLifecycleConfiguration" },
+  // Nothing of these is ever stored (no PUT row), so deleting is the 204 S3 gives when none is set.
+  { method: "DELETE", level: "bucket", sub: "website", op: "DeleteBucketWebsite", action: "s3:DeleteBucketWebsite" },
+  { method: "DELETE", level: "bucket", sub: "lifecycle", op: "DeleteBucketLifecycle", action: "s3:PutLifecycleConfiguration" },
+  { method: "DELETE", level: "bucket", sub: "replication", op: "DeleteBucketReplication", action: "s3:PutReplicationConfiguration" },
   { method: "GET", level: "bucket", sub: "cors", op: "GetBucketCors", action: "s3:GetBucketCORS" },
   { method: "PUT", level: "bucket", sub: "cors", op: "PutBucketCors", action: "s3:PutBucketCORS" },
   // S3 has no separate action for deleting: DeleteBucketCors needs s3:PutBucketCORS.
@@ -68,12 +85,14 @@ const ROUTES: Row[] = [
   { method: "PUT", level: "bucket", op: "CreateBucket", action: "s3:CreateBucket" },
   { method: "DELETE", level: "bucket", op: "DeleteBucket", action: "s3:DeleteBucket" },
   { method: "POST", level: "bucket", sub: "delete", op: "DeleteObjects", action: "s3:DeleteObject" },
+  { method: "POST", level: "bucket", contentType: "multipart/form-data", op: "PostObject", action: "s3:PutObject", public: "form" },
   { method: "OPTIONS", level: "bucket", op: "OptionsObject", action: "", public: "preflight" },
 
   { method: "GET", level: "object", sub: "tagging", op: "GetObjectTagging", action: "s3:GetObjectTagging" },
   { method: "PUT", level: "object", sub: "tagging", op: "PutObjectTagging", action: "s3:PutObjectTagging" },
   { method: "DELETE", level: "object", sub: "tagging", op: "DeleteObjectTagging", action: "s3:DeleteObjectTagging" },
   { method: "GET", level: "object", sub: "acl", op: "GetObjectAcl", action: "s3:GetObjectAcl" },
+  { method: "PUT", level: "object", sub: "acl", op: "PutObjectAcl", action: "s3:PutObjectAcl" },
   { method: "GET", level: "object", sub: "attributes", op: "GetObjectAttributes", action: "s3:GetObjectAttributes" },
   { method: "GET", level: "object", sub: "uploadId", op: "ListParts", action: "s3:ListMultipartUploadParts" },
   { method: "POST", level: "object", sub: "uploads", op: "CreateMultipartUpload", action: "s3:PutObject" },
@@ -101,7 +120,7 @@ const UNSUPPORTED_SUBRESOURCES = [
   "versions", "website", "versioning", "acl", "tagging", "location", "uploads", "delete",
 ];
 
-export interface Route { op: Op; action: string; public?: "preflight" }
+export interface Route { op: Op; action: string; public?: "preflight" | "form" }
 
 /** Valueless query keys a plain op carries (`?versionId` alone is not a subresource, `?x-id=…` has a value). */
 const PLAIN_FLAGS = new Set(["versionId", "list-type", "fetch-owner", "encoding-type"]);
@@ -130,8 +149,9 @@ export function route(method: string, level: Level, query: URLSearchParams, head
     if (r.method !== method || r.level !== level) continue;
     if (r.sub && !query.has(r.sub)) continue;
     if (r.header && !headers.has(r.header)) continue;
+    if (r.contentType && (headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase() !== r.contentType) continue;
     // A plain-op row must not swallow a request that names another subresource.
-    if (!r.sub && !r.public && (unknown || UNSUPPORTED_SUBRESOURCES.some((s) => query.has(s)))) break;
+    if (!r.sub && r.public !== "preflight" && (unknown || UNSUPPORTED_SUBRESOURCES.some((s) => query.has(s)))) break;
     return r.public ? { op: r.op, action: r.action, public: r.public } : { op: r.op, action: r.action };
   }
   const named = unknown || UNSUPPORTED_SUBRESOURCES.some((s) => query.has(s)) || query.has("uploadId");

@@ -4,18 +4,17 @@ import { isBlank, parseXml, xmlResponse } from "../xml/xml.ts";
 import { requireObject } from "./require.ts";
 import { validateTags } from "./object-headers.ts";
 import { smallText } from "./request-body.ts";
-import { aclResponse } from "./acl.ts";
 import type { Handler, ReqCtx } from "./context.ts";
-import { outboxFull, pendingEvents, readNotificationConfig } from "../events/emit.ts";
+import { outboxFull } from "../events/emit.ts";
+import { notificationConfig, requestEvents } from "./event-source.ts";
 import type { EventName } from "../events/names.ts";
 
 /** Replaces the tags, with the tagging event committed alongside (MinIO's ObjectCreated:PutTagging/DeleteTagging). */
 async function setTags(ctx: ReqCtx, tags: Record<string, string>, eventName: EventName) {
-  const [obj, config] = await Promise.all([requireObject(ctx), readNotificationConfig(ctx)]);
-  const events = await pendingEvents(ctx, eventName, ctx.key, obj, config);
+  const [obj, config] = await Promise.all([requireObject(ctx), notificationConfig(ctx)]);
+  const events = await requestEvents(ctx, eventName, ctx.key, obj, config);
   const r = await ctx.deps.meta.updateObjectTags(ctx.bucket, ctx.key, tags, events);
-  if (r === "SlowDown") throw outboxFull();
-  if (!r) throw new S3Error("NoSuchKey", { extra: { Key: ctx.key } });
+  if (!r.ok) throw r.reason === "SlowDown" ? outboxFull() : new S3Error("NoSuchKey", { extra: { Key: ctx.key } });
 }
 
 export const getObjectTagging: Handler = async (ctx) => {
@@ -42,9 +41,4 @@ export const putObjectTagging: Handler = async (ctx) => {
 export const deleteObjectTagging: Handler = async (ctx) => {
   await setTags(ctx, {}, "s3:ObjectCreated:DeleteTagging");
   return new Response(null, { status: 204 });
-};
-
-export const getObjectAcl: Handler = async (ctx) => {
-  await requireObject(ctx);
-  return aclResponse(ctx);
 };

@@ -1,4 +1,7 @@
 // The seams (DESIGN.md): the core only sees these interfaces.
+// MetaStore results, one convention: a lookup returns the record or null (absent); a write the
+// store may refuse returns an Outcome ({ ok: true }, or { ok: false, reason } with the reason
+// named as the S3 error code it stands for); only faults (storage, RPC) throw.
 
 export interface BlobRange { offset: number; length: number }
 
@@ -97,7 +100,23 @@ export interface PutCondition {
   ifNoneMatch?: "*";
 }
 
-export type PutResult = { ok: true } | { ok: false; reason: "NoSuchBucket" | "PreconditionFailed" | "NoSuchUpload" | "InvalidPart" | "ChunkMissing" | "SlowDown" };
+/** A delete's precondition (S3 conditional deletes), normalised by the S3 layer like PutCondition. */
+export interface DeleteCondition {
+  /** The current version's ETag must be one of these (quoted); "*": it must exist. */
+  ifMatch?: "*" | readonly string[];
+  /** Its Last-Modified, in whole seconds since the epoch (an HTTP date's precision), must be this. */
+  lastModifiedSeconds?: number;
+  /** Its size in bytes must be this. */
+  size?: number;
+}
+
+/** A write the store may refuse: done, or why not (nothing changed then). */
+export type Outcome<Reason extends string> = { ok: true } | { ok: false; reason: Reason };
+export const DONE = { ok: true } as const;
+export const refused = <Reason extends string>(reason: Reason) => ({ ok: false, reason }) as const;
+
+/** "SlowDown" wherever events are written: a target's queue is full (DESIGN.md: outbox full → 503). */
+export type PutResult = Outcome<"NoSuchBucket" | "PreconditionFailed" | "NoSuchUpload" | "InvalidPart" | "ChunkMissing" | "SlowDown">;
 
 /**
  * A notification for one target, written to the outbox in the same transaction as the change
@@ -149,28 +168,33 @@ export interface EventQueue {
 /** Transactional metadata. Every method is one transaction. Values are plain data (RPC-safe). */
 export interface MetaStore {
   // buckets
-  createBucket(b: BucketRecord): Promise<"created" | "exists">;
+  createBucket(b: BucketRecord): Promise<Outcome<"BucketAlreadyExists">>;
   getBucket(name: string): Promise<BucketRecord | null>;
   listBuckets(): Promise<BucketRecord[]>;
-  deleteBucket(name: string): Promise<"deleted" | "missing" | "notEmpty">;
+  deleteBucket(name: string): Promise<Outcome<"NoSuchBucket" | "BucketNotEmpty">>;
   getBucketConfig(bucket: string, kind: string): Promise<string | null>;
   /** The bucket and all its configurations in one call (the request pipeline's one read); null if missing. */
   getBucketState(name: string): Promise<BucketState | null>;
-  putBucketConfig(bucket: string, kind: string, value: string | null): Promise<boolean>;
+  putBucketConfig(bucket: string, kind: string, value: string | null): Promise<Outcome<"NoSuchBucket">>;
 
   // objects
   getObject(bucket: string, key: string): Promise<ObjectRecord | null>;
   /** Makes `obj` the current version atomically; `session` pins its new chunks until now. */
   putObject(obj: ObjectRecord, opts: { session?: string; cond?: PutCondition; events?: OutboxEvent[] }): Promise<PutResult>;
-  /** `events` are recorded only if an object was deleted; a full outbox keeps the object ("SlowDown"). */
-  deleteObject(bucket: string, key: string, events?: OutboxEvent[]): Promise<boolean | "SlowDown">;
-  /** false when the object is gone; "SlowDown" when an outbox is full (tags unchanged). */
-  updateObjectTags(bucket: string, key: string, tags: Record<string, string>, events?: OutboxEvent[]): Promise<boolean | "SlowDown">;
+  /**
+   * `events` are recorded only if an object was deleted; a full outbox keeps the object ("SlowDown").
+   * `cond` is checked against an existing object only (a missing one is NoSuchKey, whatever `cond` says).
+   */
+  deleteObject(bucket: string, key: string, events?: OutboxEvent[], cond?: DeleteCondition): Promise<Outcome<"NoSuchKey" | "PreconditionFailed" | "SlowDown">>;
+  /** NoSuchKey when the object is gone; "SlowDown" when an outbox is full (tags unchanged). */
+  updateObjectTags(bucket: string, key: string, tags: Record<string, string>, events?: OutboxEvent[]): Promise<Outcome<"NoSuchKey" | "SlowDown">>;
+  /** Sets (or, with null, removes) one entry of the object's headers, in place; NoSuchKey when the object is gone. */
+  updateObjectHeader(bucket: string, key: string, name: string, value: string | null): Promise<Outcome<"NoSuchKey">>;
   /** Keys with the prefix after `start` (or from it, when inclusive), in UTF-8 byte order. */
   listObjects(bucket: string, opts: { prefix: string; start: string; inclusive: boolean; limit: number }): Promise<ObjectSummary[]>;
 
   // multipart
-  createUpload(u: UploadRecord): Promise<boolean>;
+  createUpload(u: UploadRecord): Promise<Outcome<"NoSuchBucket">>;
   getUpload(bucket: string, uploadId: string): Promise<UploadRecord | null>;
   // Upload calls name the bucket too, so a store sharded by bucket can route them.
   putPart(bucket: string, p: PartRecord, opts: { session?: string }): Promise<PutResult>;
@@ -179,7 +203,7 @@ export interface MetaStore {
   completeUpload(uploadId: string, obj: ObjectRecord, cond?: PutCondition, events?: OutboxEvent[]): Promise<PutResult>;
   /** An upload completed in the last day (for a retried Complete), or null. */
   getCompletedUpload(bucket: string, uploadId: string): Promise<CompletedUpload | null>;
-  abortUpload(bucket: string, uploadId: string): Promise<boolean>;
+  abortUpload(bucket: string, uploadId: string): Promise<Outcome<"NoSuchUpload">>;
   /** Uploads with the prefix, by key (UTF-8 order) then upload id, after the pair (keyMarker, uploadIdMarker). */
   listUploads(bucket: string, opts: { prefix: string; keyMarker: string; uploadIdMarker: string; limit: number }): Promise<UploadRecord[]>;
 
@@ -216,7 +240,7 @@ export interface MetaStore {
   listChunks(opts: { after: string; limit: number }): Promise<ChunkRecord[]>;
 
   // event outbox = the durable local queue (leased and acked rows)
-  /** Records access events (not tied to a change); false when some were dropped because a target's queue is full. */
+  /** Records access events (not tied to a change; never refused): false when some were dropped because a target's queue is full. */
   appendEvents(bucket: string, events: OutboxEvent[]): Promise<boolean>;
   /**
    * Per target, in commit order: the oldest `perTarget` (default `limit`) messages of each target

@@ -49,8 +49,8 @@ describe("configFromVars", () => {
     ["S3EDGE_CHUNK_SIZE (text)", { ...CREDS, S3EDGE_CHUNK_SIZE: "8MB" }, "S3EDGE_CHUNK_SIZE: must be a number of bytes"],
     ["S3EDGE_CHUNK_SIZE (small)", { ...CREDS, S3EDGE_CHUNK_SIZE: "100" }, "S3EDGE_CHUNK_SIZE: must be at least 65536 (64 KiB)"],
     ["S3EDGE_CHUNK_SIZE (fraction)", { ...CREDS, S3EDGE_CHUNK_SIZE: "100000.5" }, "S3EDGE_CHUNK_SIZE: must be a whole number of bytes"],
-    ["a webhook without endpoint", { ...CREDS, MINIO_NOTIFY_WEBHOOK_ENABLE_1: "on" }, "notify_webhook:1: 'endpoint' is not a valid URL"],
-    ["a webhook queue limit", { ...CREDS, ...hook, MINIO_NOTIFY_WEBHOOK_QUEUE_LIMIT_1: "-4" }, "notify_webhook:1: queue_limit must be a whole number"],
+    ["a webhook without endpoint", { ...CREDS, MINIO_NOTIFY_WEBHOOK_ENABLE_1: "on" }, "MINIO_NOTIFY_WEBHOOK_ENDPOINT_1: must be set for notify_webhook:1 (the URL events are POSTed to)"],
+    ["a webhook queue limit", { ...CREDS, ...hook, MINIO_NOTIFY_WEBHOOK_QUEUE_LIMIT_1: "-4" }, "MINIO_NOTIFY_WEBHOOK_QUEUE_LIMIT_1: must be a whole number"],
   ])("a bad %s is one clear line", (_n, vars, line) => {
     expect(problems(vars)).toEqual([line]);
   });
@@ -73,6 +73,28 @@ describe("configFromVars", () => {
     expect(() => configFromVars({ ...CREDS, ...hook }, { requireCredentials: true, eventQueue: false })).toThrow(/EVENTS queue is not bound/);
     expect(Object.keys(configFromVars({ ...CREDS, ...hook }, { requireCredentials: true, eventQueue: true }).config.notifyTargets)).toEqual(["1:webhook"]);
     expect(configFromVars({ ...CREDS }, { requireCredentials: true, eventQueue: false }).config.notifyTargets).toEqual({});
+  });
+});
+
+describe("S3EDGE_REFRESH_IAM_INTERVAL (Go duration syntax, as JuiceFS's --refresh-iam-interval)", () => {
+  it.each([
+    ["5m", 300_000], ["90s", 90_000], ["1h30m", 5_400_000], ["1.5s", 1500], ["250ms", 250], ["0", 0], ["24h", 86_400_000],
+  ])("%s → %d ms", (v, ms) => {
+    expect(configFromVars({ S3EDGE_REFRESH_IAM_INTERVAL: v }, { requireCredentials: false }).config.refreshIamIntervalMs).toBe(ms);
+  });
+
+  it("defaults to 5m; a bad or too long value is one line", () => {
+    expect(configFromVars({}, { requireCredentials: false }).config.refreshIamIntervalMs).toBe(300_000);
+    for (const bad of ["5", "five minutes", "-5m", "1d", "5m3"]) {
+      expect(problems({ S3EDGE_REFRESH_IAM_INTERVAL: bad })).toEqual(["S3EDGE_REFRESH_IAM_INTERVAL: must be a duration such as 5m, 90s or 1h30m"]);
+    }
+    expect(problems({ S3EDGE_REFRESH_IAM_INTERVAL: "25h" })).toEqual(["S3EDGE_REFRESH_IAM_INTERVAL: must be at most 24h"]);
+  });
+
+  it("the Bun flag --refresh-iam-interval wins over the variable", () => {
+    expect(parseServeOptions(["--refresh-iam-interval", "30s"], { S3EDGE_REFRESH_IAM_INTERVAL: "1m" }).config.refreshIamIntervalMs).toBe(30_000);
+    expect(parseServeOptions(["--refresh-iam-interval=2m"], {}).config.refreshIamIntervalMs).toBe(120_000);
+    expect(() => parseServeOptions(["--refresh-iam-interval", "soon"], {})).toThrow(ConfigError);
   });
 });
 

@@ -10,7 +10,7 @@ setDefaultTimeout(30_000);
 const config = (main: string) => `name = "s3edge-iam-test"
 main = ${JSON.stringify(main)}
 compatibility_date = "2026-04-01"
-compatibility_flags = ["nodejs_als"]
+compatibility_flags = ["nodejs_als", "nodejs_compat"]
 
 [[durable_objects.bindings]]
 name = "IAM"

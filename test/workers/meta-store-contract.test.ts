@@ -18,7 +18,7 @@ const DO_TOOLS = { advance: undefined };
 const config = (main: string) => `name = "s3edge-meta-contract"
 main = ${JSON.stringify(main)}
 compatibility_date = "2026-04-01"
-compatibility_flags = ["nodejs_als"]
+compatibility_flags = ["nodejs_als", "nodejs_compat"]
 
 [vars]
 # No GC alarm during a run: the cases call collectGarbage themselves.

@@ -23,10 +23,10 @@ function freePort(): Promise<number> {
 export interface DevWorker { base: string; log(): string; stop(): Promise<void> }
 
 /**
- * `config(main)` is the wrangler.toml for the entry `main`; `ready` is a path that answers 200
- * once the Worker is up.
+ * `config(main)` is the wrangler.toml for the entry `main`; `ready` is a path that answers
+ * `readyStatus` (200; a Worker expected to refuse its configuration answers 503) once it is up.
  */
-export async function startDevWorker(entry: string, config: (main: string) => string, ready = "/"): Promise<DevWorker> {
+export async function startDevWorker(entry: string, config: (main: string) => string, ready = "/", readyStatus = 200): Promise<DevWorker> {
   const tmp = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), "s3edge-devworker-"));
   const env = {
     ...process.env,
@@ -63,7 +63,7 @@ export async function startDevWorker(entry: string, config: (main: string) => st
   for (let i = 0; ; i++) {
     if (proc.exitCode !== null) { const l = log(); await stop(); throw new Error(`wrangler dev exited (${proc.exitCode}):\n${l}`); }
     try {
-      if ((await fetch(base + ready)).status === 200) break;
+      if ((await fetch(base + ready)).status === readyStatus) break;
     } catch {}
     if (i >= 300) { const l = log(); await stop(); throw new Error(`wrangler dev did not answer on ${base} in 60 s:\n${l}`); }
     await Bun.sleep(200);

@@ -1,12 +1,11 @@
 // Webhook target: POST {"EventName","Key","Records":[record]} as MinIO does (specs/minio-admin.md §10.5).
 import type { WebhookTarget } from "../targets.ts";
+import { logJson } from "./format.ts";
 
 const TIMEOUT_MS = 10_000;
 
 /** Resolves on a 2xx answer; anything else (status, network, timeout) throws. */
 export async function deliverWebhook(target: WebhookTarget, record: Record<string, unknown>, fetcher: typeof fetch = fetch): Promise<void> {
-  const s3 = record.s3 as { bucket: { name: string }; object: { key: string } };
-  const key = `${s3.bucket.name}/${decodeURIComponent(s3.object.key.replace(/\+/g, " "))}`;
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (target.authToken) {
     // A token that already names its scheme ("Basic …") is passed unchanged, as newer MinIO does.
@@ -15,7 +14,7 @@ export async function deliverWebhook(target: WebhookTarget, record: Record<strin
   const res = await fetcher(target.endpoint, {
     method: "POST",
     headers,
-    body: JSON.stringify({ EventName: record.eventName, Key: key, Records: [record] }),
+    body: logJson(record),
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });
   // Read the answer so the connection can be reused.

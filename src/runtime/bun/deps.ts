@@ -1,4 +1,5 @@
 // Builds Deps for Bun: filesystem chunks + bun:sqlite metadata (the embedded default store).
+import { bunArgon2id } from "./argon2.ts";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Deps, Logger } from "../../deps.ts";
@@ -14,6 +15,8 @@ import { startLocalQueue } from "./local-queue.ts";
 import { createSqlIamStore } from "../../iam/sql-store.ts";
 import { createSqlTargetStore } from "../../events/sql-target-store.ts";
 import { createTargetRegistry } from "../../events/target-registry.ts";
+import { createTargetSenders, targetRefusal } from "../../events/targets/drivers.ts";
+import { bunTargetDrivers } from "./targets/index.ts";
 
 export const consoleLogger = (quiet = false): Logger => ({
   info: (m, f) => { if (!quiet) console.log(m, f ? JSON.stringify(f) : ""); },
@@ -46,9 +49,14 @@ export function createBunDeps(opts: {
     meta: createSqlMetaStore(driver, { now: clock.now }),
     // IAM and stored notification targets: their own tables in the same meta.sqlite.
     iam: createSqlIamStore(driver, { now: clock.now }),
-    targets: createTargetRegistry({ env: config.notifyTargets, store: createSqlTargetStore(driver, { now: clock.now }), now: clock.now }),
+    targets: createTargetRegistry({
+      env: config.notifyTargets, store: createSqlTargetStore(driver, { now: clock.now }), now: clock.now,
+      accept: (t) => targetRefusal(t, bunTargetDrivers, "Bun"),
+    }),
+    targetDrivers: bunTargetDrivers,
     hasher: bunHasher,
     bulkMd5: opts.md5Workers === 0 ? undefined : md5Pool.hasher,
+    argon2id: bunArgon2id,
     clock,
     config,
     log,
@@ -80,7 +88,9 @@ export function createBunDeps(opts: {
   };
   gcPass();
   const gc = setInterval(gcPass, opts.gcIntervalMs ?? 30_000);
-  const events = startLocalQueue(deps.meta, { targets: deps.targets, now: clock.now, log, via: "local" }, { pollMs: opts.eventPollMs });
+  // One connection (or pool) per socket target, opened on first delivery, closed on shutdown.
+  const senders = createTargetSenders(bunTargetDrivers, log);
+  const events = startLocalQueue(deps.meta, { targets: deps.targets, senders, now: clock.now, log, via: "local" }, { pollMs: opts.eventPollMs });
   return {
     ...deps,
     async close() {
@@ -88,6 +98,7 @@ export function createBunDeps(opts: {
       clearInterval(gc);
       await running;
       await events.stop();
+      await senders.close();
       md5Pool.close();
       await driver.close();
     },

@@ -22,7 +22,10 @@ export function parseServeOptions(argv: string[], env: Record<string, string | u
   if (!m) throw new Error(`--address must be HOST:PORT, got ${address}`);
   const fsync = (flag("--fsync") ?? env.S3EDGE_FSYNC ?? "on").toLowerCase();
   if (fsync !== "on" && fsync !== "off") throw new Error(`--fsync must be on or off, got ${fsync}`);
-  const { config, defaultCredentials } = configFromVars(env, { requireCredentials: false });
+  // Flags are variables with another spelling: one set of rules (configFromVars) for both.
+  const refreshIam = flag("--refresh-iam-interval");
+  const vars = refreshIam === undefined ? env : { ...env, S3EDGE_REFRESH_IAM_INTERVAL: refreshIam };
+  const { config, defaultCredentials } = configFromVars(vars, { requireCredentials: false });
   return {
     hostname: m[1] || "127.0.0.1",
     port: Number(m[2]),

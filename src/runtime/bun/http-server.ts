@@ -21,6 +21,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { RequestAborted } from "../../http/request-aborted.ts";
 import { rawPathOf, type RequestInfo } from "../../http/request-info.ts";
+import { toByteString } from "../../http/header-bytes.ts";
 
 export interface HttpServer { hostname: string; port: number; stop(): Promise<void> }
 
@@ -98,7 +99,25 @@ function bodyUnread(req: IncomingMessage): boolean {
   return len !== undefined ? Number(len) > 0 : req.headers["transfer-encoding"] !== undefined;
 }
 
-function toRequest(req: IncomingMessage, hostname: string, port: number, watch: BodyWatch): Request {
+/**
+ * `body`, calling `first` when the app first asks for its bytes, not before: a high-water mark
+ * of 0 means only a read pulls (bodyStream's own fills its queue as soon as it exists).
+ */
+export function onFirstRead(body: ReadableStream<Uint8Array>, first: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let called = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(ctrl) {
+      if (!called) { called = true; first(); }
+      const { done, value } = await reader.read();
+      if (done) ctrl.close();
+      else ctrl.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+}
+
+function toRequest(req: IncomingMessage, hostname: string, port: number, watch: BodyWatch, onBodyRead?: () => void): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
@@ -108,7 +127,7 @@ function toRequest(req: IncomingMessage, hostname: string, port: number, watch: 
   return new Request(`http://${host}${req.url ?? "/"}`, {
     method,
     headers,
-    body: hasBody ? bodyStream(req, watch) : null,
+    body: hasBody ? (onBodyRead ? onFirstRead(bodyStream(req, watch), onBodyRead) : bodyStream(req, watch)) : null,
     // @ts-expect-error: duplex is required for streamed request bodies
     duplex: "half",
   });
@@ -129,7 +148,10 @@ function drained(res: ServerResponse, idleMs: number): Promise<void> {
 
 async function writeResponse(res: ServerResponse, response: Response, opts: { close: boolean; idleMs: number; phase(p: Phase): void }) {
   const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((v, k) => {
+  response.headers.forEach((raw, k) => {
+    // Values are byte strings (what Headers hold here); text the core built from a body (a form
+    // field) goes out as its UTF-8, where node:http would refuse it.
+    const v = toByteString(raw);
     if (k === "set-cookie") headers[k] = [...((headers[k] as string[]) ?? []), v];
     else headers[k] = v;
   });
@@ -216,7 +238,17 @@ export async function serveHttp(fetch: FetchHandler, opts: ServeOptions): Promis
     // Bun's parser (uWS) already drops incomplete headers after ~10 s; this bound holds without it.
     headersTimeout: idleMs,
     connectionsCheckingInterval: Math.min(2_000, Math.max(50, Math.floor(idleMs / 10))),
-  }, (req, res) => {
+  }, (req, res) => handle(req, res, false));
+  // Expect is the app's to decide (issue 12 #7). node:http would send 100 Continue at once,
+  // before authentication, and answer any other expectation with a bare 417. Here 100 goes out
+  // when the app first reads the body, which it does only once it has authenticated and
+  // authorised the headers (or needs the body to: a POST form's signature is in it); an answer
+  // without the body (403, 404) gets no 100, and closes the connection (bodyUnread).
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => handle(req, res, true));
+  // Other expectations reach the app as headers: it answers them in S3's XML (unsupported.ts).
+  server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => handle(req, res, false));
+
+  function handle(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) {
     const socket = req.socket;
     track(socket);
     setPhase(socket, "busy");
@@ -228,7 +260,8 @@ export async function serveHttp(fetch: FetchHandler, opts: ServeOptions): Promis
     res.once("finish", () => setPhase(socket, "waiting"));
     let request: Request;
     try {
-      request = toRequest(req, opts.hostname, opts.port, watch);
+      const sendContinue = () => { if (!res.headersSent && !res.destroyed) res.writeContinue(); };
+      request = toRequest(req, opts.hostname, opts.port, watch, expectsContinue ? sendContinue : undefined);
     } catch {
       res.writeHead(400, { connection: "close" }).end();
       return;
@@ -241,7 +274,7 @@ export async function serveHttp(fetch: FetchHandler, opts: ServeOptions): Promis
         if (!res.headersSent) res.writeHead(500, { connection: "close" }).end();
         else res.destroy(e);
       });
-  });
+  }
   // The per-socket idle timer: armed at accept and for each request, refreshed by every byte
   // received. It fires into the listener below, which decides (with it, Bun never destroys).
   server.setTimeout(idleMs);

@@ -8,6 +8,16 @@ import { workersHasher } from "./hasher.ts";
 import { createDoIamStore } from "./do-iam-store.ts";
 import { createTargetRegistry, type TargetRegistry } from "../../events/target-registry.ts";
 import { targetsFromEnv } from "../../events/targets.ts";
+import { targetRefusal, type TargetDrivers } from "../../events/targets/drivers.ts";
+import { createPostgresSender } from "../../events/targets/postgres.ts";
+import { ConfigError } from "../../config-error.ts";
+
+/**
+ * PostgreSQL only: postgres.js reaches it through cloudflare:sockets (its workerd build, which
+ * needs the nodejs_compat flag). Redis, MySQL and AMQP need clients that open node:net sockets,
+ * so those targets are refused when configured (the 503 names them), never failed at delivery.
+ */
+export const WORKERS_TARGET_DRIVERS: TargetDrivers = { postgresql: createPostgresSender };
 
 /** One JSON line per record: Workers Logs / `wrangler tail` index the fields. */
 export const jsonLogger: Logger = {
@@ -39,7 +49,8 @@ export function workersTargets(env: WorkersEnv): TargetRegistry {
       env: targetsFromEnv(env as unknown as Record<string, unknown>),
       store: createDoIamStore(env.IAM),
       now: () => Date.now(),
-      accept: () => (env.EVENTS ? null : "notifications need the EVENTS queue binding (wrangler.toml [[queues.producers]])"),
+      accept: (t) => targetRefusal(t, WORKERS_TARGET_DRIVERS, "Workers")
+        ?? (env.EVENTS ? null : "notifications need the EVENTS queue binding (wrangler.toml [[queues.producers]])"),
     });
     registries.set(env, r);
   }
@@ -48,11 +59,14 @@ export function workersTargets(env: WorkersEnv): TargetRegistry {
 
 export function createWorkersDeps(env: WorkersEnv, log: Logger = jsonLogger): Deps {
   const config = configFromEnv(env);
+  const refused = Object.values(config.notifyTargets).map((t) => targetRefusal(t, WORKERS_TARGET_DRIVERS, "Workers")).filter((r) => r !== null);
+  if (refused.length) throw new ConfigError(refused.join("\n"));
   return {
     blobs: createR2BlobStore(env.CHUNKS),
     meta: createDoMetaStore(env.META),
     iam: createDoIamStore(env.IAM),
     targets: workersTargets(env),
+    targetDrivers: WORKERS_TARGET_DRIVERS,
     hasher: workersHasher,
     clock: { now: () => Date.now() },
     config,

@@ -2,6 +2,7 @@
 // MetaShard Durable Objects, one RPC per call.
 import type { MetaStore } from "../../store/types.ts";
 import { createShardedMetaStore } from "../../store/sharded/meta-store.ts";
+import { META_STORE_METHOD_NAMES } from "../../store/sharded/meta-methods.ts";
 import { S3Error } from "../../xml/errors.ts";
 import type { MetaShard } from "./meta-shard.ts";
 
@@ -15,11 +16,11 @@ export function mapRpcError(e: unknown): never {
   throw e;
 }
 
+/** The stub's methods, one per row of the MetaStore's method table, each mapping RPC errors. */
 function guarded(store: MetaStore): MetaStore {
+  const calls = store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
   const out: Record<string, unknown> = {};
-  for (const [name, fn] of Object.entries(store) as [string, (...a: unknown[]) => Promise<unknown>][]) {
-    out[name] = (...args: unknown[]) => fn(...args).catch(mapRpcError);
-  }
+  for (const name of META_STORE_METHOD_NAMES) out[name] = (...args: unknown[]) => calls[name](...args).catch(mapRpcError);
   return out as unknown as MetaStore;
 }
 

@@ -4,9 +4,8 @@
 // It also owns garbage collection of unreferenced chunks, from its alarm, and relays its event
 // outbox to the EVENTS Queue right after a commit that wrote events (the alarm retries).
 import { DurableObject } from "cloudflare:workers";
-import type {
-  BucketRecord, MetaStore, ObjectRecord, OutboxEvent, PartRecord, PutCondition, PutResult, SettledEvents, UploadRecord,
-} from "../../store/types.ts";
+import type { MetaStore, OutboxEvent } from "../../store/types.ts";
+import { META_STORE_METHODS } from "../../store/sharded/meta-methods.ts";
 import { relayOutbox } from "../../events/relay.ts";
 import { createCloudflareEventQueue } from "./event-queue.ts";
 import { jsonLogger } from "./deps.ts";
@@ -18,7 +17,11 @@ import { createDoSqlDriver } from "./do-sql-driver.ts";
 import { createR2BlobStore } from "./r2-blob-store.ts";
 import { gcIntervalMs, type WorkersEnv } from "./env.ts";
 
-export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
+// The RPC methods come from the MetaStore's method table (below), not one hand-written wrapper each.
+export interface MetaShard extends MetaStore {}
+type Call = (...args: unknown[]) => Promise<unknown>;
+
+export class MetaShard extends DurableObject<WorkersEnv> {
   private readonly db: SqlDriver;
   private readonly store: MetaStore;
   /** An alarm is set (or running); avoids a storage write per mutation. */
@@ -73,65 +76,21 @@ export class MetaShard extends DurableObject<WorkersEnv> implements MetaStore {
     }
   }
 
-  // ---- MetaStore over RPC: one method per interface member (the compiler checks the set).
-  createBucket(b: BucketRecord) { return this.store.createBucket(b); }
-  getBucket(name: string) { return this.store.getBucket(name); }
-  listBuckets() { return this.store.listBuckets(); }
-  async deleteBucket(name: string) { return this.scheduleGc(await this.store.deleteBucket(name)); }
-  getBucketConfig(bucket: string, kind: string) { return this.store.getBucketConfig(bucket, kind); }
-  getBucketState(name: string) { return this.store.getBucketState(name); }
-  putBucketConfig(bucket: string, kind: string, value: string | null) { return this.store.putBucketConfig(bucket, kind, value); }
-
-  getObject(bucket: string, key: string) { return this.store.getObject(bucket, key); }
-  async putObject(obj: ObjectRecord, opts: { session?: string; cond?: PutCondition; events?: OutboxEvent[] }): Promise<PutResult> {
-    const r = await this.store.putObject(obj, opts);
-    return this.afterEvents(this.scheduleGc(r), r.ok ? opts.events : undefined);
+  static {
+    // Prototype methods are what workerd exposes over RPC (instance fields are not). Each runs
+    // the store's transaction, then the table's after-commit steps: GC for what can leave
+    // garbage, an immediate relay for the events it committed.
+    type Spec = { gc?: true; events?: (args: unknown[], result: unknown) => OutboxEvent[] | undefined };
+    for (const [name, spec] of Object.entries(META_STORE_METHODS) as [string, Spec][]) {
+      Object.defineProperty(MetaShard.prototype, name, {
+        async value(this: MetaShard, ...args: unknown[]) {
+          const r = await (this.store as unknown as Record<string, Call>)[name](...args);
+          if (spec.gc) this.scheduleGc(null);
+          return this.afterEvents(r, spec.events?.(args, r));
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
   }
-  async deleteObject(bucket: string, key: string, events?: OutboxEvent[]) {
-    const r = await this.store.deleteObject(bucket, key, events);
-    return this.afterEvents(this.scheduleGc(r), r === true ? events : undefined);
-  }
-  async updateObjectTags(bucket: string, key: string, tags: Record<string, string>, events?: OutboxEvent[]) {
-    const r = await this.store.updateObjectTags(bucket, key, tags, events);
-    return this.afterEvents(r, r === true ? events : undefined);
-  }
-  listObjects(bucket: string, opts: { prefix: string; start: string; inclusive: boolean; limit: number }) {
-    return this.store.listObjects(bucket, opts);
-  }
-
-  createUpload(u: UploadRecord) { return this.store.createUpload(u); }
-  getUpload(bucket: string, uploadId: string) { return this.store.getUpload(bucket, uploadId); }
-  async putPart(bucket: string, p: PartRecord, opts: { session?: string }): Promise<PutResult> {
-    return this.scheduleGc(await this.store.putPart(bucket, p, opts));
-  }
-  listParts(bucket: string, uploadId: string, opts: { after: number; limit: number }) { return this.store.listParts(bucket, uploadId, opts); }
-  getCompletedUpload(bucket: string, uploadId: string) { return this.store.getCompletedUpload(bucket, uploadId); }
-  async completeUpload(uploadId: string, obj: ObjectRecord, cond?: PutCondition, events?: OutboxEvent[]): Promise<PutResult> {
-    const r = await this.store.completeUpload(uploadId, obj, cond, events);
-    return this.afterEvents(this.scheduleGc(r), r.ok ? events : undefined);
-  }
-  async abortUpload(bucket: string, uploadId: string) { return this.scheduleGc(await this.store.abortUpload(bucket, uploadId)); }
-  listUploads(bucket: string, opts: { prefix: string; keyMarker: string; uploadIdMarker: string; limit: number }) {
-    return this.store.listUploads(bucket, opts);
-  }
-
-  acquireChunk(session: string, hash: string) { return this.store.acquireChunk(session, hash); }
-  intendBlob(session: string, blobId: string) { return this.store.intendBlob(session, blobId); }
-  async registerChunk(session: string, hash: string, blobId: string, size: number) {
-    return this.scheduleGc(await this.store.registerChunk(session, hash, blobId, size));
-  }
-  async releaseSession(session: string) { return this.scheduleGc(await this.store.releaseSession(session)); }
-  collectGarbage(opts: { staleSessionsBefore: number; limit: number }) { return this.store.collectGarbage(opts); }
-  dropTombstones(blobIds: string[]) { return this.store.dropTombstones(blobIds); }
-  unnamedBlobs(blobIds: string[]) { return this.store.unnamedBlobs(blobIds); }
-  countChunks() { return this.store.countChunks(); }
-  listChunks(opts: { after: string; limit: number }) { return this.store.listChunks(opts); }
-
-  async appendEvents(bucket: string, events: OutboxEvent[]) {
-    const ok = await this.store.appendEvents(bucket, events);
-    return this.afterEvents(ok, ok ? events : undefined);
-  }
-  leaseEvents(opts: Parameters<MetaStore["leaseEvents"]>[0]) { return this.store.leaseEvents(opts); }
-  settleEvents(bucket: string, settled: SettledEvents) { return this.store.settleEvents(bucket, settled); }
-  countEvents() { return this.store.countEvents(); }
 }

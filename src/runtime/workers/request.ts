@@ -8,6 +8,23 @@
 // end before answering (small bodies) or in the background (large ones), which leaves the
 // connection behind the Worker in a clean state — what an HTTP/1.1 server does anyway.
 
+import { utf8ByteString } from "../../http/header-bytes.ts";
+
+/**
+ * workerd decodes header bytes as UTF-8; the core takes them as byte strings, as Bun hands them
+ * over (http/header-bytes.ts), so a signature over non-ASCII metadata checks the same on both.
+ */
+export function withByteStringHeaders(req: Request): Request {
+  let changed: Headers | undefined;
+  for (const [k, v] of req.headers) {
+    const b = utf8ByteString(v);
+    if (b === v) continue;
+    changed ??= new Headers(req.headers);
+    changed.set(k, b);
+  }
+  return changed ? new Request(req, { headers: changed }) : req;
+}
+
 export function withInertBodyCancel(req: Request): Request {
   const body = req.body;
   if (body) Object.defineProperty(body, "cancel", { value: () => Promise.resolve(), configurable: true });

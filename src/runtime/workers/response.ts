@@ -1,3 +1,5 @@
+import { fromByteString } from "../../http/header-bytes.ts";
+
 // Makes workerd send an object body exactly as the core built it.
 //
 // - workerd sends a ReadableStream body of unknown length chunked and drops the handler's
@@ -8,6 +10,11 @@
 //   S3 stores and returns the bytes as uploaded (the stored object is already gzip), so the
 //   encoding must be "manual".
 export function asStored(res: Response): Response {
+  // Header values are byte strings in the core; workerd would send each char as UTF-8.
+  for (const [k, v] of res.headers) {
+    const text = fromByteString(v);
+    if (text !== v) res.headers.set(k, text);
+  }
   const declared = res.headers.get("content-length");
   const fixedLength = res.body !== null && declared !== null && /^\d+$/.test(declared);
   if (!fixedLength && !res.headers.has("content-encoding")) return res;

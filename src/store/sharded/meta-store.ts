@@ -2,62 +2,46 @@
 // Object per shard, docs/workers-design.md). Each bucket's record, configs, objects, uploads
 // and its own chunk registry live in the shard `bucket:<name>`, so a hot bucket serialises
 // only itself; the `catalog` shard holds the bucket list (ListBuckets, name uniqueness).
-// Chunk calls route by their session, which names its bucket (store/session.ts).
-import type { MetaStore } from "../types.ts";
-import { sessionBucket } from "../session.ts";
+// Chunk calls route by their session, which names its bucket (store/session.ts). Single-shard
+// calls are routed by the table in meta-methods.ts; the rest are written out below.
+import { DONE, refused, type MetaStore } from "../types.ts";
+import { bucketShardName, CATALOG_SHARD, META_STORE_METHODS, type CustomMethod } from "./meta-methods.ts";
 
-export const CATALOG_SHARD = "catalog";
-export const bucketShardName = (bucket: string) => `bucket:${bucket}`;
+export { bucketShardName, CATALOG_SHARD } from "./meta-methods.ts";
+
+type Call = (...args: unknown[]) => Promise<unknown>;
 
 /** `open(name)` returns the shard of that name; it is called per operation, so it should be cheap. */
 export function createShardedMetaStore(open: (shard: string) => MetaStore): MetaStore {
   const forBucket = (bucket: string) => open(bucketShardName(bucket));
-  const forSession = (session: string) => forBucket(sessionBucket(session));
   const catalog = () => open(CATALOG_SHARD);
   /** Every listed bucket's shard: for whole-store maintenance (metrics, manual GC), not the request path. */
   const allShards = async () => (await catalog().listBuckets()).map((b) => forBucket(b.name));
 
-  return {
+  const routed: Record<string, Call> = {};
+  for (const [name, spec] of Object.entries(META_STORE_METHODS)) {
+    if (spec.shard === "custom") continue;
+    const shardOf = spec.shard as (args: unknown[]) => string;
+    routed[name] = (...args) => (open(shardOf(args)) as unknown as Record<string, Call>)[name](...args);
+  }
+
+  const custom: Pick<MetaStore, CustomMethod> = {
     // The catalog decides whether a name is taken; the bucket's own shard is then created
     // (again, harmlessly, after a create that failed half way), so both agree in the end.
     async createBucket(b) {
       const result = await catalog().createBucket(b);
-      const rec = result === "exists" ? await catalog().getBucket(b.name) : b;
+      const rec = result.ok ? b : await catalog().getBucket(b.name);
       await forBucket(b.name).createBucket(rec ?? b);
       return result;
     },
-    getBucket: (name) => forBucket(name).getBucket(name),
-    listBuckets: () => catalog().listBuckets(),
     // The shard checks emptiness in its own transaction; only then does the name leave the catalog.
     async deleteBucket(name) {
       const result = await forBucket(name).deleteBucket(name);
-      if (result === "notEmpty") return result;
+      if (!result.ok && result.reason === "BucketNotEmpty") return result;
       const listed = await catalog().deleteBucket(name);
-      return result === "deleted" || listed === "deleted" ? "deleted" : "missing";
+      return result.ok || listed.ok ? DONE : refused("NoSuchBucket");
     },
-    getBucketConfig: (bucket, kind) => forBucket(bucket).getBucketConfig(bucket, kind),
-    getBucketState: (name) => forBucket(name).getBucketState(name),
-    putBucketConfig: (bucket, kind, value) => forBucket(bucket).putBucketConfig(bucket, kind, value),
 
-    getObject: (bucket, key) => forBucket(bucket).getObject(bucket, key),
-    putObject: (obj, opts) => forBucket(obj.bucket).putObject(obj, opts),
-    deleteObject: (bucket, key, events) => forBucket(bucket).deleteObject(bucket, key, events),
-    updateObjectTags: (bucket, key, tags, events) => forBucket(bucket).updateObjectTags(bucket, key, tags, events),
-    listObjects: (bucket, opts) => forBucket(bucket).listObjects(bucket, opts),
-
-    createUpload: (u) => forBucket(u.bucket).createUpload(u),
-    getUpload: (bucket, uploadId) => forBucket(bucket).getUpload(bucket, uploadId),
-    putPart: (bucket, p, opts) => forBucket(bucket).putPart(bucket, p, opts),
-    listParts: (bucket, uploadId, opts) => forBucket(bucket).listParts(bucket, uploadId, opts),
-    completeUpload: (uploadId, obj, cond, events) => forBucket(obj.bucket).completeUpload(uploadId, obj, cond, events),
-    getCompletedUpload: (bucket, uploadId) => forBucket(bucket).getCompletedUpload(bucket, uploadId),
-    abortUpload: (bucket, uploadId) => forBucket(bucket).abortUpload(bucket, uploadId),
-    listUploads: (bucket, opts) => forBucket(bucket).listUploads(bucket, opts),
-
-    acquireChunk: (session, hash) => forSession(session).acquireChunk(session, hash),
-    intendBlob: (session, blobId) => forSession(session).intendBlob(session, blobId),
-    registerChunk: (session, hash, blobId, size) => forSession(session).registerChunk(session, hash, blobId, size),
-    releaseSession: (session) => forSession(session).releaseSession(session),
     // Shards may also collect their own garbage (Workers: from each object's alarm). At most
     // `limit` in all, as for one store: shards past it wait for the caller's next pass.
     async collectGarbage(opts) {
@@ -97,7 +81,6 @@ export function createShardedMetaStore(open: (shard: string) => MetaStore): Meta
     },
 
     // Each bucket's outbox lives in its shard (Workers: the shard relays it to the Queue itself).
-    appendEvents: (bucket, events) => forBucket(bucket).appendEvents(bucket, events),
     async leaseEvents(opts) {
       const out = [];
       for (const s of await allShards()) {
@@ -106,11 +89,11 @@ export function createShardedMetaStore(open: (shard: string) => MetaStore): Meta
       }
       return out;
     },
-    settleEvents: (bucket, settled) => forBucket(bucket).settleEvents(bucket, settled),
     async countEvents() {
       const out: Record<string, number> = {};
       for (const s of await allShards()) for (const [t, n] of Object.entries(await s.countEvents())) out[t] = (out[t] ?? 0) + n;
       return out;
     },
   };
+  return { ...(routed as unknown as Omit<MetaStore, CustomMethod>), ...custom };
 }

@@ -3,7 +3,7 @@
 // and settle. Ordering rule: a target's messages are leased only from its head, in seq
 // (commit) order, and never while an older one is leased, so one batch per target is in
 // flight and a later message cannot overtake an earlier one that is waiting for a retry.
-import type { LeasedEvent, OutboxEvent, SettledEvents } from "../types.ts";
+import type { LeasedEvent, MetaStore, OutboxEvent, SettledEvents } from "../types.ts";
 import type { SqlDriver } from "./driver.ts";
 
 /** Thrown inside a transaction (rolling it back) when a change event meets a full target queue. */
@@ -89,4 +89,26 @@ export function settleEvents(db: SqlDriver, s: SettledEvents): void {
       db.run("INSERT OR REPLACE INTO event_targets (target, failures, retry_at) VALUES (?,?,?)", [t.target, t.failures, t.retryAt]);
     }
   });
+}
+
+export type OutboxMethods = Pick<MetaStore, "appendEvents" | "leaseEvents" | "settleEvents" | "countEvents">;
+
+/** The MetaStore's outbox methods over these functions. */
+export function sqlOutbox(db: SqlDriver): OutboxMethods {
+  return {
+    async appendEvents(_bucket, events) {
+      return db.transaction(() => writeEvents(db, events, "access")) === 0;
+    },
+    async leaseEvents(o) {
+      return leaseEvents(db, o);
+    },
+    async settleEvents(_bucket, settled) {
+      settleEvents(db, settled);
+    },
+    async countEvents() {
+      const out: Record<string, number> = {};
+      for (const r of db.all("SELECT target, COUNT(*) AS n FROM event_outbox GROUP BY target")) out[r.target as string] = Number(r.n);
+      return out;
+    },
+  };
 }

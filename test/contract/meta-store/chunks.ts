@@ -56,7 +56,7 @@ export const CHUNK_CASES: ContractCase[] = [
       eq(await s.putObject(chunked("b1", "k2", [a]), { session: s2 }), { ok: true }, "a second reference (dedup)");
       eq(await s.putObject(object("b1", "k1"), {}), { ok: true }, "k1 replaced by inline data");
       eq(await sweep(s, t), [b.blob], "still referenced by k2: a; by nothing: b");
-      eq(await s.deleteObject("b1", "k2"), true);
+      eq(await s.deleteObject("b1", "k2"), { ok: true });
       eq(await sweep(s, t), [a.blob]);
       eq(await s.countChunks(), 0);
     },
@@ -72,7 +72,7 @@ export const CHUNK_CASES: ContractCase[] = [
       eq(await s.putObject(chunked("b1", "k", [a, wrongBlob]), { session: sess }), { ok: false, reason: "ChunkMissing" });
       eq(await s.putObject(chunked("b1", "k", [a, unknown]), { session: sess }), { ok: false, reason: "ChunkMissing" });
       eq(await s.getObject("b1", "k"), null);
-      eq(await s.createUpload(upload("b1", "mp", "u1")), true);
+      eq(await s.createUpload(upload("b1", "mp", "u1")), { ok: true });
       eq(await s.putPart("b1", part("u1", 1, [a, unknown]), { session: sess }), { ok: false, reason: "ChunkMissing" });
       eq(await s.listParts("b1", "u1", { after: 0, limit: 10 }), []);
       await s.releaseSession(sess);

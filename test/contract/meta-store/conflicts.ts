@@ -44,7 +44,7 @@ export const CONFLICT_CASES: ContractCase[] = [
     async run(s, t) {
       await withBuckets(s, "b1");
       const h = handles(s, t.peer);
-      eq(await s.createUpload(upload("b1", "mp", "u1")), true);
+      eq(await s.createUpload(upload("b1", "mp", "u1")), { ok: true });
       const parts: PartRecord[] = [];
       for (const n of [1, 2]) {
         const sess = session("b1");
@@ -62,7 +62,7 @@ export const CONFLICT_CASES: ContractCase[] = [
       eq(await s.getObject("b1", "mp"), objs[won[0]]);
       eq(await s.countEvents(), { "a:webhook": 1 });
       eq(await sweep(s, t), [], "the object holds the parts' chunks");
-      eq(await s.deleteObject("b1", "mp"), true);
+      eq(await s.deleteObject("b1", "mp"), { ok: true });
       eq(await sweep(s, t), ["blob-1", "blob-2"], "and held them once");
     },
   },
@@ -71,7 +71,7 @@ export const CONFLICT_CASES: ContractCase[] = [
     async run(s, t) {
       await withBuckets(s, "b1");
       const h = handles(s, t.peer);
-      eq(await s.createUpload(upload("b1", "mp", "u1")), true);
+      eq(await s.createUpload(upload("b1", "mp", "u1")), { ok: true });
       const writes = [];
       for (const n of [1, 2, 3, 4]) {
         const sess = session("b1");
@@ -84,7 +84,7 @@ export const CONFLICT_CASES: ContractCase[] = [
       eq(kept.length, 1);
       ok(writes.some(({ p }) => p.etag === kept[0].etag), "the part is one of the writes");
       eq(await sweep(s, t), ["blob-1", "blob-2", "blob-3", "blob-4"].filter((b) => b !== kept[0].manifest?.[0].blob));
-      eq(await s.abortUpload("b1", "u1"), true);
+      eq(await s.abortUpload("b1", "u1"), { ok: true });
       eq(await sweep(s, t), [kept[0].manifest![0].blob]);
     },
   },
@@ -93,13 +93,13 @@ export const CONFLICT_CASES: ContractCase[] = [
     async run(s, t) {
       const h = handles(s, t.peer);
       const created = await Promise.all([0, 1, 2, 3, 4].map((i) => h(i).createBucket({ name: "b1", owner: `o${i}`, region: "us-east-1", created: i })));
-      eq(created.filter((r) => r === "created").length, 1, JSON.stringify(created));
-      eq(created.filter((r) => r === "exists").length, 4);
+      eq(created.filter((r) => r.ok).length, 1, JSON.stringify(created));
+      eq(created.filter((r) => !r.ok && r.reason === "BucketAlreadyExists").length, 4);
       eq((await s.listBuckets()).length, 1);
-      // DeleteBucket is idempotent: a racing second delete may report "deleted" too (the sharded
-      // store's shard and catalog steps can interleave), but never notEmpty, and the bucket is gone.
+      // DeleteBucket is idempotent: a racing second delete may report success too (the sharded
+      // store's shard and catalog steps can interleave), but never BucketNotEmpty, and the bucket is gone.
       const deleted = await Promise.all([0, 1, 2].map((i) => h(i).deleteBucket("b1")));
-      ok(deleted.includes("deleted") && deleted.every((r) => r === "deleted" || r === "missing"), JSON.stringify(deleted));
+      ok(deleted.some((r) => r.ok) && deleted.every((r) => r.ok || r.reason === "NoSuchBucket"), JSON.stringify(deleted));
       eq(await s.listBuckets(), []);
       eq(await s.getBucket("b1"), null);
     },
@@ -111,7 +111,7 @@ export const CONFLICT_CASES: ContractCase[] = [
       const h = handles(s, t.peer);
       eq(await s.putObject(object("b1", "k"), {}), { ok: true });
       const results = await Promise.all([0, 1, 2, 3].map((i) => h(i).deleteObject("b1", "k", [event("b1", "a:webhook", `d${i}`)])));
-      eq(results.filter((r) => r === true).length, 1, JSON.stringify(results));
+      eq(results.filter((r) => r.ok).length, 1, JSON.stringify(results));
       eq(await s.countEvents(), { "a:webhook": 1 });
     },
   },

@@ -2,7 +2,7 @@
 // conditional writes, deletes and tags.
 import type { MetaStore, ObjectRecord } from "../../../src/store/types.ts";
 import { deepEqual, eq, ok } from "../assert.ts";
-import { chunk, chunked, object, session, summary, T0, utf8, utf8Order, withBuckets, type ContractCase } from "./tools.ts";
+import { chunk, chunked, event, object, session, summary, T0, utf8, utf8Order, withBuckets, type ContractCase } from "./tools.ts";
 
 const list = (s: MetaStore, b: string, prefix = "", start = "", inclusive = false, limit = 1000) =>
   s.listObjects(b, { prefix, start, inclusive, limit }).then((rows) => rows.map((r) => r.key));
@@ -74,12 +74,12 @@ export const OBJECT_CASES: ContractCase[] = [
       eq(await other.listObjects("b1", { prefix: "", start: "", inclusive: false, limit: 10 }), [summary(object("b1", "k1"))]);
       eq(await s.putObject(object("b1", "k0"), {}), { ok: true });
       eq(await list(other, "b1"), ["k0", "k1"]);
-      eq(await s.deleteObject("b1", "k1"), true);
+      eq(await s.deleteObject("b1", "k1"), { ok: true });
       eq(await other.getObject("b1", "k1"), null);
       eq(await list(other, "b1"), ["k0"]);
-      eq(await s.deleteObject("b1", "k1"), false, "deleted twice");
-      eq(await s.deleteObject("b1", "never"), false);
-      eq(await s.deleteObject("nope", "k0"), false, "missing bucket");
+      eq(await s.deleteObject("b1", "k1"), { ok: false, reason: "NoSuchKey" }, "deleted twice");
+      eq(await s.deleteObject("b1", "never"), { ok: false, reason: "NoSuchKey" });
+      eq(await s.deleteObject("nope", "k0"), { ok: false, reason: "NoSuchKey" }, "missing bucket");
     },
   },
   {
@@ -140,8 +140,32 @@ export const OBJECT_CASES: ContractCase[] = [
       eq(await s.putObject(v2, { cond: { ifMatch: [v1.etag] } }), { ok: true });
       eq(await s.putObject(v3, { cond: { ifMatch: [v1.etag] } }), { ok: false, reason: "PreconditionFailed" }, "ifMatch an older ETag");
       eq(await s.getObject("b1", "k"), v2);
-      eq(await s.deleteObject("b1", "k"), true);
+      eq(await s.deleteObject("b1", "k"), { ok: true });
       eq(await s.putObject(v3, { cond: { ifNoneMatch: "*" } }), { ok: true }, "ifNoneMatch * after a delete");
+    },
+  },
+  {
+    name: "conditional delete: ETag, Last-Modified (seconds) and size are checked in the delete's transaction",
+    async run(s, t) {
+      await withBuckets(s, "b1");
+      const v = object("b1", "k", { size: 2, lastModified: T0 + 1_234 }); // T0 + 1.234 s
+      const sec = Math.floor((T0 + 1_234) / 1000);
+      eq(await s.deleteObject("b1", "k", undefined, { ifMatch: "*" }), { ok: false, reason: "NoSuchKey" }, "missing: nothing deleted, whatever the condition");
+      eq(await s.putObject(v, {}), { ok: true });
+      const failing = [
+        { ifMatch: ['"other"'] }, { ifMatch: ['"a"', '"b"'] }, { lastModifiedSeconds: sec + 1 }, { lastModifiedSeconds: sec - 1 },
+        { size: 3 }, { size: 0 }, { ifMatch: [v.etag], size: 3 }, { ifMatch: "*" as const, lastModifiedSeconds: 0 },
+      ];
+      for (const cond of failing) {
+        eq(await s.deleteObject("b1", "k", [event("b1", "a:webhook", "d")], cond), { ok: false, reason: "PreconditionFailed" }, JSON.stringify(cond));
+      }
+      eq(await (t.peer ?? s).getObject("b1", "k"), v, "kept after every failed condition");
+      eq(await s.countEvents(), {}, "a refused delete writes no event");
+      eq(await s.deleteObject("b1", "k", undefined, { ifMatch: ['"x"', v.etag], lastModifiedSeconds: sec, size: 2 }), { ok: true });
+      eq(await s.getObject("b1", "k"), null);
+      eq(await s.putObject(v, {}), { ok: true });
+      eq(await s.deleteObject("b1", "k", undefined, { ifMatch: "*" }), { ok: true }, "* : any existing object");
+      eq(await s.deleteObject("nope", "k", undefined, { size: 2 }), { ok: false, reason: "NoSuchKey" }, "missing bucket");
     },
   },
   {
@@ -150,13 +174,27 @@ export const OBJECT_CASES: ContractCase[] = [
       await withBuckets(s, "b1");
       const v = full("b1");
       eq(await s.putObject(v, {}), { ok: true });
-      eq(await s.updateObjectTags("b1", v.key, { b: "2", "ü": "ß€" }), true);
+      eq(await s.updateObjectTags("b1", v.key, { b: "2", "ü": "ß€" }), { ok: true });
       eq(await s.getObject("b1", v.key), { ...v, tags: { b: "2", "ü": "ß€" } });
-      eq(await s.updateObjectTags("b1", v.key, {}), true);
+      eq(await s.updateObjectTags("b1", v.key, {}), { ok: true });
       eq(await s.getObject("b1", v.key), { ...v, tags: {} });
-      eq(await s.updateObjectTags("b1", "missing", { a: "1" }), false);
-      eq(await s.updateObjectTags("nope", v.key, { a: "1" }), false, "missing bucket");
+      eq(await s.updateObjectTags("b1", "missing", { a: "1" }), { ok: false, reason: "NoSuchKey" });
+      eq(await s.updateObjectTags("nope", v.key, { a: "1" }), { ok: false, reason: "NoSuchKey" }, "missing bucket");
       eq(await s.getObject("b1", "missing"), null, "a tag update creates nothing");
+    },
+  },
+  {
+    name: "updateObjectHeader sets and removes one header and nothing else",
+    async run(s) {
+      await withBuckets(s, "b1");
+      const v = full("b1");
+      eq(await s.putObject(v, {}), { ok: true });
+      eq(await s.updateObjectHeader("b1", v.key, "x-s3edge-acl", '[["AllUsers","READ"]]'), { ok: true });
+      eq(await s.getObject("b1", v.key), { ...v, headers: { ...v.headers, "x-s3edge-acl": '[["AllUsers","READ"]]' } });
+      eq(await s.updateObjectHeader("b1", v.key, "x-s3edge-acl", null), { ok: true });
+      eq(await s.getObject("b1", v.key), v);
+      eq(await s.updateObjectHeader("b1", "missing", "x-s3edge-acl", "x"), { ok: false, reason: "NoSuchKey" });
+      eq(await s.updateObjectHeader("nope", v.key, "x-s3edge-acl", "x"), { ok: false, reason: "NoSuchKey" }, "missing bucket");
     },
   },
 ];

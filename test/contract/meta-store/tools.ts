@@ -40,7 +40,7 @@ export const bucket = (name: string, over: Partial<BucketRecord> = {}): BucketRe
   ({ name, owner: "owner-1", region: "us-east-1", created: T0, ...over });
 
 export async function withBuckets(s: MetaStore, ...names: string[]): Promise<void> {
-  for (const n of names) eq(await s.createBucket(bucket(n)), "created", `createBucket ${n}`);
+  for (const n of names) eq(await s.createBucket(bucket(n)), { ok: true }, `createBucket ${n}`);
 }
 
 export const object = (b: string, key: string, over: Partial<ObjectRecord> = {}): ObjectRecord => ({

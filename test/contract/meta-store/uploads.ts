@@ -12,7 +12,7 @@ const uploads = (s: MetaStore, b: string, prefix = "", keyMarker = "", uploadIdM
 /** An upload "u1" of key "mp" in b1 with parts 1..n, one chunk each (chunk i = part i); the sessions are released. */
 async function withParts(s: MetaStore, n: number): Promise<PartRecord[]> {
   await withBuckets(s, "b1");
-  eq(await s.createUpload(upload("b1", "mp", "u1")), true);
+  eq(await s.createUpload(upload("b1", "mp", "u1")), { ok: true });
   const parts: PartRecord[] = [];
   for (let i = 1; i <= n; i++) {
     const sess = session("b1");
@@ -37,13 +37,13 @@ export const UPLOAD_CASES: ContractCase[] = [
         tags: { t: "1" }, checksumAlgorithm: "CRC32", checksumType: "COMPOSITE", storageClass: "STANDARD_IA",
         headers: { "content-type": "text/ü", "x-amz-meta-a": "b" },
       });
-      eq(await s.createUpload(u), true);
+      eq(await s.createUpload(u), { ok: true });
       eq(await s.getUpload("b1", "u1"), u);
-      eq(await s.createUpload(upload("b1", "dir/ü.bin", "u2")), true, "a second upload of the same key");
+      eq(await s.createUpload(upload("b1", "dir/ü.bin", "u2")), { ok: true }, "a second upload of the same key");
       eq(await s.getUpload("b1", "u2"), upload("b1", "dir/ü.bin", "u2"));
       eq(await s.getUpload("b2", "u1"), null, "another bucket");
       eq(await s.getUpload("b1", "u3"), null);
-      eq(await s.createUpload(upload("nope", "k", "u4")), false, "missing bucket");
+      eq(await s.createUpload(upload("nope", "k", "u4")), { ok: false, reason: "NoSuchBucket" }, "missing bucket");
       eq(await s.getUpload("nope", "u4"), null);
     },
   },
@@ -52,8 +52,8 @@ export const UPLOAD_CASES: ContractCase[] = [
     async run(s, t) {
       await withBuckets(s, "b1");
       eq(await s.putPart("b1", part("u1", 1, []), {}), { ok: false, reason: "NoSuchUpload" });
-      eq(await s.createUpload(upload("b1", "mp", "u1")), true);
-      eq(await s.createUpload(upload("b1", "mp", "u2")), true);
+      eq(await s.createUpload(upload("b1", "mp", "u1")), { ok: true });
+      eq(await s.createUpload(upload("b1", "mp", "u2")), { ok: true });
       const sess = session("b1");
       const byNumber = new Map<number, PartRecord>();
       for (const [i, n] of [3, 1, 10000, 2].entries()) {
@@ -89,7 +89,7 @@ export const UPLOAD_CASES: ContractCase[] = [
       eq(await sweep(s, t), ["blob-2"], "only the part left out");
       eq(await s.completeUpload("u1", obj), { ok: false, reason: "NoSuchUpload" }, "completed twice");
       eq(await s.putPart("b1", parts[1], {}), { ok: false, reason: "NoSuchUpload" }, "a part after the complete");
-      eq(await s.deleteObject("b1", "mp"), true);
+      eq(await s.deleteObject("b1", "mp"), { ok: true });
       eq(await sweep(s, t), ["blob-1", "blob-3"]);
     },
   },
@@ -139,8 +139,8 @@ export const UPLOAD_CASES: ContractCase[] = [
       ok(done && Math.abs(done.completed - t.now()) < HOUR, `completed at the store's time: ${done?.completed} vs ${t.now()}`);
       eq(await s.getCompletedUpload("b2", "u1"), null, "another bucket");
       eq(await s.getCompletedUpload("b1", "u2"), null, "never existed");
-      eq(await s.createUpload(upload("b1", "mp", "u3")), true);
-      eq(await s.abortUpload("b1", "u3"), true);
+      eq(await s.createUpload(upload("b1", "mp", "u3")), { ok: true });
+      eq(await s.abortUpload("b1", "u3"), { ok: true });
       eq(await s.getCompletedUpload("b1", "u3"), null, "aborted, not completed");
       eq(await s.completeUpload("u9", completed(parts)), { ok: false, reason: "NoSuchUpload" });
       eq(await s.getCompletedUpload("b1", "u9"), null, "a refused complete is not remembered");
@@ -162,10 +162,10 @@ export const UPLOAD_CASES: ContractCase[] = [
     name: "abortUpload removes the upload and releases its parts, once",
     async run(s, t) {
       const parts = await withParts(s, 2);
-      eq(await s.abortUpload("b1", "u1"), true);
+      eq(await s.abortUpload("b1", "u1"), { ok: true });
       eq(await s.getUpload("b1", "u1"), null);
       eq(await s.listParts("b1", "u1", { after: 0, limit: 10 }), []);
-      eq(await s.abortUpload("b1", "u1"), false, "aborted twice");
+      eq(await s.abortUpload("b1", "u1"), { ok: false, reason: "NoSuchUpload" }, "aborted twice");
       eq(await s.putPart("b1", part("u1", 3, []), {}), { ok: false, reason: "NoSuchUpload" });
       eq(await sweep(s, t), blobsOf(parts.flatMap((p) => p.manifest ?? [])));
     },
@@ -175,8 +175,8 @@ export const UPLOAD_CASES: ContractCase[] = [
     async run(s) {
       await withBuckets(s, "b1", "b2");
       const all: [string, string][] = [["a", "u2"], ["a", "u1"], ["a/b", "u3"], ["b", "u0"], ["\u{1f600}", "u9"], ["\ufffd", "u8"], ["é", "u5"], ["a", "u10"]];
-      for (const [k, id] of all) eq(await s.createUpload(upload("b1", k, id)), true);
-      eq(await s.createUpload(upload("b2", "a", "u7")), true);
+      for (const [k, id] of all) eq(await s.createUpload(upload("b1", k, id)), { ok: true });
+      eq(await s.createUpload(upload("b2", "a", "u7")), { ok: true });
       const expected = [...all].sort(([ka, ia], [kb, ib]) => utf8Order(ka, kb) || utf8Order(ia, ib)).map(([k, id]) => `${k}|${id}`);
       eq(await uploads(s, "b1"), expected);
       const paged: string[] = [];

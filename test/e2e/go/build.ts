@@ -29,7 +29,9 @@ const SHIMS: Record<string, string> = {
 /** Debian packages (scripts/test-deps.sh installs them as root) a program needs, by program. */
 const PACKAGES: Record<string, string[]> = {
   "minio-go": ["github.com/minio/minio-go/v7"],
+  anonymous: ["github.com/minio/minio-go/v7"],
   "madmin-go": ["github.com/minio/minio-go/v7", "github.com/minio/madmin-go"],
+  admin: ["github.com/minio/minio-go/v7", "github.com/minio/madmin-go"],
 };
 
 /**
@@ -54,17 +56,25 @@ function goEnv(): Record<string, string> {
   };
 }
 
+function link(target: string, path: string) {
+  if (existsSync(path)) return;
+  mkdirSync(join(path, ".."), { recursive: true });
+  try {
+    symlinkSync(target, path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e; // another test file made it
+  }
+}
+
 function ensureShims() {
   for (const [importPath, debianDir] of Object.entries(SHIMS)) {
-    const link = join(GOPATH_SHIM, "src", importPath);
     const target = join(DEBIAN_GOPATH, "src", debianDir);
-    if (!existsSync(target) || existsSync(link)) continue;
-    mkdirSync(join(link, ".."), { recursive: true });
-    try {
-      symlinkSync(target, link);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e; // another test file made it
-    }
+    if (!existsSync(target)) continue;
+    // The shim directory holding the /v2 link sits at Debian's import path in the first GOPATH
+    // entry, so it hides Debian's package: it mirrors Debian's files (as links) beside the link.
+    const mirror = join(GOPATH_SHIM, "src", debianDir);
+    for (const f of readdirSync(target)) link(join(target, f), join(mirror, f));
+    link(target, join(GOPATH_SHIM, "src", importPath));
   }
 }
 

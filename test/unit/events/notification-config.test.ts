@@ -28,7 +28,7 @@ describe("notification targets from variables", () => {
   it("reads MinIO and S3EDGE names, ids from the suffix (default `_`), and defaults", () => {
     expect(Object.keys(targets).sort()).toEqual(["1:webhook", "_:webhook"]);
     expect(targets["1:webhook"]).toMatchObject({ id: "1", endpoint: "http://127.0.0.1:1/a", queueLimit: 100_000, maxRetries: 10 });
-    expect(targets["_:webhook"].authToken).toBe("tok");
+    expect((targets["_:webhook"] as { authToken?: string }).authToken).toBe("tok");
   });
   it("skips disabled targets and refuses an enabled one without a usable endpoint", () => {
     expect(targetsFromEnv({ MINIO_NOTIFY_WEBHOOK_ENABLE_X: "off", MINIO_NOTIFY_WEBHOOK_ENDPOINT_X: "http://a" })).toEqual({});

@@ -38,6 +38,8 @@ function counted(store: TargetStore) {
     listTargets: () => { calls.listTargets++; return store.listTargets(); },
     putTarget: (t) => { calls.putTarget++; return store.putTarget(t); },
     removeTarget: (k) => { calls.removeTarget++; return store.removeTarget(k); },
+    putTopic: (t) => store.putTopic(t),
+    removeTopic: (n) => store.removeTopic(n),
   };
   return { store: wrapped, calls };
 }
@@ -110,10 +112,10 @@ describe("TargetRegistry: env and store", () => {
     const again = setup({ path });
     const { reg } = again.registry();
     expect(await reg.version()).toBe(2);
-    expect((await reg.list()).map((t) => [t.key, t.source, t.target.endpoint])).toEqual([
+    expect((await reg.list()).map((t) => [t.key, t.source, (t.target as WebhookTarget).endpoint])).toEqual([
       ["1:webhook", "env", "http://127.0.0.1:1/env"], ["rt:webhook", "store", rx.url],
     ]);
-    expect((await reg.resolve(["1:webhook"]))["1:webhook"].endpoint).toBe("http://127.0.0.1:1/env");
+    expect(((await reg.resolve(["1:webhook"]))["1:webhook"] as WebhookTarget).endpoint).toBe("http://127.0.0.1:1/env");
     await again.driver.close();
   });
 });

@@ -1,0 +1,13 @@
+// Where the console is: `#/` (buckets) or `#/b/<bucket>/<prefix>`, in the hash so the shell
+// needs no server-side routes and Back/Forward work.
+export interface Route { bucket: string; prefix: string }
+
+export function parseHash(hash = location.hash): Route {
+  const m = /^#\/b\/([^/]+)\/?(.*)$/.exec(hash);
+  if (!m) return { bucket: "", prefix: "" };
+  const dec = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
+  return { bucket: dec(m[1]), prefix: m[2].split("/").map(dec).join("/") };
+}
+
+export const hrefFor = (bucket: string, prefix = ""): string =>
+  bucket ? `#/b/${encodeURIComponent(bucket)}/${prefix.split("/").map(encodeURIComponent).join("/")}` : "#/";

@@ -1,0 +1,160 @@
+/** @jsxImportSource hono/jsx/dom */
+import { useEffect, useRef, useState } from "hono/jsx/dom";
+import { ConsoleError, toConsoleError } from "../errors.ts";
+import { baseName, formatBytes, formatDate } from "../format.ts";
+import { hrefFor } from "../route.ts";
+import type { Listing, S3 } from "../s3.ts";
+import { startUpload, type Upload, type UploadState } from "../upload.ts";
+import { Details } from "./details.tsx";
+import { ErrorBanner } from "./error-banner.tsx";
+import { Uploads } from "./uploads.tsx";
+
+const Breadcrumbs = ({ bucket, prefix }: { bucket: string; prefix: string }) => {
+  const parts = prefix.split("/").filter(Boolean);
+  return (
+    <nav aria-label="Breadcrumbs" class="crumbs">
+      <a href={hrefFor("")}>Buckets</a> / <a href={hrefFor(bucket)}>{bucket}</a>
+      {parts.map((p, i) => <span key={String(i)}> / <a href={hrefFor(bucket, parts.slice(0, i + 1).join("/") + "/")}>{p}</a></span>)}
+    </nav>
+  );
+};
+
+export const Objects = ({ s3, bucket, prefix }: { s3: S3; bucket: string; prefix: string }) => {
+  const [filter, setFilter] = useState("");
+  const [applied, setApplied] = useState("");
+  // Continuation tokens of the pages before this one: one page (1,000 keys) is rendered at a time.
+  const [tokens, setTokens] = useState<string[]>([]);
+  const [listing, setListing] = useState<Listing | null>(null);
+  const [error, setError] = useState<ConsoleError | null>(null);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [detail, setDetail] = useState<string | null>(null);
+  const [uploads, setUploads] = useState<UploadState[]>([]);
+  const [reload, setReload] = useState(0);
+  const [dragging, setDragging] = useState(false);
+  const active = useRef(new Map<number, Upload>());
+  const fileInput = useRef<HTMLInputElement | null>(null);
+  const folderInput = useRef<HTMLInputElement | null>(null);
+
+  // Back to page 1 — keeping the same empty array when already there, so no listing is refetched.
+  const firstPage = () => setTokens((t) => (t.length ? [] : t));
+  useEffect(() => { firstPage(); setSelected([]); setDetail(null); setFilter(""); setApplied(""); }, [bucket, prefix]);
+  useEffect(() => { const t = setTimeout(() => { setApplied(filter); firstPage(); }, 250); return () => clearTimeout(t); }, [filter]);
+  useEffect(() => { folderInput.current?.setAttribute("webkitdirectory", ""); }, []);
+  useEffect(() => {
+    let live = true;
+    setListing(null);
+    s3.list(bucket, prefix + applied, tokens[tokens.length - 1]).then((l) => live && setListing(l), (e) => live && setError(toConsoleError(e)));
+    return () => { live = false; };
+  }, [bucket, prefix, applied, tokens, reload]);
+
+  const refresh = () => setReload((n) => n + 1);
+  const upload = (files: FileList | File[]) => {
+    for (const f of Array.from(files)) {
+      const rel = (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
+      const u = startUpload(s3, bucket, prefix + rel, f, (s) => {
+        setUploads((all) => all.map((x) => (x.id === s.id ? s : x)));
+        if (s.status !== "uploading") { active.current.delete(s.id); refresh(); }
+      });
+      active.current.set(u.state.id, u);
+      setUploads((all) => [...all, { ...u.state }]);
+    }
+  };
+  const removeSelected = async () => {
+    if (!confirm(`Delete ${selected.length} object(s)? This cannot be undone.`)) return;
+    setError(null);
+    try {
+      const failed = await s3.deleteObjects(bucket, selected);
+      if (failed.length) setError(new ConsoleError(failed[0].code, `${failed.length} object(s) not deleted; first: ${failed[0].key}: ${failed[0].message}`));
+      setSelected([]);
+      setDetail(null);
+      refresh();
+    } catch (e) {
+      setError(toConsoleError(e));
+    }
+  };
+  const newFolder = async (e: Event) => {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const name = String(new FormData(form).get("folder") ?? "").trim().replace(/^\/+|\/+$/g, "");
+    if (!name) return;
+    try {
+      await s3.createFolder(bucket, `${prefix}${name}/`);
+      form.reset();
+      refresh();
+    } catch (err) {
+      setError(toConsoleError(err));
+    }
+  };
+  const toggle = (key: string) => setSelected((s) => (s.includes(key) ? s.filter((k) => k !== key) : [...s, key]));
+  const keys = listing?.objects.map((o) => o.key).filter((k) => k !== prefix) ?? [];
+  const allSelected = keys.length > 0 && keys.every((k) => selected.includes(k));
+
+  return (
+    <section
+      class={`objects${dragging ? " dragging" : ""}`}
+      aria-labelledby="objects-title"
+      onDragOver={(e: DragEvent) => { e.preventDefault(); setDragging(true); }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e: DragEvent) => { e.preventDefault(); setDragging(false); if (e.dataTransfer?.files.length) upload(e.dataTransfer.files); }}
+    >
+      <Breadcrumbs bucket={bucket} prefix={prefix} />
+      <div class="bar">
+        <h2 id="objects-title">{prefix ? prefix : bucket}</h2>
+        <div class="tools">
+          <label for="filter" class="sr-only">Filter by prefix</label>
+          <input id="filter" type="search" placeholder="Filter by prefix" value={filter} onInput={(e: Event) => setFilter((e.target as HTMLInputElement).value)} />
+          <button type="button" onClick={() => fileInput.current?.click()}>Upload files</button>
+          <button type="button" onClick={() => folderInput.current?.click()} class="hide-narrow">Upload folder</button>
+          <input ref={fileInput} id="upload-input" type="file" multiple hidden onChange={(e: Event) => { const t = e.target as HTMLInputElement; if (t.files) upload(t.files); t.value = ""; }} />
+          <input ref={folderInput} type="file" multiple hidden onChange={(e: Event) => { const t = e.target as HTMLInputElement; if (t.files) upload(t.files); t.value = ""; }} />
+          <button type="button" class="danger" disabled={selected.length === 0} onClick={removeSelected}>Delete selected{selected.length ? ` (${selected.length})` : ""}</button>
+        </div>
+      </div>
+      <form class="inline" onSubmit={newFolder}>
+        <label for="new-folder" class="sr-only">New folder name</label>
+        <input id="new-folder" name="folder" placeholder="new folder name" required />
+        <button type="submit">Create folder</button>
+        <span class="muted hide-narrow">or drop files anywhere here</span>
+      </form>
+      <ErrorBanner error={error} onClose={() => setError(null)} />
+      <Uploads uploads={uploads} onCancel={(id) => active.current.get(id)?.cancel()} onClear={() => setUploads((all) => all.filter((u) => u.status === "uploading"))} />
+      <div class="split">
+        <div class="listing">
+          {listing === null ? <p class="muted">Loading…</p> : (
+            <table class="list">
+              <thead>
+                <tr>
+                  <th class="check"><input type="checkbox" aria-label="Select all on this page" checked={allSelected} onChange={() => setSelected(allSelected ? [] : keys)} /></th>
+                  <th>Name</th><th class="num">Size</th><th class="hide-narrow">Modified</th>
+                </tr>
+              </thead>
+              <tbody>
+                {listing.folders.map((f) => (
+                  <tr key={f} class="folder">
+                    <td class="check" />
+                    <td colSpan={3}><a href={hrefFor(bucket, f)} class="folder-link">{baseName(f, prefix)}</a></td>
+                  </tr>
+                ))}
+                {listing.objects.filter((o) => o.key !== prefix).map((o) => (
+                  <tr key={o.key} class={detail === o.key ? "current" : ""}>
+                    <td class="check"><input type="checkbox" aria-label={`Select ${o.key}`} checked={selected.includes(o.key)} onChange={() => toggle(o.key)} /></td>
+                    <td><button type="button" class="link object-link" onClick={() => setDetail(o.key)}>{baseName(o.key, prefix)}</button></td>
+                    <td class="num">{formatBytes(o.size)}</td>
+                    <td class="hide-narrow">{formatDate(o.modified)}</td>
+                  </tr>
+                ))}
+                {listing.folders.length + keys.length === 0 ? <tr><td /><td colSpan={3} class="muted">Empty{applied ? ` (no keys start with "${prefix + applied}")` : ""}: upload files or drop them here.</td></tr> : null}
+              </tbody>
+            </table>
+          )}
+          <nav class="pager" aria-label="Pages">
+            <button type="button" disabled={tokens.length === 0} onClick={() => setTokens((t) => t.slice(0, -1))}>Previous page</button>
+            <span class="muted">Page {tokens.length + 1}</span>
+            <button type="button" disabled={!listing?.next} onClick={() => listing?.next && setTokens((t) => [...t, listing.next as string])}>Next page</button>
+          </nav>
+        </div>
+        {detail ? <Details s3={s3} bucket={bucket} objectKey={detail} onClose={() => setDetail(null)} onDeleted={() => { setDetail(null); refresh(); }} /> : null}
+      </div>
+    </section>
+  );
+};

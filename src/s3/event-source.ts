@@ -1,0 +1,60 @@
+// The one place an S3 request becomes an event source; src/events knows nothing of ReqCtx.
+import { pendingEvents, readNotificationConfig } from "../events/emit.ts";
+import type { EventName } from "../events/names.ts";
+import type { NotificationConfig } from "../events/notification-config.ts";
+import type { EventSource, ObjectChange } from "../events/record.ts";
+import type { OutboxEvent } from "../store/types.ts";
+import type { ReqCtx } from "./context.ts";
+import { deliverTopic } from "../events/topic-delivery.ts";
+
+/** One synchronous topic push's bound (the whole answer waits at most s3/api.ts's BEFORE_ANSWER_MS). */
+const SYNC_PUSH_MS = 5000;
+
+export function eventSource(ctx: ReqCtx): EventSource {
+  return {
+    principalId: ctx.principal.kind === "anonymous" ? "" : ctx.principal.accessKey,
+    requestId: ctx.requestId,
+    sourceIp: ctx.clientAddress,
+    userAgent: ctx.headers.get("user-agent") ?? "",
+    endpoint: ctx.url.origin,
+    region: ctx.deps.config.region,
+    clock: ctx.deps.clock,
+    amzHeaders: [...ctx.headers].filter(([k]) => k.startsWith("x-amz-") && !SECRET_HEADERS.test(k)),
+  };
+}
+
+/** Never copied into a record: a session token and SSE-C keys. */
+const SECRET_HEADERS = /^x-amz-security-token$|customer-key$/;
+
+/** The bucket's notification configuration, from what the pipeline read with the bucket when it did. */
+export function notificationConfig(ctx: ReqCtx): Promise<NotificationConfig | null> {
+  return readNotificationConfig(ctx.deps.meta, ctx.bucket, ctx.bucketState?.configs);
+}
+
+/** Outbox rows for `eventName` on `key` in the request's bucket, by this request. */
+export async function requestEvents(
+  ctx: ReqCtx, eventName: EventName, key: string, object?: ObjectChange["object"], config?: NotificationConfig | null,
+): Promise<OutboxEvent[]> {
+  const c = config === undefined ? await notificationConfig(ctx) : config;
+  let removed = false;
+  if (!object && eventName.startsWith("s3:ObjectRemoved:") && c?.topics?.length) {
+    // Ceph's removal record carries the object's size and ETag (and its metadata and tags filter
+    // it); and a synchronous push must not report a delete of a key that was not there.
+    const current = await ctx.deps.meta.getObject(ctx.bucket, key);
+    if (current) { object = current; removed = true; }
+  }
+  const rows = await pendingEvents(ctx.deps, eventSource(ctx), { eventName, bucket: ctx.bucket, key, object }, c);
+  if (!rows.some((r) => r.target.endsWith(":sns"))) return rows;
+  // Ceph's non-persistent topics are pushed synchronously: after the commit, before the answer
+  // (ctx.beforeAnswer), never through the outbox; a failed push is lost, as on Ceph, and logged.
+  const targets = await ctx.deps.targets.resolve(rows.map((r) => r.target));
+  return rows.filter((row) => {
+    const t = targets[row.target];
+    if (t?.type !== "sns" || t.persistent) return true;
+    if (eventName.startsWith("s3:ObjectRemoved:") && !removed) return false;
+    ctx.beforeAnswer(() => deliverTopic(t, JSON.parse(row.record), undefined, SYNC_PUSH_MS).catch((e) => {
+      ctx.deps.log.warn("event lost: synchronous topic push failed", { bucket: row.bucket, target: row.target, error: String(e) });
+    }));
+    return false;
+  });
+}
