@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 // The console's HTML shell: server-rendered with Hono JSX, it only names the hashed client
 // bundle and carries what the browser needs to sign (the region); everything else is the client.
 import type { FC } from "hono/jsx";
