@@ -21,9 +21,9 @@ export function createApp(base: Deps, opts: { authorize?: Authorize } = {}): Hon
   // This node's IAM view (iam/cache.ts); writes through the app's own IamStore refresh it at once.
   const iam = createIamCache({ store: base.iam, now: () => base.clock.now(), refreshMs: base.config.refreshIamIntervalMs });
   const localIam = invalidatingIamStore(base.iam, () => iam.invalidate());
-  // `base` with only `iam` replaced; every other member is read live from it, as before (a
-  // runtime or test may swap deps.log after createApp).
-  const deps: Deps = new Proxy(base, { get: (t, k, r) => (k === "iam" ? localIam : Reflect.get(t, k, r)) });
+  // `base` with only `iam` replaced; every other member is inherited, so read live from it as
+  // before (a runtime or test may swap deps.log after createApp) without a trap on each access.
+  const deps: Deps = Object.create(base, { iam: { value: localIam, enumerable: true } });
   const authz = opts.authorize ?? createAuthorizer({ cache: iam });
   const lookup = iamSecretLookup({ config: deps.config, cache: iam, now: () => deps.clock.now() });
   const authenticate = createAuthenticator({ lookup, now: () => deps.clock.now(), region: deps.config.region });

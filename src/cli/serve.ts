@@ -1,18 +1,11 @@
 // `bun run dev`: the gateway on Bun with the embedded default store.
 import { createApp } from "../app.ts";
 import { consoleLogger, createBunDeps } from "../runtime/bun/deps.ts";
-import { parseServeOptions } from "../runtime/bun/env.ts";
+import { serveOptionsOrExit } from "./options.ts";
 import { serveHttp } from "../runtime/bun/http-server.ts";
 import { withRequestInfo } from "../http/request-info.ts";
 
-let opts: ReturnType<typeof parseServeOptions>;
-try {
-  opts = parseServeOptions(process.argv.slice(2), process.env);
-} catch (e) {
-  // A bad flag or target is the operator's to fix: say what, without a stack trace.
-  for (const line of (e instanceof Error ? e.message : String(e)).split("\n")) console.error(`s3edge: ${line}`);
-  process.exit(2);
-}
+const opts = serveOptionsOrExit(process.argv.slice(2), process.env);
 const deps = createBunDeps({ dataDir: opts.dataDir, config: opts.config, fsync: opts.fsync, log: consoleLogger(opts.quiet), gcIntervalMs: Number(process.env.S3EDGE_GC_INTERVAL_MS ?? 30_000),
   md5Workers: process.env.S3EDGE_MD5_WORKERS === undefined ? undefined : Number(process.env.S3EDGE_MD5_WORKERS) });
 const app = createApp(deps);
