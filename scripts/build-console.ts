@@ -13,7 +13,13 @@ const CLIENT = join(ROOT, "src/console/client");
 const OUT = join(ROOT, "src/console/assets.gen.ts");
 
 export async function buildConsole(): Promise<{ source: string; gzipBytes: number; rawBytes: number }> {
-  const built = await Bun.build({ entrypoints: [join(CLIENT, "main.tsx")], target: "browser", format: "esm", minify: true });
+  // A production build: minified, NODE_ENV "production", and JSX compiled to plain jsx() calls
+  // (Bun's default is the dev transform, which passes source locations and `this` to every call).
+  const built = await Bun.build({
+    entrypoints: [join(CLIENT, "main.tsx")], target: "browser", format: "esm", minify: true,
+    jsx: { runtime: "automatic", importSource: "hono/jsx/dom", development: false },
+    define: { "process.env.NODE_ENV": JSON.stringify("production") },
+  });
   if (!built.success) throw new AggregateError(built.logs, "console bundle failed");
   const js = await built.outputs[0].text();
   const css = readFileSync(join(CLIENT, "style.css"), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\s*\n\s*/g, "\n").trim();

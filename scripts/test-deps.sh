@@ -7,8 +7,10 @@ need_apt=()
 command -v s3cmd >/dev/null || need_apt+=(s3cmd)                  # test/e2e/s3cmd.test.ts
 command -v mkfs.ext4 >/dev/null || need_apt+=(e2fsprogs)          # test/fault/power-cut.test.ts (ext4 on a loop device)
 command -v losetup >/dev/null || need_apt+=(mount)
-python3 -c "import boto3" 2>/dev/null || pip install -q boto3 2>/dev/null || need_apt+=(python3-boto3)
-command -v aws >/dev/null || pip install -q awscli 2>/dev/null || need_apt+=(awscli)
+# find_spec looks boto3 up without importing it (the import alone is ~1-2 s); pip gives up quickly offline.
+pip_q() { pip install -q --disable-pip-version-check --timeout 10 --retries 1 "$@" 2>/dev/null; }
+python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('boto3') is None)" 2>/dev/null || pip_q boto3 || need_apt+=(python3-boto3)
+command -v aws >/dev/null || pip_q awscli || need_apt+=(awscli)
 # Go clients, built in GOPATH mode from Debian's sources (no module proxy): test/e2e/go/build.ts.
 command -v go >/dev/null || need_apt+=(golang-go)                 # test/e2e/go.test.ts (Go 1.19)
 [ -d /usr/share/gocode/src/github.com/minio/minio-go/v7 ] || need_apt+=(golang-github-minio-minio-go-v7-dev)

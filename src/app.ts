@@ -4,12 +4,15 @@ import { createAuthenticator } from "./auth/authenticate.ts";
 import { iamSecretLookup } from "./auth/credentials.ts";
 import { createIamCache, invalidatingIamStore } from "./iam/cache.ts";
 import { mountHealth } from "./ops/health.ts";
+import { mountShare } from "./share/serve.ts";
 import { mountMetrics } from "./ops/metrics-api.ts";
 import { mountConsole } from "./console/routes.ts";
 import { adminApi } from "./admin/api.ts";
 import { queryApi } from "./query/api.ts";
+import { sqsApi } from "./query/sqs-api.ts";
 import { s3Api } from "./s3/api.ts";
 import { createAuthorizer, type Authorize } from "./auth/authorize.ts";
+import { mountTestClock } from "./ops/test-clock.ts";
 
 /**
  * The whole gateway as a fetch handler; runtimes only build `deps`. The APIs are mounted in
@@ -28,12 +31,16 @@ export function createApp(base: Deps, opts: { authorize?: Authorize } = {}): Hon
   const lookup = iamSecretLookup({ config: deps.config, cache: iam, now: () => deps.clock.now() });
   const authenticate = createAuthenticator({ lookup, now: () => deps.clock.now(), region: deps.config.region });
 
-  mountHealth(app);
+  mountHealth(app, deps);
   mountMetrics(app, deps, lookup, authz);
+  mountTestClock(app, deps, authenticate); // only with S3EDGE_TEST_CLOCK=1
   mountConsole(app, deps);
   const admin = adminApi(deps, authenticate, authz);
   app.all("/minio/admin/v3", admin).all("/minio/admin/v3/*", admin).all("/minio/admin/v4", admin).all("/minio/admin/v4/*", admin);
-  app.post("/", queryApi(deps, authenticate));
+  mountShare(app, deps, lookup, authz); // GET|HEAD /s/<token>: share links, before S3 (whose bucket "s" they would be)
+  // SQS (JSON protocol, or a form whose Action is SQS's) before the other Query APIs.
+  app.post("*", sqsApi(deps, authenticate, authz));
+  app.post("/", queryApi(deps, authenticate, authz));
   app.all("*", s3Api(deps, authenticate, authz, lookup));
   return app;
 }

@@ -32,6 +32,13 @@ export interface Config {
    * (S3EDGE_REFRESH_IAM_INTERVAL / --refresh-iam-interval, Go duration; 0 = every request).
    */
   refreshIamIntervalMs: number;
+  /** How often the lifecycle sweep applies bucket lifecycle rules (S3EDGE_LIFECYCLE_INTERVAL, Go duration; 0 = never). */
+  lifecycleIntervalMs: number;
+  /**
+   * Test-only (S3EDGE_TEST_CLOCK=1): serves POST /s3edge/test/lifecycle?now=<ms>, which runs a
+   * lifecycle sweep at that instant for the root user. Never set it in production.
+   */
+  testClock: boolean;
 }
 
 export { ConfigError };
@@ -49,6 +56,8 @@ export const DEFAULT_CONFIG: Config = {
   notifyTargets: {},
   prometheusAuth: "jwt",
   refreshIamIntervalMs: 5 * 60 * 1000,
+  lifecycleIntervalMs: 3_600_000,
+  testClock: false,
 };
 
 // One rule for both runtimes: an empty variable is an unset one; S3EDGE_* wins over MINIO_*.
@@ -78,6 +87,9 @@ const VARS = {
   prometheusAuth: z.enum(["jwt", "public"], "must be jwt or public"),
   refreshIamIntervalMs: z.pipe(z.string(), z.transform((v) => parseGoDuration(v)))
     .check(z.refine((n) => !Number.isNaN(n), "must be a duration such as 5m, 90s or 1h30m"), z.refine((n) => n <= 24 * 3_600_000, "must be at most 24h")),
+  lifecycleIntervalMs: z.pipe(z.string(), z.transform((v) => parseGoDuration(v)))
+    .check(z.refine((n) => !Number.isNaN(n), "must be a duration such as 1h, 30m or 0 (off)"), z.refine((n) => n === 0 || n >= 1000, "must be at least 1s (or 0: off)")),
+  testClock: z.enum(["0", "1"], "must be 1 (tests only) or 0"),
 };
 
 const NAMES = {
@@ -88,6 +100,8 @@ const NAMES = {
   chunkSize: ["S3EDGE_CHUNK_SIZE"],
   prometheusAuth: ["S3EDGE_PROMETHEUS_AUTH_TYPE", "MINIO_PROMETHEUS_AUTH_TYPE"],
   refreshIamIntervalMs: ["S3EDGE_REFRESH_IAM_INTERVAL"],
+  lifecycleIntervalMs: ["S3EDGE_LIFECYCLE_INTERVAL"],
+  testClock: ["S3EDGE_TEST_CLOCK"],
 } as const satisfies Record<keyof typeof VARS, readonly string[]>;
 
 export interface ConfigResult {
@@ -126,6 +140,9 @@ export function configFromVars(vars: Record<string, unknown>, opts: { requireCre
   const refreshIam = read("refreshIamIntervalMs");
   if (refreshIam !== undefined) config.refreshIamIntervalMs = refreshIam;
   if (prometheusAuth !== undefined) config.prometheusAuth = prometheusAuth;
+  const lifecycleInterval = read("lifecycleIntervalMs");
+  if (lifecycleInterval !== undefined) config.lifecycleIntervalMs = lifecycleInterval;
+  config.testClock = read("testClock") === "1";
   const userSet = pick(vars, ...NAMES.rootUser) !== undefined, passwordSet = pick(vars, ...NAMES.rootPassword) !== undefined;
   if (userSet !== passwordSet) problems.push(`${userSet ? "S3EDGE_ROOT_PASSWORD" : "S3EDGE_ROOT_USER"}: must be set too (root credentials come as a pair)`);
   else if (!userSet && opts.requireCredentials) {

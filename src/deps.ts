@@ -3,6 +3,9 @@ import type { Config } from "./config.ts";
 import type { IamStore } from "./iam/store.ts";
 import type { TargetRegistry } from "./events/target-registry.ts";
 import type { TargetDrivers } from "./events/targets/drivers.ts";
+import type { QueueStore } from "./events/sqs-queues.ts";
+import type { ListenSeam } from "./events/listen.ts";
+import type { TargetStats } from "./events/targets-stats.ts";
 
 export type DigestAlgorithm = "md5" | "sha1" | "sha256" | "crc32" | "crc32c" | "crc64nvme";
 
@@ -35,6 +38,12 @@ export interface Deps {
   targets: TargetRegistry;
   /** Drivers for the targets that need sockets (redis, postgresql, mysql, amqp); a type absent here is refused when configured. */
   targetDrivers?: TargetDrivers;
+  /** The SQS-compatible queues (events/sqs-queues.ts); absent: the SQS API answers UnsupportedOperation. */
+  queues?: QueueStore;
+  /** `mc watch` streams (events/listen.ts): in-process on Bun, the ListenHub Durable Object on Workers; absent: NotImplemented. */
+  listen?: ListenSeam;
+  /** Per-target delivery counters for /metrics, shared with the delivery loop where it runs in this process or isolate. */
+  notifyStats?: TargetStats;
   hasher(alg: DigestAlgorithm): Hasher;
   /** MD5 for large bodies, possibly off-thread (whole chunks are passed to update). */
   bulkMd5?(): Hasher;
@@ -52,4 +61,9 @@ export interface Deps {
    * durable by itself (Durable Objects) or with `--fsync=off`.
    */
   durable?(): Promise<void>;
+  /**
+   * Every store is shared with other nodes (Workers: R2 + Durable Objects), so this node holds
+   * nothing of its own and may be taken down (health ?maintenance=true). Absent: its data is local.
+   */
+  sharedStores?: boolean;
 }

@@ -12,6 +12,7 @@ import { drainUnreadBody, withByteStringHeaders, withInertBodyCancel } from "../
 
 export { MetaShard } from "../src/runtime/workers/meta-shard.ts";
 export { IamShard } from "../src/runtime/workers/iam-shard.ts";
+export { ListenHub } from "../src/runtime/workers/listen-hub.ts";
 
 // Built once per isolate (bindings do not change under it); nothing here holds request state.
 const apps = new WeakMap<WorkersEnv, Hono>();

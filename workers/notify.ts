@@ -5,7 +5,7 @@
 import { consumeQueueBatch } from "../src/events/queue-consumer.ts";
 import type { TargetBackoff } from "../src/events/deliver.ts";
 import type { EventMessage } from "../src/store/types.ts";
-import { jsonLogger, WORKERS_TARGET_DRIVERS, workersTargets } from "../src/runtime/workers/deps.ts";
+import { jsonLogger, workersDeliveryDrivers, workersNotifyStats, workersTargets } from "../src/runtime/workers/deps.ts";
 import { createTargetSenders, type TargetSenders } from "../src/events/targets/drivers.ts";
 import type { WorkersEnv } from "../src/runtime/workers/env.ts";
 
@@ -18,8 +18,8 @@ export async function consumeEvents(batch: MessageBatch<EventMessage>, env: Work
   let known = states.get(env);
   if (!known) states.set(env, (known = new Map()));
   let s = senders.get(env);
-  if (!s) senders.set(env, (s = createTargetSenders(WORKERS_TARGET_DRIVERS, jsonLogger)));
-  const d = { targets: workersTargets(env), senders: s, now: () => Date.now(), log: jsonLogger, via: "queue" };
+  if (!s) senders.set(env, (s = createTargetSenders(workersDeliveryDrivers(env), jsonLogger)));
+  const d = { targets: workersTargets(env), senders: s, now: () => Date.now(), log: jsonLogger, via: "queue", stats: workersNotifyStats(env) };
   const events = env.EVENTS;
   await consumeQueueBatch(d, batch.messages, {
     states: known,

@@ -13,6 +13,8 @@ import {
   setUserOrGroupPolicy,
 } from "./policies.ts";
 import { groupInfo, listGroups, setGroupStatus, updateGroupMembers } from "./groups.ts";
+import { configHistoryKV, delConfigKV, getConfigKV, helpConfigKV, setConfigKV } from "./config-kv.ts";
+import { shareLink } from "./share.ts";
 
 export interface AdminCtx {
   deps: Deps;
@@ -32,8 +34,7 @@ export interface AdminCtx {
 
 export type AdminHandler = (ctx: AdminCtx) => Promise<Response>;
 
-// 501, which madmin does not retry: the config KV calls belong to the notifications issue; the
-// others (storage and usage scans, STS account info, bulk key listing) the gateway lacks.
+// 501, which madmin does not retry: calls the gateway lacks (storage and usage scans, STS account info, bulk key listing) the gateway lacks.
 const notImplemented: AdminHandler = async () => { throw new AdminError("NotImplemented"); };
 
 /** Every admin op has a handler; the compiler checks the table is complete. */
@@ -45,6 +46,8 @@ export const ADMIN_HANDLERS: Record<AdminOp, AdminHandler> = {
   AddCannedPolicy: addCannedPolicy, RemoveCannedPolicy: removeCannedPolicy, ListCannedPolicies: listCannedPolicies, InfoCannedPolicy: infoCannedPolicy,
   SetUserOrGroupPolicy: setUserOrGroupPolicy, AttachPolicy: attachPolicy, DetachPolicy: detachPolicy, PolicyEntities: policyEntities,
   UpdateGroupMembers: updateGroupMembers, GroupInfo: groupInfo, ListGroups: listGroups, SetGroupStatus: setGroupStatus,
-  HelpConfigKV: notImplemented, GetConfigKV: notImplemented, SetConfigKV: notImplemented, DelConfigKV: notImplemented,
+  HelpConfigKV: helpConfigKV, GetConfigKV: getConfigKV, SetConfigKV: setConfigKV, DelConfigKV: delConfigKV,
+  ListConfigHistoryKV: configHistoryKV, RestoreConfigHistoryKV: configHistoryKV, ClearConfigHistoryKV: configHistoryKV,
   StorageInfo: notImplemented, DataUsageInfo: notImplemented, TemporaryAccountInfo: notImplemented, ListAccessKeysBulk: notImplemented,
+  ShareLink: shareLink,
 };

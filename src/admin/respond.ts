@@ -3,6 +3,7 @@
 // turning an IamStore refusal into the madmin error of §2.5.
 import type { IamErrorCode, IamWrite } from "../iam/store.ts";
 import { IamRefusal } from "../iam/validate.ts";
+import { verifyStsToken } from "../auth/sts-token.ts";
 import { AdminError, type AdminErrorCode } from "./errors.ts";
 import type { AdminCtx } from "./handlers.ts";
 
@@ -29,6 +30,12 @@ export async function signerSecret(ctx: AdminCtx): Promise<string> {
   if (p.kind === "root") secret = ctx.deps.config.rootPassword;
   else if (p.kind === "user") secret = (await ctx.deps.iam.getUser(p.accessKey))?.secretKey;
   else if (p.kind === "serviceAccount") secret = (await ctx.deps.iam.getServiceAccount(p.accessKey))?.secretKey;
+  else if (p.kind === "sts") {
+    // The temporary secret is derived from the (already verified) token: madmin encrypts with it (§8.5).
+    const token = ctx.req.headers.get("x-amz-security-token") ?? new URL(ctx.req.url).searchParams.get("X-Amz-Security-Token");
+    const v = token ? await verifyStsToken(ctx.deps.config.rootPassword, token, ctx.deps.clock.now()) : null;
+    if (v?.ok && v.claims.ak === p.accessKey) secret = v.secret;
+  }
   if (secret === undefined) throw new AdminError("XMinioInvalidIAMCredentials", { message: "The credentials that signed the request have no secret key here." });
   return secret;
 }

@@ -8,8 +8,9 @@ export const ADMIN_OPS = [
   "AddCannedPolicy", "RemoveCannedPolicy", "ListCannedPolicies", "InfoCannedPolicy", "SetUserOrGroupPolicy",
   "AttachPolicy", "DetachPolicy", "PolicyEntities",
   "UpdateGroupMembers", "GroupInfo", "ListGroups", "SetGroupStatus",
-  "HelpConfigKV", "GetConfigKV", "SetConfigKV", "DelConfigKV",
+  "HelpConfigKV", "GetConfigKV", "SetConfigKV", "DelConfigKV", "ListConfigHistoryKV", "RestoreConfigHistoryKV", "ClearConfigHistoryKV",
   "StorageInfo", "DataUsageInfo", "TemporaryAccountInfo", "ListAccessKeysBulk",
+  "ShareLink",
 ] as const;
 export type AdminOp = (typeof ADMIN_OPS)[number];
 
@@ -52,11 +53,16 @@ const ROUTES: Row[] = [
   { method: "GET", name: "get-config-kv", op: "GetConfigKV", action: "admin:ConfigUpdate" },
   { method: "PUT", name: "set-config-kv", op: "SetConfigKV", action: "admin:ConfigUpdate" },
   { method: "DELETE", name: "del-config-kv", op: "DelConfigKV", action: "admin:ConfigUpdate" },
+  { method: "GET", name: "list-config-history-kv", op: "ListConfigHistoryKV", action: "admin:ConfigUpdate" },
+  { method: "PUT", name: "restore-config-history-kv", op: "RestoreConfigHistoryKV", action: "admin:ConfigUpdate" },
+  { method: "DELETE", name: "clear-config-history-kv", op: "ClearConfigHistoryKV", action: "admin:ConfigUpdate" },
   // Calls newer mc makes that the gateway does not have (§5.6): listed, so they answer 501, not 400.
   { method: "GET", name: "storageinfo", op: "StorageInfo", action: "admin:StorageInfo" },
   { method: "GET", name: "datausageinfo", op: "DataUsageInfo", action: "admin:DataUsageInfo" },
   { method: "GET", name: "temporary-account-info", op: "TemporaryAccountInfo", action: "admin:ListTemporaryAccounts" },
   { method: "GET", name: "list-access-keys-bulk", op: "ListAccessKeysBulk", action: "admin:ListServiceAccounts" },
+  // s3edge's own: a share link (/s/<token>) for an object; its handler checks s3:GetObject on it.
+  { method: "POST", name: "s3edge/share", op: "ShareLink", action: "s3:GetObject", self: "any" },
 ];
 
 export const ADMIN_PREFIXES = ["/minio/admin/v3/", "/minio/admin/v4/"] as const;

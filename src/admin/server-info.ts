@@ -41,6 +41,7 @@ export const accountInfo: AdminHandler = async (ctx) => {
   if (p.kind === "anonymous") throw new AdminError("XMinioInvalidIAMCredentials");
   const policy = p.kind === "root" ? CANNED_POLICIES.consoleAdmin
     : p.kind === "serviceAccount" ? (p.sessionPolicy ?? (await mergedPolicyOf(ctx, p.parent)))
+    : p.kind === "sts" ? (p.sessionPolicy ?? (await mergedPolicyOf(ctx, p.parent)))
     : await mergedPolicyOf(ctx, p.accessKey);
   const buckets = await ctx.deps.meta.listBuckets();
   // As MinIO reports it: read = may list the bucket or get its objects, write = may put objects.

@@ -2,7 +2,7 @@ import { S3Error } from "../xml/errors.ts";
 import { timingSafeEqual } from "../util/hash.ts";
 import type { Principal, SecretLookup } from "./principal.ts";
 import {
-  awsUriEncode, canonicalHeaders, canonicalQuery, canonicalRequest, parseAmzDate, parseAuthorization, parseCredential, validSignedHeaders,
+  awsUriEncode, canonicalHeaders, canonicalQueries, canonicalRequest, parseAmzDate, parseAuthorization, parseCredential, validSignedHeaders,
   sign, signingKey, stringToSign, STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD,
 } from "./sigv4.ts";
 import { verifySigV2Header, verifySigV2Query } from "./sigv2.ts";
@@ -95,7 +95,7 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
   }
 
   async function verifyV4(req: AuthRequest, signed: string[], signature: string, cred: ReturnType<typeof parseCredential> & {}, amzDate: string,
-    payloadHash: string, query: string) {
+    payloadHash: string, queries: string[]) {
     const { secret, principal } = await secretFor(cred.accessKey, sessionToken(req));
     if (req.policy.region === "configured" && cred.region !== opts.region && cred.region !== "auto") {
       // S3's answer, with the region in the body so SDKs (botocore's redirector) can retry.
@@ -110,7 +110,7 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
     if (!signed.includes("host")) throw new S3Error("AccessDenied", { message: "The host header must be signed." });
     const key = await signingKey(secret, cred.date, cred.region, cred.service);
     const headers = canonicalHeaders(req.headers, signed);
-    for (const uri of uriCandidates(req)) {
+    for (const uri of uriCandidates(req)) for (const query of queries) {
       const creq = canonicalRequest(req.method, uri, query, headers, signed, payloadHash);
       const expected = await sign(key, await stringToSign(amzDate, cred.scope, creq));
       if (timingSafeEqual(expected, signature)) {
@@ -142,7 +142,7 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
         throw new S3Error("AuthorizationHeaderMalformed", { message: "Invalid credential date. Date is not the same as X-Amz-Date." });
       }
       const { principal, key } = await verifyV4(req, parsed.signedHeaders, parsed.signature, parsed.credential, stsDate, payloadHash,
-        canonicalQuery(pairs));
+        canonicalQueries(pairs));
       if (mode.kind === "streaming" && mode.signed) {
         mode.seed = { key, signature: parsed.signature, amzDate: stsDate, scope: parsed.credential.scope };
       }
@@ -172,7 +172,7 @@ export function createAuthenticator(opts: { lookup: SecretLookup; now: () => num
       if (now() > t + expires * 1000) throw new S3Error("AccessDenied", { message: "Request has expired" });
       const payloadHash = q.get("X-Amz-Content-Sha256") ?? req.headers.get("x-amz-content-sha256") ?? UNSIGNED_PAYLOAD;
       const { principal } = await verifyV4(req, signedHeaders.split(";"), signature, cred, amzDate, payloadHash,
-        canonicalQuery(pairs, "X-Amz-Signature"));
+        canonicalQueries(pairs, "X-Amz-Signature"));
       return { principal, payload: payloadHash === UNSIGNED_PAYLOAD ? { kind: "unsigned" } : payloadMode(payloadHash), via: "v4-query" };
     }
 

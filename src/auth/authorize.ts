@@ -19,14 +19,14 @@ import type { Principal } from "./principal.ts";
 import type { IamCache, IamView } from "../iam/cache.ts";
 import { parsePolicy, type PolicyDocument } from "../iam/policy-document.ts";
 import { evaluatePolicies, evaluatePolicy, type Decision, type EvalRequest } from "../iam/policy-eval.ts";
-import { principalConditions } from "./conditions.ts";
+import { principalConditions, tagConditions } from "./conditions.ts";
 import { aclAllows, OBJECT_ACL_ACTIONS } from "../iam/acl-eval.ts";
 import { loadAcl } from "../s3/acl.ts";
 import { isPublicPolicy } from "../s3/bucket-policy.ts";
 import { loadPublicAccessBlock } from "../s3/public-access-block.ts";
 
-/** IAM condition keys and their values for this request (aws:SourceIp, s3:prefix, …). */
-export type Conditions = Record<string, string>;
+/** IAM condition keys and their values for this request (aws:SourceIp, s3:prefix, …); a set of values is an array. */
+export type Conditions = Record<string, string | readonly string[]>;
 
 /** What the resource itself says, as stored in the bucket's configurations and the object's record. */
 export interface ResourcePolicies {
@@ -40,17 +40,27 @@ export interface ResourcePolicies {
   publicAccessBlock?: string | null;
   /** Object ownership BucketOwnerEnforced: ACLs no longer affect permissions (AWS). */
   aclsDisabled?: boolean;
+  /** The object's tags (s3:ExistingObjectTag/…), read only when a matching statement names such a key. */
+  objectTags?: () => Promise<Record<string, string> | null | undefined>;
+  /** Granted unless a policy denies it (sts:AssumeRole: MinIO lets any user assume; an explicit Deny still refuses). */
+  implicitAllow?: boolean;
 }
 
-export type Authorize = (principal: Principal, action: string, resource: string, conditions: Conditions, policies?: ResourcePolicies) => Promise<void>;
+export type Authorize = ((principal: Principal, action: string, resource: string, conditions: Conditions, policies?: ResourcePolicies) => Promise<void>) & {
+  /**
+   * Root is allowed everything without a look at the question: a caller may skip building the
+   * conditions and resource policies for root (the hot path). Unset on a test's spy, which sees every question.
+   */
+  readonly rootAllowed?: boolean;
+};
 
 const denied = (): never => { throw new S3Error("AccessDenied"); };
 
 /** Root only: what the gateway does without an IAM view (tests of the seam, tools). */
-export const authorize: Authorize = async (principal) => {
+export const authorize: Authorize = Object.assign(async (principal: Principal) => {
   if (principal.kind === "root") return;
   denied();
-};
+}, { rootAllowed: true });
 
 export const s3Arn = (bucket: string, key?: string) => (key ? `arn:aws:s3:::${bucket}/${key}` : `arn:aws:s3:::${bucket}`);
 
@@ -139,31 +149,53 @@ function createPolicyParser(kind: "bucket" | "identity", limit = 256) {
   };
 }
 
+/** s3:ExistingObjectTag/<key>: known only by reading the object, which is done only when a statement asks. */
+const EXISTING_TAG = /^s3:existingobjecttag\//i;
+
 /** The authorizer over a node's IAM view. */
 export function createAuthorizer(opts: { cache: IamCache }): Authorize {
   const bucketDoc = createPolicyParser("bucket");
   const sessionDoc = createPolicyParser("identity");
-  return async (principal, action, resource, conditions, policies = {}) => {
-    if (principal.kind === "root") return;
-    const req: EvalRequest = {
-      action, resource, conditions: { ...conditions, ...principalConditions(principal) }, principals: principalIds(principal),
-    };
+
+  /** One pass of the evaluation: "allow", "deny", or "tags" when a statement asked for the object's tags. */
+  const decide = async (principal: Exclude<Principal, { kind: "root" }>, req: EvalRequest, policies: ResourcePolicies, tagsKnown: boolean) => {
+    let wantsTags = false;
+    if (!tagsKnown && policies.objectTags) req.onMissing = (k) => { if (EXISTING_TAG.test(k)) wantsTags = true; };
+    // A statement that would have matched with the tags could be a Deny: never answer before knowing them.
+    const verdict = (v: "allow" | "deny") => (wantsTags ? "tags" as const : v);
     const doc = policies.bucketPolicy ? bucketDoc(policies.bucketPolicy) : null;
     let fromBucket = doc ? evaluatePolicy(doc, req) : "NoMatch";
-    if (fromBucket === "Deny") denied();
+    if (fromBucket === "Deny") return verdict("deny");
     const block = loadPublicAccessBlock(policies.publicAccessBlock);
     // RestrictPublicBuckets: a public policy grants only to principals of this account (all signed ones here).
     if (fromBucket === "Allow" && principal.kind === "anonymous" && block.RestrictPublicBuckets && doc && isPublicPolicy(doc)) fromBucket = "NoMatch";
+    let fromIdentity: Decision = "NoMatch";
     if (principal.kind !== "anonymous") {
-      const fromIdentity = identityDecision(await opts.cache.view(), principal, req, sessionDoc);
-      if (fromIdentity === "Deny") denied();
-      if (fromIdentity === "Allow") return;
+      fromIdentity = identityDecision(await opts.cache.view(), principal, req, sessionDoc);
+      if (fromIdentity === "Deny") return verdict("deny");
+      if (fromIdentity === "Allow") return verdict("allow");
     }
-    if (fromBucket === "Allow") return;
+    if (wantsTags) return "tags";
+    if (fromBucket === "Allow") return "allow";
+    // Granted unless denied (AssumeRole, as MinIO: no policy needs to name it); every Deny has had its say.
+    if (policies.implicitAllow) return "allow";
     // ACL grants last: they only allow, so every explicit Deny above has had its say.
-    if (!block.IgnorePublicAcls && !policies.aclsDisabled && (await aclGrants(principal.kind !== "anonymous", action, policies))) return;
-    denied();
+    if (!block.IgnorePublicAcls && !policies.aclsDisabled && (await aclGrants(principal.kind !== "anonymous", req.action, policies))) return "allow";
+    return "deny";
   };
+
+  return Object.assign(async (principal: Principal, action: string, resource: string, conditions: Conditions, policies: ResourcePolicies = {}) => {
+    if (principal.kind === "root") return;
+    const base: EvalRequest = {
+      action, resource, conditions: { ...conditions, ...principalConditions(principal) }, principals: principalIds(principal),
+    };
+    let v = await decide(principal, { ...base }, policies, false);
+    if (v === "tags") {
+      const tags = (await policies.objectTags?.()) ?? {};
+      v = await decide(principal, { ...base, conditions: { ...tagConditions("s3:ExistingObjectTag", tags), ...base.conditions } }, policies, true);
+    }
+    if (v !== "allow") denied();
+  }, { rootAllowed: true });
 }
 
 /** Whether the bucket's or the object's ACL grants the action (IgnorePublicAcls aside: every non-owner grant is public). */

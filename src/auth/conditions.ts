@@ -39,7 +39,7 @@ const QUERY_KEYS: [condition: string, param: string][] = [
 ];
 
 export function conditionContext(s: ConditionSource): Conditions {
-  const c: Conditions = {
+  const c: Record<string, string | readonly string[]> = {
     "aws:SecureTransport": s.url.protocol === "https:" ? "true" : "false",
     "aws:CurrentTime": new Date(s.now).toISOString().replace(/\.\d{3}Z$/, "Z"),
     "aws:EpochTime": String(Math.floor(s.now / 1000)),
@@ -53,6 +53,9 @@ export function conditionContext(s: ConditionSource): Conditions {
     const v = s.url.searchParams.get(p);
     if (v !== null) c[k] = v;
   }
+  // x-amz-tagging (PutObject, CopyObject, CreateMultipartUpload): the tags the request would set.
+  const tagging = s.headers.get("x-amz-tagging");
+  if (tagging !== null) Object.assign(c, tagConditions("s3:RequestObjectTag", Object.fromEntries(new URLSearchParams(tagging))));
   if (s.auth !== "anonymous") {
     c["s3:signatureversion"] = s.auth.startsWith("v4") ? "AWS4-HMAC-SHA256" : "AWS";
     c["s3:authType"] = s.auth.endsWith("query") ? "REST-QUERY-STRING" : "REST-HEADER";
@@ -71,4 +74,13 @@ export function principalConditions(p: Principal): Conditions {
     case "sts": return { "aws:username": p.parent, "aws:userid": p.accessKey, "aws:PrincipalType": "AssumedRole" };
     default: return { "aws:username": p.accessKey, "aws:userid": p.accessKey, "aws:PrincipalType": p.kind === "root" ? "Account" : "User" };
   }
+}
+
+/** The condition keys of an object's tags under `prefix` (s3:ExistingObjectTag, s3:RequestObjectTag). */
+export function tagConditions(prefix: "s3:ExistingObjectTag" | "s3:RequestObjectTag", tags: Record<string, string>): Conditions {
+  const c: Record<string, string | readonly string[]> = {};
+  for (const [k, v] of Object.entries(tags)) c[`${prefix}/${k}`] = v;
+  // The keys as a set, for ForAllValues/ForAnyValue (AWS defines it for the request's tags only).
+  if (prefix === "s3:RequestObjectTag") c["s3:RequestObjectTagKeys"] = Object.keys(tags);
+  return c;
 }

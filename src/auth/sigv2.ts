@@ -1,6 +1,7 @@
 // SigV2 (boto3 signature_version="s3", old s3cmd): HMAC-SHA1 over a fixed string-to-sign.
 import { S3Error } from "../xml/errors.ts";
 import { hmac, timingSafeEqual, toBase64 } from "../util/hash.ts";
+import { latin1Bytes } from "../http/header-bytes.ts";
 import type { AuthRequest } from "./authenticate.ts";
 import type { Principal } from "./principal.ts";
 
@@ -44,9 +45,25 @@ function stringsToSign(req: AuthRequest, date: string, pairs: [string, string][]
   return canonicalResources(req, pairs).map((r) => head + r);
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+async function hmacSha1Bytes(secret: string, data: Uint8Array): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, data as BufferSource));
+}
+
+/**
+ * Header values are byte strings (http/header-bytes.ts). A non-ASCII one was signed one of two
+ * ways: as the UTF-8 bytes sent (s3cmd encodes the value to UTF-8, then signs the UTF-8 of the
+ * same text: the bytes as they came) or as the UTF-8 of text sent in latin-1 (botocore's
+ * http.client sends latin-1 and signs UTF-8). Both are tried; ASCII has one form.
+ */
 async function check(secret: string, candidates: string[], signature: string): Promise<boolean> {
   let ok = false;
-  for (const sts of candidates) ok = timingSafeEqual(toBase64(await hmac(secret, sts, "SHA-1")), signature) || ok;
+  for (const sts of candidates) {
+    ok = timingSafeEqual(toBase64(await hmac(secret, sts, "SHA-1")), signature) || ok;
+    if (NON_ASCII.test(sts)) ok = timingSafeEqual(toBase64(await hmacSha1Bytes(secret, latin1Bytes(sts))), signature) || ok;
+  }
   return ok;
 }
 

@@ -11,6 +11,8 @@ export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49
 
 /** AWS URI encoding: everything but A-Z a-z 0-9 - _ . ~ is %XX (upper case); '/' kept when asked. */
 export function awsUriEncode(s: string, keepSlash: boolean): string {
+  // Most names and query values need no escape at all: one test instead of a pass per byte.
+  if ((keepSlash ? PLAIN_PATH : PLAIN).test(s)) return s;
   let out = "";
   for (const b of new TextEncoder().encode(s)) {
     const c = String.fromCharCode(b);
@@ -19,6 +21,9 @@ export function awsUriEncode(s: string, keepSlash: boolean): string {
   }
   return out;
 }
+
+const PLAIN = /^[A-Za-z0-9\-_.~]*$/;
+const PLAIN_PATH = /^[A-Za-z0-9\-_.~/]*$/;
 
 export interface Credential { accessKey: string; date: string; region: string; service: string; scope: string }
 
@@ -61,6 +66,23 @@ export function canonicalQuery(params: [string, string][], exclude?: string): st
     .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join("&");
+}
+
+/**
+ * The canonical query strings a client may have signed: AWS's (values of a repeated key sorted)
+ * and, when it differs, Go's url.Values.Encode order (keys sorted, values as sent), which
+ * minio-go and MinIO sign — `mc watch` sends `events=s3:ObjectCreated:*&events=s3:ObjectRemoved:*&
+ * events=s3:ObjectAccessed:*` unsorted.
+ */
+export function canonicalQueries(params: [string, string][], exclude?: string): string[] {
+  const aws = canonicalQuery(params, exclude);
+  const asSent = params
+    .filter(([k]) => k !== exclude)
+    .map(([k, v]) => [awsUriEncode(k, false), awsUriEncode(v, false)] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join("&");
+  return asSent === aws ? [aws] : [aws, asSent];
 }
 
 export function canonicalHeaders(headers: Headers, signed: string[]): string {
@@ -111,7 +133,11 @@ export async function sign(key: Uint8Array, data: string): Promise<string> {
 export function parseAmzDate(s: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
   if (!m) return NaN;
-  const t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
-  // Date.UTC rolls a 13th month or a 61st second over: a date that does not exist is none.
-  return new Date(t).toISOString().replace(/[-:]|\.\d{3}/g, "") === s ? t : NaN;
+  const [y, mo, d, h, mi, sec] = [+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!];
+  const t = Date.UTC(y, mo, d, h, mi, sec);
+  // Date.UTC rolls a 13th month or a 61st second over (and reads years below 100 as 19xx): a
+  // date that does not exist is none.
+  const back = new Date(t);
+  return back.getUTCFullYear() === y && back.getUTCMonth() === mo && back.getUTCDate() === d &&
+    back.getUTCHours() === h && back.getUTCMinutes() === mi && back.getUTCSeconds() === sec ? t : NaN;
 }

@@ -19,6 +19,7 @@ import type { TargetLookup } from "./target-registry.ts";
 import { deliverWebhook } from "./targets/webhook.ts";
 import { deliverTopic } from "./topic-delivery.ts";
 import type { TargetSenders } from "./targets/drivers.ts";
+import type { TargetStats } from "./targets-stats.ts";
 
 export interface DeliverDeps {
   targets: Record<string, NotifyTarget>;
@@ -31,6 +32,8 @@ export interface DeliverDeps {
   via?: string;
   /** Backoff after `failures` failed sends in a row (default retryDelayMs); tests shorten it. */
   backoffMs?(failures: number): number;
+  /** Per-target counters for /metrics (events/targets-stats.ts). */
+  stats?: TargetStats;
 }
 
 /**
@@ -68,20 +71,25 @@ export async function sendMessage(d: DeliverDeps, msg: EventMessage, attempt: nu
   const fields = { id: msg.id, bucket: msg.bucket, target: msg.target, attempts: attempt, via: d.via };
   if (!target) {
     d.log.warn("event dropped: target no longer configured", fields);
+    d.stats?.dropped(msg.target);
     return "dropped";
   }
   if (d.now() - msg.created > target.ttlMs) {
     d.log.warn("event dropped: older than the target's TTL", fields);
+    d.stats?.dropped(msg.target);
     return "dropped";
   }
+  const counted = d.stats?.begin(msg.target);
   try {
     const record = JSON.parse(msg.record) as Record<string, unknown>;
     if (target.type === "webhook") await deliverWebhook(target, record, d.fetch);
     else if (target.type === "sns") await deliverTopic(target, record, d.fetch);
     else if (d.senders) await d.senders.send(target, record);
     else throw new Error(`no ${target.type} driver on this runtime`);
+    counted?.("sent");
     return "delivered";
   } catch (e) {
+    counted?.("failed");
     d.log.warn("event delivery failed; will retry", { ...fields, error: String(e) });
     return "failed";
   }
@@ -109,6 +117,7 @@ export async function deliverToTarget<I extends Item>(
     if (r === "delivered") {
       for (const s of spent) {
         fates.set(s, "dropped");
+        d.stats?.dropped(s.msg.target);
         d.log.error("event lost: delivery failed too often while its target accepted others", {
           id: s.msg.id, bucket: s.msg.bucket, target: s.msg.target, attempts: s.attempts + 1, via: d.via,
         });

@@ -8,13 +8,19 @@ const FAMILIES: Record<string, string[]> = {
   "s3:ObjectTransition": ["Failed", "Complete"],
   "s3:BucketCreated": [],
   "s3:BucketRemoved": [],
+  // AWS's names for lifecycle removals (s3/lifecycle-sweep.ts sends them beside MinIO's ObjectRemoved).
+  "s3:LifecycleExpiration": ["Delete", "DeleteMarkerCreated"],
 };
 
 /** What this gateway emits today. */
 export type EventName =
   | "s3:ObjectCreated:Put" | "s3:ObjectCreated:Post" | "s3:ObjectCreated:Copy" | "s3:ObjectCreated:CompleteMultipartUpload"
   | "s3:ObjectCreated:PutTagging" | "s3:ObjectCreated:DeleteTagging"
-  | "s3:ObjectRemoved:Delete" | "s3:ObjectAccessed:Get" | "s3:ObjectAccessed:Head";
+  | "s3:ObjectRemoved:Delete" | "s3:ObjectAccessed:Get" | "s3:ObjectAccessed:Head"
+  /** The lifecycle sweep's (s3/lifecycle-sweep.ts). */
+  | "s3:ObjectRemoved:DeleteMarkerCreated" | "s3:LifecycleExpiration:Delete" | "s3:LifecycleExpiration:DeleteMarkerCreated"
+  /** MinIO sends these to listen streams only (a bucket being created or removed has no rules). */
+  | "s3:BucketCreated:*" | "s3:BucketRemoved:*";
 
 export function isKnownEventName(name: string): boolean {
   const i = name.lastIndexOf(":");

@@ -6,6 +6,7 @@ import { utf8 } from "../util/hash.ts";
 import { eventMatches, isKnownEventName } from "./names.ts";
 import { parseArn, type NotifyTarget } from "./targets.ts";
 import { parseTopicArn, topicKey } from "./topics.ts";
+import { queueKey, parseQueueArn } from "./sqs-queues.ts";
 
 export interface QueueRule {
   id?: string;
@@ -47,8 +48,11 @@ export function arnTargets(doc: Record<string, any>): string[] {
   const queues = root && typeof root === "object" && Array.isArray(root.QueueConfiguration) ? (root.QueueConfiguration as unknown[]) : [];
   const keys = new Set<string>();
   for (const q of queues) {
-    const arn = q && typeof q === "object" ? parseArn(text((q as Record<string, unknown>).Queue)?.trim() ?? "") : null;
+    const raw = q && typeof q === "object" ? text((q as Record<string, unknown>).Queue)?.trim() ?? "" : "";
+    const arn = parseArn(raw);
     if (arn) keys.add(`${arn.id}:${arn.type}`);
+    const sqs = parseQueueArn(raw);
+    if (sqs) keys.add(queueKey(sqs.name));
   }
   for (const t of root && typeof root === "object" ? list(root.TopicConfiguration) : []) {
     const arn = t && typeof t === "object" ? parseTopicArn(text((t as Record<string, unknown>).Topic)?.trim() ?? "") : null;
@@ -74,7 +78,9 @@ export function parseNotificationConfig(doc: Record<string, any>, targets: Recor
     const c = q as Record<string, unknown>;
     const arn = text(c.Queue)?.trim();
     if (!arn) throw new S3Error("MalformedXML");
-    const parsed = parseArn(arn);
+    // The gateway's own SQS queues (arn:aws:sqs:<region>:<account>:<name>, query/sqs.ts) are `<name>:sqs`.
+    const sqs = parseQueueArn(arn);
+    const parsed = sqs ? { region: sqs.region, id: sqs.name, type: "sqs" } : parseArn(arn);
     if (!parsed) throw invalid("A specified destination ARN does not exist or is not well-formed. Verify the destination ARN.");
     if (parsed.region && parsed.region !== region) {
       throw invalid("A specified destination is in a different region than the bucket. You must use a destination that resides in the same region as the bucket.");

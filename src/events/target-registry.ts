@@ -67,6 +67,52 @@ export const targetKey = (t: Pick<NotifyTarget, "id" | "type">) => `${t.id}:${t.
 
 const TARGET_ID = /^[^\s:]{1,64}$/;
 const count = (v: unknown, min: number) => typeof v === "number" && Number.isSafeInteger(v) && v >= min;
+const port = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 65535;
+const text = (v: unknown) => typeof v === "string";
+const optionalText = (v: unknown) => v === undefined || typeof v === "string";
+/** Interpolated into SQL as an identifier (targets.ts TABLE_NAME, MinIO's rule). */
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const FORMATS = new Set(["namespace", "access"]);
+const SSL_MODES = new Set(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]);
+
+/** The socket targets' fields (what targetsFromEnv builds): why a stored one would fail at delivery, or null. */
+function socketTargetProblem(t: Exclude<NotifyTarget, { type: "webhook" | "sns" | "sqs" }>): string | null {
+  const name = `notify_${t.type === "postgresql" ? "postgres" : t.type}:${t.id}`;
+  switch (t.type) {
+    case "redis":
+      if (!text(t.host) || !t.host) return `${name}: 'address' must name a host`;
+      if (!port(t.port)) return `${name}: 'address' must have a port (1-65535)`;
+      if (!count(t.db, 0)) return `${name}: the database number must be a whole number`;
+      if (typeof t.tls !== "boolean") return `${name}: tls must be true or false`;
+      if (!text(t.key) || !t.key) return `${name}: 'key' must be set (the hash or list events are written to)`;
+      if (!FORMATS.has(t.format)) return `${name}: 'format' must be namespace or access`;
+      if (!optionalText(t.user) || !optionalText(t.password)) return `${name}: user and password must be text`;
+      return null;
+    case "postgresql":
+    case "mysql":
+      if ((!text(t.host) || !t.host) && !t.socket) return `${name}: the connection must name a host or a socket`;
+      if (!port(t.port)) return `${name}: the port must be 1-65535`;
+      if (!text(t.user) || !optionalText(t.password) || !optionalText(t.socket)) return `${name}: user, password and socket must be text`;
+      if (!text(t.database) || (t.type === "mysql" && !t.database)) return `${name}: the connection must name a database`;
+      if (!SSL_MODES.has(t.ssl)) return `${name}: sslmode must be one of ${[...SSL_MODES].join(", ")}`;
+      if (!text(t.table) || !TABLE_NAME.test(t.table)) return `${name}: 'table' must be letters, digits and '_' (at most 63, not starting with a digit)`;
+      if (!FORMATS.has(t.format)) return `${name}: 'format' must be namespace or access`;
+      if (!count(t.maxOpenConnections, 1)) return `${name}: 'max_open_connections' must be a whole number above 0`;
+      return null;
+    case "amqp": {
+      let url: URL;
+      try { url = new URL(t.url); } catch { return `${name}: 'url' is not a valid URL (amqp://user:password@host:5672/vhost)`; }
+      if (url.protocol !== "amqp:" && url.protocol !== "amqps:") return `${name}: 'url' must be amqp:// or amqps://`;
+      if (!text(t.exchange) || !text(t.routingKey)) return `${name}: 'exchange' and 'routing_key' must be text`;
+      if (!text(t.exchangeType) || !/^(direct|fanout|topic|headers|x-[a-z0-9-]+)$/.test(t.exchangeType)) return `${name}: 'exchange_type' must be direct, fanout, topic or headers`;
+      if (t.deliveryMode !== 1 && t.deliveryMode !== 2) return `${name}: 'delivery_mode' must be 1 or 2`;
+      for (const f of ["mandatory", "durable", "internal", "noWait", "autoDeleted"] as const) {
+        if (typeof t[f] !== "boolean") return `${name}: ${f} must be true or false`;
+      }
+      return null;
+    }
+  }
+}
 
 /** Why a target cannot be stored (null: it can): the checks targetsFromEnv makes of variables. */
 export function targetProblem(t: NotifyTarget): string | null {
@@ -82,6 +128,14 @@ export function targetProblem(t: NotifyTarget): string | null {
       }
       if (url.protocol !== "http:" && url.protocol !== "https:") return `notify_webhook:${t.id}: 'endpoint' must be http or https`;
       if (t.authToken !== undefined && typeof t.authToken !== "string") return `notify_webhook:${t.id}: 'auth_token' must be text`;
+      break;
+    }
+    case "redis":
+    case "postgresql":
+    case "mysql":
+    case "amqp": {
+      const p = socketTargetProblem(t);
+      if (p) return p;
       break;
     }
     default:

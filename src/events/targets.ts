@@ -11,6 +11,7 @@
 // (specs/minio-admin.md §5.5, §10.1).
 import { ConfigError } from "../config-error.ts";
 import type { TopicTarget } from "./topics.ts";
+import type { SqsQueueTarget } from "./sqs-queues.ts";
 
 interface TargetBase {
   id: string;
@@ -20,6 +21,8 @@ interface TargetBase {
   maxRetries: number;
   /** Age after which an undelivered message is dropped. */
   ttlMs: number;
+  /** The keys `mc admin config set` gave (events/targets-kv.ts), printed back by `config get`; absent for env targets. */
+  kv?: Record<string, string>;
 }
 
 export interface WebhookTarget extends TargetBase {
@@ -89,7 +92,8 @@ export interface AmqpTarget extends TargetBase {
 }
 
 /** TopicTarget: a Ceph/SNS topic (events/topics.ts), created by the SNS API, never from variables. */
-export type NotifyTarget = WebhookTarget | RedisTarget | PostgresTarget | MysqlTarget | AmqpTarget | TopicTarget;
+/** SqsQueueTarget: one of the gateway's own SQS queues (events/sqs-queues.ts), created by the SQS API. */
+export type NotifyTarget = WebhookTarget | RedisTarget | PostgresTarget | MysqlTarget | AmqpTarget | TopicTarget | SqsQueueTarget;
 export type TargetType = NotifyTarget["type"];
 
 export const DEFAULT_QUEUE_LIMIT = 100_000;

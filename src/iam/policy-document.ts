@@ -52,7 +52,7 @@ export const CONDITION_OPERATORS = new Set([
 ]);
 
 // Action namespaces a gateway policy may name; anything else is a typo that would silently never match.
-const ACTION_SERVICES = new Set(["s3", "admin", "kms", "sts"]);
+const ACTION_SERVICES = new Set(["s3", "admin", "kms", "sts", "sns", "sqs"]);
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 

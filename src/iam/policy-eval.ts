@@ -15,6 +15,11 @@ export interface EvalRequest {
   conditions: ConditionValues;
   /** Who is asking, for a bucket policy's Principal: ["*"] plus the caller's identifiers. */
   principals?: readonly string[];
+  /**
+   * Told each condition key a matching statement asked for and the context lacks, so that the
+   * caller can fetch what is costly to know (s3:ExistingObjectTag/…) only when it matters.
+   */
+  onMissing?: (key: string) => void;
 }
 
 const STAR = 0, ONE = 1;
@@ -237,9 +242,10 @@ const OPERATORS: Record<string, [Test, boolean]> = {
 // Operators whose policy values may carry policy variables (AWS: string and ARN operators).
 const VARIABLE_OPS = /^(String|Arn)/;
 
-export function conditionMatches(cl: ConditionClause, ctx: ConditionValues): boolean {
+export function conditionMatches(cl: ConditionClause, ctx: ConditionValues, onMissing?: (key: string) => void): boolean {
   const present = lookup(ctx, cl.key);
   const values = present && present.length ? present : undefined;
+  if (present === undefined) onMissing?.(cl.key);
   if (cl.op === "Null") {
     // "true": the key must be absent; "false": present.
     return cl.values.some((v) => (v.toLowerCase() === "true") === (values === undefined));
@@ -277,7 +283,7 @@ export function statementMatches(st: Statement, req: EvalRequest): boolean {
   }
   if (st.principal && !principalMatch(st.principal, req.principals ?? ["*"])) return false;
   if (st.notPrincipal && principalMatch(st.notPrincipal, req.principals ?? ["*"])) return false;
-  return st.conditions.every((c) => conditionMatches(c, req.conditions));
+  return st.conditions.every((c) => conditionMatches(c, req.conditions, req.onMissing));
 }
 
 export function evaluatePolicy(doc: PolicyDocument, req: EvalRequest): Decision {

@@ -70,5 +70,6 @@ async function storeGauges(deps: Deps): Promise<Gauge[]> {
       name: "s3edge_notify_outbox_events", help: "Notification events waiting in the outbox, by target",
       values: Object.entries(backlog).sort(([a], [b]) => (a < b ? -1 : 1)).map(([t, n]) => [`target=${label(t)}`, n]),
     },
+    ...(deps.notifyStats?.families(backlog) ?? []),
   ];
 }

@@ -86,7 +86,7 @@ export class RequestMetrics {
     family("minio_node_process_uptime_seconds", "gauge", "Seconds since this process (or isolate) started serving");
     out.push(`minio_node_process_uptime_seconds ${Math.max(0, Math.floor((nowMs - this.startedMs) / 1000))}`);
     for (const g of extra) {
-      family(g.name, "gauge", g.help);
+      family(g.name, g.type ?? "gauge", g.help);
       for (const [labels, v] of g.values) out.push(`${g.name}${labels ? `{${labels}}` : ""} ${v}`);
     }
     return out.join("\n") + "\n";
@@ -96,12 +96,21 @@ export class RequestMetrics {
 export interface Gauge {
   name: string;
   help: string;
+  /** Default gauge; counters read at scrape time (notification deliveries) say so. */
+  type?: "counter" | "gauge";
   /** [label text (`bucket="b"`, or "" for none), value]. */
   values: [string, number][];
 }
 
 /** MinIO's api label: the S3 operation lower-cased (getobject); other APIs prefixed. */
 function metricApiName(api: string, op: string): string {
+  const k = `${api}\0${op}`;
+  let n = apiNames.get(k);
+  if (n === undefined) apiNames.set(k, (n = apiName(api, op)));
+  return n;
+}
+const apiNames = new Map<string, string>();
+function apiName(api: string, op: string): string {
   const name = (op || "unknown").replace(/[^A-Za-z0-9]/g, "").toLowerCase();
   return api === "s3" ? name : `${api}:${name}`;
 }

@@ -28,6 +28,12 @@ export interface QueryCtx {
   params: URLSearchParams;
   principal: Principal;
   requestId: string;
+  /**
+   * The IAM check for `action` (sts:AssumeRole, sns:CreateTopic, …) on `resource`, with the
+   * request's condition keys: root always; otherwise an Allow is needed and an explicit Deny wins
+   * (`implicitAllow`: granted unless denied).
+   */
+  authorize(action: string, resource: string, opts?: { implicitAllow?: boolean }): Promise<void>;
 }
 
 export type QueryHandler = (ctx: QueryCtx) => Promise<Response>;

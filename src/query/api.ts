@@ -5,6 +5,8 @@ import type { Context, Next } from "hono";
 import type { Deps } from "../deps.ts";
 import { S3Error } from "../xml/errors.ts";
 import type { Authenticator } from "../auth/authenticate.ts";
+import type { Authorize } from "../auth/authorize.ts";
+import { conditionContext } from "../auth/conditions.ts";
 import { requestInfo } from "../http/request-info.ts";
 import { BodyTooLarge, beginRequest, durableBeforeAnswer, hashedBody, knownError } from "../http/pipeline.ts";
 import { resolveAddress } from "../s3/address.ts";
@@ -17,7 +19,7 @@ const QUERY_BODY_LIMIT = 256 * 1024;
 export const isFormPost = (req: Request) =>
   req.method === "POST" && /^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers.get("content-type") ?? "");
 
-export function queryApi(deps: Deps, authenticate: Authenticator) {
+export function queryApi(deps: Deps, authenticate: Authenticator, authorize: Authorize) {
   return async (c: Context, next: Next): Promise<Response | void> => {
     const req = c.req.raw;
     if (!isFormPost(req)) return next();
@@ -52,7 +54,12 @@ export function queryApi(deps: Deps, authenticate: Authenticator) {
       if (!action) throw new QueryError("MissingAction");
       if (!row) throw new QueryError("InvalidAction", { message: `Could not find operation ${action} for this gateway` });
       if (auth.principal.kind === "anonymous") throw new S3Error("AccessDenied");
-      const res = await row.handler({ deps, req, params, principal: auth.principal, requestId });
+      const principal = auth.principal;
+      const conditions = conditionContext({ url, headers: req.headers, clientAddress: requestInfo(c.env).remoteAddress ?? "", now: deps.clock.now(), auth: auth.via });
+      const res = await row.handler({
+        deps, req, params, principal, requestId,
+        authorize: (a, resource, o) => authorize(principal, a, resource, conditions, o?.implicitAllow ? { implicitAllow: true } : {}),
+      });
       await durableBeforeAnswer(deps, req);
       return answer(res);
     } catch (e) {

@@ -37,11 +37,20 @@ function mayShow(ctx: QueryCtx, t: TopicTarget) {
   if (hasStoredSecret(t) && !secure(ctx)) throw invalid("Topics holding endpoint credentials are only shown over HTTPS.");
 }
 
-async function topicByArn(ctx: QueryCtx): Promise<TopicTarget> {
+/**
+ * The IAM check for an sns:* action on a topic (its ARN as this gateway spells it; "*" for all of
+ * them): root always, others need an Allow and no Deny. A topic makes the gateway push to any URL,
+ * so signing in is not enough (Ceph's account users need the same grants). Then the owner rule.
+ */
+const authorizeTopic = (ctx: QueryCtx, action: string, name: string) =>
+  ctx.authorize(`sns:${action}`, topicArn(ctx.deps.config.region, name));
+
+async function topicByArn(ctx: QueryCtx, action: string): Promise<TopicTarget> {
   const arn = ctx.params.get("TopicArn");
   if (!arn) throw new QueryError("MissingParameter", { message: "TopicArn is required." });
   const parsed = parseTopicArn(arn);
   if (!parsed) throw invalid(`'${arn}' is not a topic ARN (arn:aws:sns:<zonegroup>:<tenant>:<topic>).`);
+  await authorizeTopic(ctx, action, parsed.name);
   const t = await ctx.deps.targets.getTopic(parsed.name);
   if (!t) throw new QueryError("NotFound", { message: `Topic ${arn} does not exist.` });
   return t;
@@ -56,6 +65,7 @@ export const createTopic: QueryHandler = async (ctx) => {
   const name = ctx.params.get("Name");
   if (!name) throw new QueryError("MissingParameter", { message: "Name is required." });
   if (!TOPIC_NAME.test(name)) throw invalid("Topic names are 1 to 256 letters, digits, '.', '-' or '_'.");
+  await authorizeTopic(ctx, "CreateTopic", name);
   const existing = await ctx.deps.targets.getTopic(name);
   if (existing) mayChange(ctx, existing);
   let topic: TopicTarget;
@@ -74,7 +84,7 @@ export const createTopic: QueryHandler = async (ctx) => {
 const entry = (key: string, value: string) => ({ key, value });
 
 export const getTopicAttributes: QueryHandler = async (ctx) => {
-  const t = await topicByArn(ctx);
+  const t = await topicByArn(ctx, "GetTopicAttributes");
   mayShow(ctx, t);
   // Ceph's JSON form of the endpoint: booleans as JSON booleans, the persistency settings as text.
   const ep = {
@@ -103,12 +113,14 @@ const topicXml = (ctx: QueryCtx, t: TopicTarget) => ({
 });
 
 export const getTopic: QueryHandler = async (ctx) => {
-  const t = await topicByArn(ctx);
+  // Ceph's own action: the permission is GetTopicAttributes' (what it shows).
+  const t = await topicByArn(ctx, "GetTopicAttributes");
   mayShow(ctx, t);
   return xml("GetTopicResponse", { Topic: topicXml(ctx, t) }, ctx.requestId);
 };
 
 export const listTopics: QueryHandler = async (ctx) => {
+  await authorizeTopic(ctx, "ListTopics", "*");
   const all = await ctx.deps.targets.listTopics();
   // NextToken: the name of the first topic of the next page (topics are listed by name).
   const token = ctx.params.get("NextToken") ?? "";
@@ -127,6 +139,7 @@ export const deleteTopic: QueryHandler = async (ctx) => {
   if (!arn) throw new QueryError("MissingParameter", { message: "TopicArn is required." });
   const parsed = parseTopicArn(arn);
   if (!parsed) throw invalid(`'${arn}' is not a topic ARN (arn:aws:sns:<zonegroup>:<tenant>:<topic>).`);
+  await authorizeTopic(ctx, "DeleteTopic", parsed.name);
   const t = await ctx.deps.targets.getTopic(parsed.name);
   // Deleting an unknown topic is no error (Ceph's doc); its notifications stay and deliver nowhere.
   if (t) {
@@ -137,7 +150,7 @@ export const deleteTopic: QueryHandler = async (ctx) => {
 };
 
 export const setTopicAttributes: QueryHandler = async (ctx) => {
-  const t = await topicByArn(ctx);
+  const t = await topicByArn(ctx, "SetTopicAttributes");
   mayChange(ctx, t);
   const name = ctx.params.get("AttributeName");
   if (!name) throw new QueryError("MissingParameter", { message: "AttributeName is required." });

@@ -51,6 +51,9 @@ function assumer(p: Principal): { parent: string; sa?: string } {
 export const assumeRole: QueryHandler = async (ctx: QueryCtx) => {
   if (ctx.params.get("Version") !== "2011-06-15") throw new QueryError("MissingParameter", { message: "Version must be 2011-06-15." });
   const who = assumer(ctx.principal);
+  // MinIO lets every user assume (the session never exceeds the parent's rights); a policy may
+  // still deny sts:AssumeRole to a user, a group or a service account.
+  await ctx.authorize("sts:AssumeRole", ctx.params.get("RoleArn") || "*", { implicitAllow: true });
   const seconds = duration(ctx.params.get("DurationSeconds"));
   const pol = sessionPolicy(ctx.params.get("Policy"));
   const now = ctx.deps.clock.now();

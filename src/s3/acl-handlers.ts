@@ -4,6 +4,7 @@
 import { S3Error } from "../xml/errors.ts";
 import type { Handler, ReqCtx } from "./context.ts";
 import { requireBucket, requireObject } from "./require.ts";
+import { requestedVersion } from "./versioning.ts";
 import { smallText } from "./request-body.ts";
 import { ownerOf } from "./owner.ts";
 import { aclResponse, BUCKET_ACL_CONFIG, loadAcl, OBJECT_ACL_HEADER, parseAccessControlPolicy, requestedAcl, storeAcl, type Grant } from "./acl.ts";
@@ -53,10 +54,14 @@ export const getObjectAcl: Handler = async (ctx) => {
 };
 
 export const putObjectAcl: Handler = async (ctx) => {
-  await requireObject(ctx);
+  const obj = await requireObject(ctx);
   const grants = await aclOfPut(ctx);
   await refuseAcl(ctx, grants);
-  if (!(await ctx.deps.meta.updateObjectHeader(ctx.bucket, ctx.key, OBJECT_ACL_HEADER, storeAcl(grants))).ok) throw new S3Error("NoSuchKey", { extra: { Key: ctx.key } });
+  // ?versionId: that version's ACL (requireObject checked the id). Without it, the version read
+  // above (and authorized, its tags included): a concurrent overwrite does not receive the ACL.
+  if (!(await ctx.deps.meta.updateObjectHeader(ctx.bucket, ctx.key, OBJECT_ACL_HEADER, storeAcl(grants), requestedVersion(ctx) ?? obj.versionId)).ok) {
+    throw new S3Error("NoSuchKey", { extra: { Key: ctx.key } });
+  }
   return new Response(null, { status: 200 });
 };
 

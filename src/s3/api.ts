@@ -4,7 +4,7 @@ import type { Deps } from "../deps.ts";
 import { S3Error } from "../xml/errors.ts";
 import { errorXml } from "../xml/xml.ts";
 import type { AuthResult, Authenticator } from "../auth/authenticate.ts";
-import { s3Arn, type Authorize, type ResourcePolicies } from "../auth/authorize.ts";
+import { s3Arn, type Authorize, type Conditions, type ResourcePolicies } from "../auth/authorize.ts";
 import type { SecretLookup } from "../auth/principal.ts";
 import { conditionContext } from "../auth/conditions.ts";
 import { resolveAddress } from "./address.ts";
@@ -33,9 +33,10 @@ const RESOLVES_BUCKET = (op: Op) => !UNRESOLVED.has(op);
 /**
  * Ops whose action applies to each key they name, asked by the handler (AWS: DeleteObjects
  * needs s3:DeleteObject per key; there is no bucket-level permission a policy on `bucket/*`
- * or `bucket/prefix/*` would grant).
+ * or `bucket/prefix/*` would grant); PutObjectTagging once its body says which tags it sets
+ * (s3:RequestObjectTag/…).
  */
-const PER_KEY: ReadonlySet<Op> = new Set<Op>(["DeleteObjects"]);
+const PER_KEY: ReadonlySet<Op> = new Set<Op>(["DeleteObjects", "PutObjectTagging"]);
 
 /**
  * What a preflight is answered as: browsers never sign one, so there is nothing to verify. A
@@ -72,9 +73,13 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
       });
       if (auth.principal.kind !== "anonymous") seen.principal = auth.principal.accessKey;
       const clientAddress = info.remoteAddress ?? "";
-      const conditions = conditionContext({ url, headers: req.headers, clientAddress, now: deps.clock.now(), auth: auth.via });
-      const check = async (action: string, arn: string, extra?: Record<string, string>, principal = auth.principal) =>
-        authorize(principal, action, arn, extra ? { ...conditions, ...extra } : conditions, await resourcePoliciesFor(arn));
+      // Built by the first question that needs it: none does for root (authorize.rootAllowed).
+      let conditions: Conditions | undefined;
+      const check = async (action: string, arn: string, extra?: Conditions, principal = auth.principal) => {
+        if (principal.kind === "root" && authorize.rootAllowed) return;
+        conditions ??= conditionContext({ url, headers: req.headers, clientAddress, now: deps.clock.now(), auth: auth.via });
+        return authorize(principal, action, arn, extra ? { ...conditions, ...extra } : conditions, await resourcePoliciesFor(arn));
+      };
       // What the bucket an ARN names says (policy, ACL, public access block): this request's,
       // read with its state; another's (CopyObject's source) read when asked. The object's ACL
       // is read only if the authorizer needs it.
@@ -86,8 +91,16 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
         return {
           bucketPolicy: configs?.[BUCKET_POLICY_CONFIG] ?? null, bucketAcl: configs?.[BUCKET_ACL_CONFIG] ?? null,
           publicAccessBlock: configs?.[PUBLIC_ACCESS_BLOCK_CONFIG] ?? null, aclsDisabled: configs?.[OWNERSHIP_CONFIG] === "BucketOwnerEnforced",
-          ...(arn.length > `arn:aws:s3:::${b}/`.length ? { objectAcl: async () => (await deps.meta.getObject(b, key))?.headers[OBJECT_ACL_HEADER] } : {}),
+          ...(arn.length > `arn:aws:s3:::${b}/`.length ? objectPolicies(b, key) : {}),
         };
+      };
+      // The object's ACL and tags, read at most once and only if the authorizer asks.
+      const objectPolicies = (b: string, key: string): ResourcePolicies => {
+        let obj: ReturnType<typeof deps.meta.getObject> | undefined;
+        // This request's object is the version it names (?versionId); another's, its current one.
+        const versionId = b === addr.bucket && key === addr.key ? url.searchParams.get("versionId") ?? undefined : undefined;
+        const read = () => (obj ??= deps.meta.getObject(b, key, versionId));
+        return { objectAcl: async () => (await read())?.headers[OBJECT_ACL_HEADER], objectTags: async () => (await read())?.tags };
       };
       // The bucket first (a missing one is NoSuchBucket, as S3 answers anyone), then the permission.
       if (addr.level === "service") bucketState = null;

@@ -120,12 +120,11 @@ export const deleteBucketOwnershipControls: Handler = async (ctx) => {
 export const getBucketWebsite = notFound("NoSuchWebsiteConfiguration");
 export const getBucketReplication = notFound("ReplicationConfigurationNotFoundError");
 export const getObjectLockConfiguration = notFound("ObjectLockConfigurationNotFoundError");
-// GetPublicAccessBlock is stored and enforced (public-access-block.ts).
-export const getBucketLifecycleConfiguration = notFound("NoSuchLifecycleConfiguration");
+// GetPublicAccessBlock is stored and enforced (public-access-block.ts); lifecycle rules too (lifecycle-handlers.ts).
 
 /**
  * Deleting a configuration that cannot be stored (its PUT is NotImplemented): there is none, and
- * S3 answers 204 for deleting one that is not there (website, lifecycle, replication, public
+ * S3 answers 204 for deleting one that is not there (website, replication, public
  * access block), so clients that clean up before or after (Terraform) do not fail.
  */
 export const deleteUnstoredConfig: Handler = async (ctx) => {

@@ -1,4 +1,4 @@
-// ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, GetBucketVersioning.
+// ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation (versioning: versioning.ts).
 import { S3Error } from "../xml/errors.ts";
 import { isBlank, parseXml, xmlResponse } from "../xml/xml.ts";
 import type { Handler } from "./context.ts";
@@ -7,6 +7,7 @@ import { isValidBucketName } from "./names.ts";
 import { smallText } from "./request-body.ts";
 import { ownerOf } from "./owner.ts";
 import { BUCKET_ACL_CONFIG, requestedAcl, storeAcl } from "./acl.ts";
+import { publishToListeners } from "./listen-publish.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -78,6 +79,7 @@ export const createBucket: Handler = async (ctx) => {
   // Not in the same transaction: a crash between leaves a private bucket, the safe side.
   const stored = acl && storeAcl(acl);
   if (stored) await ctx.deps.meta.putBucketConfig(ctx.bucket, BUCKET_ACL_CONFIG, stored);
+  await publishToListeners(ctx, "s3:BucketCreated:*", "");
   return new Response(null, { status: 200, headers: { location: `/${ctx.bucket}` } });
 };
 
@@ -87,6 +89,8 @@ export const headBucket: Handler = async (ctx) => {
 };
 
 export const deleteBucket: Handler = async (ctx) => {
+  // Before the delete, which takes the bucket's listen state with it; sent only if it succeeds.
+  await publishToListeners(ctx, "s3:BucketRemoved:*", "");
   const res = await ctx.deps.meta.deleteBucket(ctx.bucket);
   if (!res.ok) throw new S3Error(res.reason, { extra: { BucketName: ctx.bucket } });
   return new Response(null, { status: 204 });
@@ -97,9 +101,3 @@ export const getBucketLocation: Handler = async (ctx) => {
   // us-east-1 is reported as an empty LocationConstraint (AWS behaviour).
   return xmlResponse("LocationConstraint", b.region === "us-east-1" ? {} : { "#text": b.region });
 };
-
-export const getBucketVersioning: Handler = async (ctx) => {
-  await requireBucket(ctx);
-  return xmlResponse("VersioningConfiguration", {});
-};
-

@@ -13,16 +13,16 @@ import { CORS_CONFIG, corsRules, corsXmlBody, matchCorsRule, parseCorsConfig, pr
 const CORS_BODY_LIMIT = 64 * 1024;
 
 /**
- * S3 requires an integrity check on PutBucketCors: Content-MD5 or an x-amz-checksum-* value
+ * S3 requires an integrity check on PutBucketCors (and PutBucketLifecycleConfiguration): Content-MD5 or an x-amz-checksum-* value
  * (the SDKs' flexible checksums, sent instead of Content-MD5 since 2025). Content-MD5 is
  * verified by smallBody; a checksum header is verified here.
  */
-async function verifiedBody(ctx: ReqCtx): Promise<Uint8Array> {
+export async function verifiedBody(ctx: ReqCtx, limit = CORS_BODY_LIMIT): Promise<Uint8Array> {
   const ck = checksumRequest(ctx.headers);
   if (!ctx.headers.has("content-md5") && !ck?.expected && !ck?.trailer) {
     throw new S3Error("InvalidRequest", { message: "Missing required header for this request: Content-MD5" });
   }
-  const body = await smallBody(ctx, CORS_BODY_LIMIT);
+  const body = await smallBody(ctx, limit);
   if (ck?.expected) {
     const h = checksumHasher(ctx.deps, ck.algorithm);
     h.update(body);

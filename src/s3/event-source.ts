@@ -6,6 +6,7 @@ import type { EventSource, ObjectChange } from "../events/record.ts";
 import type { OutboxEvent } from "../store/types.ts";
 import type { ReqCtx } from "./context.ts";
 import { deliverTopic } from "../events/topic-delivery.ts";
+import { publishToListeners } from "./listen-publish.ts";
 
 /** One synchronous topic push's bound (the whole answer waits at most s3/api.ts's BEFORE_ANSWER_MS). */
 const SYNC_PUSH_MS = 5000;
@@ -31,18 +32,29 @@ export function notificationConfig(ctx: ReqCtx): Promise<NotificationConfig | nu
   return readNotificationConfig(ctx.deps.meta, ctx.bucket, ctx.bucketState?.configs);
 }
 
-/** Outbox rows for `eventName` on `key` in the request's bucket, by this request. */
+/**
+ * Outbox rows for `eventName` on `key` in the request's bucket, by this request. For removals,
+ * `versionId` is the version deleted, or the delete marker written (DeleteMarkerCreated): the
+ * record's versionId.
+ */
 export async function requestEvents(
   ctx: ReqCtx, eventName: EventName, key: string, object?: ObjectChange["object"], config?: NotificationConfig | null,
+  versionId?: string,
 ): Promise<OutboxEvent[]> {
   const c = config === undefined ? await notificationConfig(ctx) : config;
-  let removed = false;
+  const marker = eventName === "s3:ObjectRemoved:DeleteMarkerCreated";
+  let removed = marker;
   if (!object && eventName.startsWith("s3:ObjectRemoved:") && c?.topics?.length) {
     // Ceph's removal record carries the object's size and ETag (and its metadata and tags filter
     // it); and a synchronous push must not report a delete of a key that was not there.
-    const current = await ctx.deps.meta.getObject(ctx.bucket, key);
+    const current = await ctx.deps.meta.getObject(ctx.bucket, key, marker ? undefined : versionId);
     if (current) { object = current; removed = true; }
   }
+  if (!object && versionId !== undefined) object = { size: 0, etag: "", headers: {}, versionId };
+  else if (object && versionId !== undefined) object = { ...object, versionId };
+  await publishToListeners(ctx, eventName, key, object);
+  // No configuration (most buckets, most GETs): no record to build.
+  if (!c) return [];
   const rows = await pendingEvents(ctx.deps, eventSource(ctx), { eventName, bucket: ctx.bucket, key, object }, c);
   if (!rows.some((r) => r.target.endsWith(":sns"))) return rows;
   // Ceph's non-persistent topics are pushed synchronously: after the commit, before the answer

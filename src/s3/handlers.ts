@@ -1,7 +1,9 @@
 import { S3Error } from "../xml/errors.ts";
 import type { Handler } from "./context.ts";
 import type { Op } from "./router.ts";
-import { createBucket, deleteBucket, getBucketLocation, getBucketVersioning, headBucket, listBuckets } from "./bucket.ts";
+import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from "./bucket.ts";
+import { getBucketVersioning, putBucketVersioning } from "./versioning.ts";
+import { listObjectVersions } from "./list-versions.ts";
 import { putObject } from "./object-put.ts";
 import { postObject } from "./post-object.ts";
 import { getObject, headObject } from "./object-get.ts";
@@ -19,11 +21,13 @@ import { deleteBucketCors, getBucketCors, optionsObject, putBucketCors } from ".
 import { deleteBucketTagging, getBucketTagging, putBucketTagging } from "./bucket-tagging.ts";
 import {
   deleteBucketEncryption, deleteBucketOwnershipControls, getBucketAccelerateConfiguration, getBucketEncryption,
-  getBucketLifecycleConfiguration, getBucketLogging, getBucketOwnershipControls, getBucketReplication,
+  getBucketLogging, getBucketOwnershipControls, getBucketReplication,
   getBucketRequestPayment, getBucketWebsite, getObjectLockConfiguration, putBucketEncryption,
   putBucketOwnershipControls, deleteUnstoredConfig,
 } from "./bucket-configs.ts";
 import { getObjectAttributes } from "./object-attributes.ts";
+import { deleteBucketLifecycle, getBucketLifecycleConfiguration, putBucketLifecycleConfiguration } from "./lifecycle-handlers.ts";
+import { listenBucketNotification } from "./listen-handler.ts";
 import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from "./bucket-policy.ts";
 
 const notImplemented: Handler = async () => { throw new S3Error("NotImplemented"); };
@@ -34,6 +38,7 @@ export const HANDLERS: Record<Op, Handler> = {
   ListBuckets: listBuckets,
   CreateBucket: createBucket, HeadBucket: headBucket, DeleteBucket: deleteBucket,
   GetBucketLocation: getBucketLocation, GetBucketVersioning: getBucketVersioning, GetBucketAcl: getBucketAcl,
+  PutBucketVersioning: putBucketVersioning, ListObjectVersions: listObjectVersions,
   GetBucketNotificationConfiguration: getBucketNotification, PutBucketNotificationConfiguration: putBucketNotification,
   ListObjects: listObjects, ListObjectsV2: listObjectsV2, ListMultipartUploads: listMultipartUploads, DeleteObjects: deleteObjects,
   PutObject: putObject, PostObject: postObject, CopyObject: copyObject, GetObject: getObject, HeadObject: headObject, DeleteObject: deleteObject,
@@ -51,9 +56,11 @@ export const HANDLERS: Record<Op, Handler> = {
   GetObjectLockConfiguration: getObjectLockConfiguration, GetBucketPolicyStatus: getBucketPolicyStatus,
   GetBucketPolicy: getBucketPolicy, PutBucketPolicy: putBucketPolicy, DeleteBucketPolicy: deleteBucketPolicy,
   GetPublicAccessBlock: getPublicAccessBlock, GetBucketLifecycleConfiguration: getBucketLifecycleConfiguration,
+  PutBucketLifecycleConfiguration: putBucketLifecycleConfiguration,
   GetObjectAttributes: getObjectAttributes,
-  DeleteBucketWebsite: deleteUnstoredConfig, DeleteBucketLifecycle: deleteUnstoredConfig,
+  DeleteBucketWebsite: deleteUnstoredConfig, DeleteBucketLifecycle: deleteBucketLifecycle,
   DeleteBucketReplication: deleteUnstoredConfig, DeletePublicAccessBlock: deletePublicAccessBlock,
   PutPublicAccessBlock: putPublicAccessBlock,
+  ListenBucketNotification: listenBucketNotification, ListenNotification: listenBucketNotification,
   NotImplemented: notImplemented, MethodNotAllowed: methodNotAllowed,
 };

@@ -55,7 +55,7 @@ export async function listPage(ctx: ReqCtx, prefix: string, delimiter: string, a
   }
 }
 
-function encoder(q: URLSearchParams): (s: string) => string {
+export function encoder(q: URLSearchParams): (s: string) => string {
   const t = q.get("encoding-type");
   if (t === null) return (s) => s;
   if (t.toLowerCase() !== "url") throw new S3Error("InvalidEncodingType", { extra: { ArgumentName: "encoding-type", ArgumentValue: t } });

@@ -22,6 +22,7 @@ import { prefixUpperBound } from "../util/keys.ts";
 import { requestEvents } from "./event-source.ts";
 import { commitError, partNumber, requireUpload } from "./upload.ts";
 import { commonPrefixOf, isCommonPrefixMarker } from "./common-prefix.ts";
+import { versionIdHeader, versioningStatus, writeVersionId } from "./versioning.ts";
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -84,12 +85,12 @@ async function allParts(ctx: ReqCtx, uploadId: string): Promise<PartRecord[]> {
 const normEtag = (e: string) => `"${e.trim().replace(/^"+|"+$/g, "").replace(/&quot;/g, "")}"`;
 
 /** The answer of a Complete, the same for the first request and for a retry of it. */
-function completeResult(ctx: ReqCtx, etag: string, checksum: ObjectRecord["checksum"]): Response {
+function completeResult(ctx: ReqCtx, etag: string, checksum: ObjectRecord["checksum"], headers: Record<string, string> = {}): Response {
   const ck = checksum ? { [`Checksum${checksum.algorithm}`]: checksum.value, ChecksumType: checksum.type } : {};
   return xmlResponse("CompleteMultipartUploadResult", {
     Location: `${ctx.url.origin}/${ctx.bucket}/${ctx.key.split("/").map(encodeURIComponent).join("/")}`,
     Bucket: ctx.bucket, Key: ctx.key, ETag: etag, ...ck,
-  });
+  }, { headers });
 }
 
 export const completeMultipartUpload: Handler = async (ctx) => {
@@ -136,8 +137,9 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   for (const p of chosen) md5.update(fromHex(p.etag.slice(1, -1)));
   const etag = `"${toHex(await md5.digest())}-${chosen.length}"`;
   const checksum = await objectChecksum(ctx, upload, chosen, root);
+  const status = await versioningStatus(ctx);
   const obj: ObjectRecord = {
-    bucket: ctx.bucket, key: ctx.key, versionId: "null", size, etag, lastModified: ctx.deps.clock.now(),
+    bucket: ctx.bucket, key: ctx.key, versionId: writeVersionId(status), size, etag, lastModified: ctx.deps.clock.now(),
     headers: upload.headers, tags: upload.tags, storageClass: upload.storageClass, checksum,
     parts: chosen.map((p) => ({ number: p.number, size: p.size, etag: p.etag, checksum: p.checksum })),
     manifest: chosen.flatMap((p) => p.manifest ?? []),
@@ -145,7 +147,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const events = await requestEvents(ctx, "s3:ObjectCreated:CompleteMultipartUpload", ctx.key, obj);
   const res = await ctx.deps.meta.completeUpload(upload.uploadId, obj, writeConditions(ctx.headers), events);
   if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("InvalidPart") : commitError(res.reason, upload.uploadId);
-  return completeResult(ctx, etag, checksum);
+  return completeResult(ctx, etag, checksum, versionIdHeader(obj.versionId, status));
 };
 
 /** The object's checksum from its parts' (COMPOSITE: checksum of checksums; FULL_OBJECT: CRC combine). */

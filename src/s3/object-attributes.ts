@@ -6,6 +6,7 @@ import { requireObject } from "./require.ts";
 import { httpDate } from "./object-headers.ts";
 import { s3Arn } from "../auth/authorize.ts";
 import type { ObjectRecord } from "../store/types.ts";
+import { requestedVersion, versionIdHeader, versioningStatus } from "./versioning.ts";
 
 const ATTRIBUTES = new Set(["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"]);
 
@@ -55,8 +56,8 @@ export const getObjectAttributes: Handler = async (ctx) => {
   const wanted = requestedAttributes(ctx.headers);
   const max = Math.min(intHeader(ctx.headers, "x-amz-max-parts", 1000), 1000);
   const marker = intHeader(ctx.headers, "x-amz-part-number-marker", 0);
-  // S3 asks for s3:GetObject as well as s3:GetObjectAttributes (unversioned buckets).
-  await ctx.authorize("s3:GetObject", s3Arn(ctx.bucket, ctx.key));
+  // S3 asks for s3:GetObject as well as s3:GetObjectAttributes (s3:GetObjectVersion for a version).
+  await ctx.authorize(requestedVersion(ctx) === undefined ? "s3:GetObject" : "s3:GetObjectVersion", s3Arn(ctx.bucket, ctx.key));
   const obj = await requireObject(ctx);
   const body: Record<string, unknown> = {};
   // Here S3 gives the ETag without its quotes.
@@ -71,5 +72,6 @@ export const getObjectAttributes: Handler = async (ctx) => {
   }
   if (wanted.has("StorageClass")) body.StorageClass = obj.storageClass;
   if (wanted.has("ObjectSize")) body.ObjectSize = obj.size;
-  return xmlResponse("GetObjectAttributesResponse", body, { headers: { "last-modified": httpDate(obj.lastModified) } });
+  const versionHeader = versionIdHeader(obj.versionId, (await versioningStatus(ctx)) ?? requestedVersion(ctx) !== undefined);
+  return xmlResponse("GetObjectAttributesResponse", body, { headers: { "last-modified": httpDate(obj.lastModified), ...versionHeader } });
 };

@@ -23,30 +23,47 @@ import { toHex } from "../util/hash.ts";
 import { newSession } from "../store/session.ts";
 import { requestEvents } from "./event-source.ts";
 import { s3Arn } from "../auth/authorize.ts";
+import { checkVersionId, versionIdHeader, versioningStatus, writeVersionId } from "./versioning.ts";
 
 /** `x-amz-copy-source: /bucket/key?versionId=…` (URL-encoded). */
-export function parseCopySource(v: string): { bucket: string; key: string } {
+export function parseCopySource(v: string): { bucket: string; key: string; versionId?: string } {
   let s = v;
   const qi = s.indexOf("?");
+  let versionId: string | undefined;
   if (qi >= 0) {
     const vid = new URLSearchParams(s.slice(qi + 1)).get("versionId");
-    if (vid !== null && vid !== "null") throw new S3Error("NoSuchKey", { message: "The specified version does not exist." });
+    if (vid !== null) versionId = checkVersionId(vid, "x-amz-copy-source");
     s = s.slice(0, qi);
   }
   s = safeDecode(s);
   if (s.startsWith("/")) s = s.slice(1);
   const i = s.indexOf("/");
   if (i <= 0 || i === s.length - 1) throw new S3Error("InvalidArgument", { message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey", extra: { ArgumentName: "x-amz-copy-source" } });
-  return { bucket: s.slice(0, i), key: s.slice(i + 1) };
+  return { bucket: s.slice(0, i), key: s.slice(i + 1), ...(versionId !== undefined ? { versionId } : {}) };
 }
 
 export async function copySourceObject(ctx: ReqCtx): Promise<ObjectRecord> {
   const src = parseCopySource(ctx.headers.get("x-amz-copy-source")!);
   // Reading the source is a permission of its own, asked before its existence is told.
-  await ctx.authorize("s3:GetObject", s3Arn(src.bucket, src.key));
-  const obj = await requireObject(ctx, src.bucket, src.key);
+  await ctx.authorize(src.versionId === undefined ? "s3:GetObject" : "s3:GetObjectVersion", s3Arn(src.bucket, src.key));
+  let obj: ObjectRecord;
+  try {
+    obj = await requireObject(ctx, src);
+  } catch (e) {
+    // S3: a copy may not name a delete marker by id (400, not GET's 405).
+    if (e instanceof S3Error && e.code === "MethodNotAllowed") {
+      throw new S3Error("InvalidRequest", { message: "The source of a copy request may not specifically refer to a delete marker by version id." });
+    }
+    throw e;
+  }
   checkCopySourceConditions(ctx.headers, obj);
   return obj;
+}
+
+/** x-amz-copy-source-version-id: the source's version, when it has one or the request named it. */
+function copySourceVersionHeader(ctx: ReqCtx, src: ObjectRecord): Record<string, string> {
+  const named = parseCopySource(ctx.headers.get("x-amz-copy-source")!).versionId !== undefined;
+  return src.versionId !== "null" || named ? { "x-amz-copy-source-version-id": src.versionId } : {};
 }
 
 function withoutAcl(h: Record<string, string>): Record<string, string> {
@@ -64,7 +81,8 @@ export const copyObject: Handler = async (ctx) => {
   if (directive !== "COPY" && directive !== "REPLACE") throw new S3Error("InvalidArgument", { message: "Unknown metadata directive.", extra: { ArgumentName: "x-amz-metadata-directive" } });
   if (tagDirective !== "COPY" && tagDirective !== "REPLACE") throw new S3Error("InvalidArgument", { message: "Unknown tagging directive.", extra: { ArgumentName: "x-amz-tagging-directive" } });
   const srcRef = parseCopySource(ctx.headers.get("x-amz-copy-source")!);
-  const sameKey = srcRef.bucket === ctx.bucket && srcRef.key === ctx.key;
+  // Copying an older version onto its own key is how a version is restored (S3 allows it).
+  const sameKey = srcRef.bucket === ctx.bucket && srcRef.key === ctx.key && srcRef.versionId === undefined;
   const cls = ctx.headers.has("x-amz-storage-class") ? storageClass(ctx.headers) : src.storageClass;
   if (sameKey && directive === "COPY" && !ctx.headers.has("x-amz-storage-class") && tagDirective === "COPY") {
     throw new S3Error("InvalidRequest", {
@@ -72,10 +90,12 @@ export const copyObject: Handler = async (ctx) => {
     });
   }
   const now = ctx.deps.clock.now();
+  const status = await versioningStatus(ctx);
   const obj: ObjectRecord = {
     ...src,
     bucket: ctx.bucket,
     key: ctx.key,
+    versionId: writeVersionId(status),
     lastModified: now,
     // The copy is a new object: private unless the request names an ACL (S3 copies no ACL).
     headers: { ...withoutAcl(directive === "REPLACE" ? storedHeaders(ctx.headers) : src.headers), ...(await objectAclHeaders(ctx)) },
@@ -98,7 +118,10 @@ export const copyObject: Handler = async (ctx) => {
   if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("NoSuchKey") : putError(res.reason);
   const ck = src.checksum ? { [`Checksum${src.checksum.algorithm}`]: src.checksum.value } : {};
   return xmlResponse("CopyObjectResult", { LastModified: iso(now), ETag: obj.etag, ...ck }, {
-    headers: { ...checksumHeaders(src.checksum && { algorithm: src.checksum.algorithm, value: src.checksum.value }) },
+    headers: {
+      ...checksumHeaders(src.checksum && { algorithm: src.checksum.algorithm, value: src.checksum.value }),
+      ...versionIdHeader(obj.versionId, status), ...copySourceVersionHeader(ctx, src),
+    },
   });
 };
 
@@ -153,7 +176,7 @@ export const uploadPartCopy: Handler = async (ctx) => {
     }
     // A chunk gone at commit means the source was deleted (and collected) during the copy.
     if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("NoSuchKey") : commitError(res.reason, upload.uploadId);
-    return xmlResponse("CopyPartResult", { LastModified: iso(now), ETag: etag });
+    return xmlResponse("CopyPartResult", { LastModified: iso(now), ETag: etag }, { headers: copySourceVersionHeader(ctx, src) });
   } catch (e) {
     await ctx.deps.meta.releaseSession(session);
     throw e;

@@ -8,6 +8,7 @@ import { objectBody, parseRange, type ByteRange } from "./object-body.ts";
 import { CHECKSUM_ALGORITHMS } from "./checksum.ts";
 import { notificationConfig, requestEvents } from "./event-source.ts";
 import { requireObject } from "./require.ts";
+import { requestedVersion, versionIdHeader, versioningStatus } from "./versioning.ts";
 
 function partRange(obj: ObjectRecord, n: number): ByteRange {
   const parts = obj.parts;
@@ -43,7 +44,7 @@ async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
     throw new S3Error("InvalidRequest", { message: "Cannot specify both Range header and partNumber query parameter" });
   }
   // requireObject tells NoSuchBucket from NoSuchKey; the configuration is read alongside.
-  const [obj, config] = await Promise.all([requireObject(ctx), notificationConfig(ctx)]);
+  const [obj, config, versioning] = await Promise.all([requireObject(ctx), notificationConfig(ctx), versioningStatus(ctx)]);
   checkReadConditions(ctx.headers, obj);
   // An access is reported once it is answered (a failed read is no access); the outbox append
   // runs after the response, and a full outbox drops the access event rather than fail a read.
@@ -58,6 +59,7 @@ async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
   // A range has no stored checksum (S3 silently drops them on range requests); a part has its own.
   const h = objectHeaders(obj, { checksums: checksumMode && partNumber === undefined && !ctx.headers.has("range") });
   if (checksumMode && partNumber !== undefined) setPartChecksum(h, obj, partNumber);
+  for (const [k, v] of Object.entries(versionIdHeader(obj.versionId, versioning ?? requestedVersion(ctx) !== undefined))) h.set(k, v);
   applyResponseOverrides(h, q);
   let range: ByteRange | undefined;
   if (partNumber !== undefined) {

@@ -49,7 +49,13 @@ export function validateTags(tags: Record<string, string>) {
   }
 }
 
-export const httpDate = (ms: number) => new Date(ms).toUTCString();
+// The last one formatted: answers about one object (or one second) in a row format it once.
+let lastDate = { sec: NaN, text: "" };
+export const httpDate = (ms: number): string => {
+  const sec = Math.floor(ms / 1000);
+  if (sec !== lastDate.sec) lastDate = { sec, text: new Date(ms).toUTCString() };
+  return lastDate.text;
+};
 
 export function objectHeaders(obj: ObjectRecord, opts: { checksums: boolean }): Headers {
   const h = new Headers();

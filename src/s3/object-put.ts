@@ -13,6 +13,7 @@ import { writeConditions } from "./conditions.ts";
 import type { ObjectRecord } from "../store/types.ts";
 import { requestEvents } from "./event-source.ts";
 import { objectAclHeaders } from "./acl-handlers.ts";
+import { versionIdHeader, versioningStatus, writeVersionId } from "./versioning.ts";
 
 export const putObject: Handler = async (ctx) => {
   checkKey(ctx.key);
@@ -23,8 +24,10 @@ export const putObject: Handler = async (ctx) => {
   await requireBucket(ctx);
   const data = await ingestRequestBody(ctx, { maxSize: ctx.deps.config.maxPutSize, allowInline: true });
   const etag = `"${data.md5Hex}"`;
+  const status = await versioningStatus(ctx);
+  const versionId = writeVersionId(status);
   const obj: ObjectRecord = {
-    bucket: ctx.bucket, key: ctx.key, versionId: "null", size: data.size, etag, lastModified: ctx.deps.clock.now(),
+    bucket: ctx.bucket, key: ctx.key, versionId, size: data.size, etag, lastModified: ctx.deps.clock.now(),
     headers, tags, checksum: data.checksum && { ...data.checksum, type: "FULL_OBJECT" }, storageClass: cls,
     inline: data.inline, manifest: data.manifest,
   };
@@ -33,10 +36,11 @@ export const putObject: Handler = async (ctx) => {
   if (!res.ok) {
     await ctx.deps.meta.releaseSession(data.session);
     // If-Match names an object to replace: with none there, S3 answers NoSuchKey, not 412.
-    if (res.reason === "PreconditionFailed" && cond?.ifMatch !== undefined && !(await ctx.deps.meta.getObject(ctx.bucket, ctx.key))) {
+    const current = res.reason === "PreconditionFailed" && cond?.ifMatch !== undefined ? await ctx.deps.meta.getObject(ctx.bucket, ctx.key) : undefined;
+    if (current === null || current?.deleteMarker) {
       throw new S3Error("NoSuchKey", { extra: { Key: ctx.key } });
     }
     throw putError(res.reason);
   }
-  return new Response(null, { status: 200, headers: { etag, ...checksumHeaders(data.checksum) } });
+  return new Response(null, { status: 200, headers: { etag, ...checksumHeaders(data.checksum), ...versionIdHeader(versionId, status) } });
 };

@@ -16,11 +16,13 @@ import { refuseUnsupported } from "./unsupported.ts";
 import { ingest } from "./ingest.ts";
 import { putError } from "./put-error.ts";
 import { requestEvents } from "./event-source.ts";
-import { s3Arn } from "../auth/authorize.ts";
+import { s3Arn, type Conditions } from "../auth/authorize.ts";
+import { tagConditions } from "../auth/conditions.ts";
 import { awsUriEncode } from "../auth/sigv4.ts";
 import { verifyPostSignature } from "./post-signature.ts";
 import { checkPolicy, parsePolicy } from "./post-policy.ts";
 import type { ObjectRecord } from "../store/types.ts";
+import { versioningStatus, writeVersionId } from "./versioning.ts";
 
 /** S3 caps what precedes the file (MaxPostPreDataLengthExceeded); 20 KiB as the AWS docs give it. */
 export const MAX_PRE_FILE = 20 * 1024;
@@ -70,7 +72,7 @@ export const postObject: Handler = async (ctx) => {
     const tags = tagging === undefined ? {} : parseTagging(tagging);
 
     // The request's own permission, with what the form says in place of headers.
-    const conditions: Record<string, string> = { "s3:authType": "POST" };
+    const conditions: Conditions = { "s3:authType": "POST", ...tagConditions("s3:RequestObjectTag", tags) };
     if (auth.signatureVersion) conditions["s3:signatureversion"] = auth.signatureVersion;
     for (const k of ["x-amz-acl", "x-amz-storage-class"]) if (h.has(k)) conditions[`s3:${k}`] = h.get(k)!;
     const arn = s3Arn(ctx.bucket, key);
@@ -96,7 +98,7 @@ export const postObject: Handler = async (ctx) => {
     }
     const etag = `"${data.md5Hex}"`;
     const obj: ObjectRecord = {
-      bucket: ctx.bucket, key, versionId: "null", size: data.size, etag, lastModified: ctx.deps.clock.now(),
+      bucket: ctx.bucket, key, versionId: writeVersionId(await versioningStatus(ctx)), size: data.size, etag, lastModified: ctx.deps.clock.now(),
       headers, tags, checksum: data.checksum && { ...data.checksum, type: "FULL_OBJECT" }, storageClass: cls,
       inline: data.inline, manifest: data.manifest,
     };

@@ -4,6 +4,7 @@ export type Level = "service" | "bucket" | "object";
 export const OPS = [
   "ListBuckets",
   "CreateBucket", "HeadBucket", "DeleteBucket", "GetBucketLocation", "GetBucketVersioning", "GetBucketAcl", "PutBucketAcl",
+  "PutBucketVersioning", "ListObjectVersions",
   "GetBucketNotificationConfiguration", "PutBucketNotificationConfiguration",
   "ListObjects", "ListObjectsV2", "ListMultipartUploads", "DeleteObjects",
   "PutObject", "PostObject", "CopyObject", "GetObject", "HeadObject", "DeleteObject", "GetObjectAcl", "PutObjectAcl",
@@ -14,9 +15,10 @@ export const OPS = [
   "GetBucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption",
   "GetBucketOwnershipControls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls",
   "GetBucketWebsite", "GetBucketLogging", "GetBucketRequestPayment", "GetBucketAccelerateConfiguration", "GetBucketReplication",
-  "GetObjectLockConfiguration", "GetBucketPolicyStatus", "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "GetPublicAccessBlock", "GetBucketLifecycleConfiguration",
+  "GetObjectLockConfiguration", "GetBucketPolicyStatus", "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "GetPublicAccessBlock", "GetBucketLifecycleConfiguration", "PutBucketLifecycleConfiguration",
   "GetObjectAttributes",
   "DeleteBucketWebsite", "DeleteBucketLifecycle", "DeleteBucketReplication", "DeletePublicAccessBlock", "PutPublicAccessBlock",
+  "ListenBucketNotification", "ListenNotification",
   "NotImplemented", "MethodNotAllowed",
 ] as const;
 export type Op = (typeof OPS)[number];
@@ -35,16 +37,20 @@ interface Row {
 
 // Order matters: the first row whose subresource (query key) and header match wins.
 const ROUTES: Row[] = [
+  // mc watch (MinIO's listen APIs): `events` selects them before the listings (listen-handler.ts).
+  { method: "GET", level: "service", sub: "events", op: "ListenNotification", action: "s3:ListenNotification" },
   { method: "GET", level: "service", op: "ListBuckets", action: "s3:ListAllMyBuckets" },
 
   { method: "GET", level: "bucket", sub: "location", op: "GetBucketLocation", action: "s3:GetBucketLocation" },
   { method: "GET", level: "bucket", sub: "versioning", op: "GetBucketVersioning", action: "s3:GetBucketVersioning" },
+  { method: "PUT", level: "bucket", sub: "versioning", op: "PutBucketVersioning", action: "s3:PutBucketVersioning" },
+  { method: "GET", level: "bucket", sub: "versions", op: "ListObjectVersions", action: "s3:ListBucketVersions" },
   { method: "GET", level: "bucket", sub: "acl", op: "GetBucketAcl", action: "s3:GetBucketAcl" },
   { method: "PUT", level: "bucket", sub: "acl", op: "PutBucketAcl", action: "s3:PutBucketAcl" },
   { method: "GET", level: "bucket", sub: "notification", op: "GetBucketNotificationConfiguration", action: "s3:GetBucketNotification" },
   { method: "PUT", level: "bucket", sub: "notification", op: "PutBucketNotificationConfiguration", action: "s3:PutBucketNotification" },
   // Bucket configurations tools probe (bucket-tagging.ts, bucket-configs.ts). Deleting needs the
-  // Put action, as in S3. PUTs of website, logging, replication, lifecycle and object lock
+  // Put action, as in S3. PUTs of website, logging, replication and object lock
   // have no row: they stay NotImplemented, never accepted and ignored.
   { method: "GET", level: "bucket", sub: "tagging", op: "GetBucketTagging", action: "s3:GetBucketTagging" },
   { method: "PUT", level: "bucket", sub: "tagging", op: "PutBucketTagging", action: "s3:PutBucketTagging" },
@@ -69,16 +75,19 @@ const ROUTES: Row[] = [
   { method: "GET", level: "bucket", sub: "publicAccessBlock", op: "GetPublicAccessBlock", action: "s3:GetBucketPublicAccessBlock" },
   { method: "PUT", level: "bucket", sub: "publicAccessBlock", op: "PutPublicAccessBlock", action: "s3:PutBucketPublicAccessBlock" },
   { method: "DELETE", level: "bucket", sub: "publicAccessBlock", op: "DeletePublicAccessBlock", action: "s3:PutBucketPublicAccessBlock" },
+  // Lifecycle rules are stored and applied by the background sweep (lifecycle-handlers.ts).
   { method: "GET", level: "bucket", sub: "lifecycle", op: "GetBucketLifecycleConfiguration", action: "s3:GetLifecycleConfiguration" },
+  { method: "PUT", level: "bucket", sub: "lifecycle", op: "PutBucketLifecycleConfiguration", action: "s3:PutLifecycleConfiguration" },
+  { method: "DELETE", level: "bucket", sub: "lifecycle", op: "DeleteBucketLifecycle", action: "s3:PutLifecycleConfiguration" },
   // Nothing of these is ever stored (no PUT row), so deleting is the 204 S3 gives when none is set.
   { method: "DELETE", level: "bucket", sub: "website", op: "DeleteBucketWebsite", action: "s3:DeleteBucketWebsite" },
-  { method: "DELETE", level: "bucket", sub: "lifecycle", op: "DeleteBucketLifecycle", action: "s3:PutLifecycleConfiguration" },
   { method: "DELETE", level: "bucket", sub: "replication", op: "DeleteBucketReplication", action: "s3:PutReplicationConfiguration" },
   { method: "GET", level: "bucket", sub: "cors", op: "GetBucketCors", action: "s3:GetBucketCORS" },
   { method: "PUT", level: "bucket", sub: "cors", op: "PutBucketCors", action: "s3:PutBucketCORS" },
   // S3 has no separate action for deleting: DeleteBucketCors needs s3:PutBucketCORS.
   { method: "DELETE", level: "bucket", sub: "cors", op: "DeleteBucketCors", action: "s3:PutBucketCORS" },
   { method: "GET", level: "bucket", sub: "uploads", op: "ListMultipartUploads", action: "s3:ListBucketMultipartUploads" },
+  { method: "GET", level: "bucket", sub: "events", op: "ListenBucketNotification", action: "s3:ListenBucketNotification" },
   { method: "GET", level: "bucket", sub: "list-type", op: "ListObjectsV2", action: "s3:ListBucket" },
   { method: "GET", level: "bucket", op: "ListObjects", action: "s3:ListBucket" },
   { method: "HEAD", level: "bucket", op: "HeadBucket", action: "s3:ListBucket" },
@@ -143,7 +152,21 @@ function unknownSubresource(query: URLSearchParams, rawQuery: string): boolean {
 
 const decodeURIComponentSafe = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
 
+/** A request naming ?versionId acts on that version: S3 asks for the *Version action instead. */
+const VERSION_ACTIONS: Record<string, string> = {
+  "s3:GetObject": "s3:GetObjectVersion", "s3:DeleteObject": "s3:DeleteObjectVersion",
+  "s3:GetObjectTagging": "s3:GetObjectVersionTagging", "s3:PutObjectTagging": "s3:PutObjectVersionTagging",
+  "s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging", "s3:GetObjectAcl": "s3:GetObjectVersionAcl",
+  "s3:PutObjectAcl": "s3:PutObjectVersionAcl", "s3:GetObjectAttributes": "s3:GetObjectVersionAttributes",
+};
+
 export function route(method: string, level: Level, query: URLSearchParams, headers: Headers, rawQuery = ""): Route {
+  const r = matchRoute(method, level, query, headers, rawQuery);
+  const versioned = level === "object" && query.has("versionId") ? VERSION_ACTIONS[r.action] : undefined;
+  return versioned ? { ...r, action: versioned } : r;
+}
+
+function matchRoute(method: string, level: Level, query: URLSearchParams, headers: Headers, rawQuery: string): Route {
   const unknown = unknownSubresource(query, rawQuery);
   for (const r of ROUTES) {
     if (r.method !== method || r.level !== level) continue;

@@ -128,12 +128,19 @@ async function findReferences(meta: MetaStore, bad: BadChunk[], maxRefs: number)
   };
   const PAGE = 1000;
   for (const { name: bucket } of await meta.listBuckets()) {
+    // Every version names its chunks (noncurrent ones too); delete markers name none.
     let start = "";
+    let versionIdMarker: string | undefined;
     for (;;) {
-      const page = await meta.listObjects(bucket, { prefix: "", start, inclusive: false, limit: PAGE });
-      for (const s of page) note((await meta.getObject(bucket, s.key))?.manifest, `${bucket}/${s.key}`);
+      const page = await meta.listObjectVersions(bucket, { prefix: "", start, inclusive: false, versionIdMarker, limit: PAGE });
+      for (const v of page) {
+        if (v.deleteMarker) continue;
+        const name = v.isLatest ? `${bucket}/${v.key}` : `${bucket}/${v.key} (version ${v.versionId})`;
+        note((await meta.getObject(bucket, v.key, v.versionId))?.manifest, name);
+      }
       if (page.length < PAGE) break;
       start = page[page.length - 1].key;
+      versionIdMarker = page[page.length - 1].versionId;
     }
     let keyMarker = "", uploadIdMarker = "";
     for (;;) {

@@ -48,7 +48,13 @@ export interface PartInfo { number: number; size: number; etag: string; checksum
 export interface ObjectRecord {
   bucket: string;
   key: string;
+  /**
+   * "null" for the null version (unversioned and Suspended buckets write only that one);
+   * otherwise an opaque id (s3/versioning.ts newVersionId) of an Enabled bucket's write.
+   */
   versionId: string;
+  /** A delete marker: a version without data (size 0, etag "", no headers), current or not. */
+  deleteMarker?: boolean;
   size: number;
   etag: string; // quoted
   lastModified: number; // ms since epoch
@@ -64,6 +70,31 @@ export interface ObjectRecord {
 }
 
 export type ObjectSummary = Pick<ObjectRecord, "key" | "size" | "etag" | "lastModified" | "storageClass">;
+
+/** One entry of ListObjectVersions: an object version or a delete marker (size 0, etag ""). */
+export interface VersionSummary extends ObjectSummary {
+  versionId: string;
+  /** The key's current version (the one a GET without versionId reads, or the marker hiding it). */
+  isLatest: boolean;
+  deleteMarker: boolean;
+  /** ms since epoch when a newer version replaced it (lifecycle NoncurrentDays); absent while current. */
+  noncurrentSince?: number;
+}
+
+/**
+ * Versioned deletes (deleteObject's `version`):
+ * - `{ versionId }` removes that version or delete marker for good; if it was current, the next
+ *   newest version (or marker) becomes current. An unknown id is "NoSuchVersion".
+ * - `{ marker }` writes a delete marker with that id as the current version (Enabled: a fresh
+ *   id; Suspended: "null", which replaces any existing null version, as a null PUT does).
+ * Without `version`, the current version is removed for good (unversioned buckets).
+ */
+export type VersionedDelete = { versionId: string } | { marker: { versionId: string; lastModified: number } };
+
+/** What a successful deleteObject removed or wrote: the version id and whether it is (was) a delete marker. */
+export type DeleteResult =
+  | { ok: true; versionId: string; deleteMarker: boolean }
+  | { ok: false; reason: "NoSuchKey" | "NoSuchVersion" | "PreconditionFailed" | "SlowDown" };
 
 export interface UploadRecord {
   bucket: string;
@@ -171,27 +202,52 @@ export interface MetaStore {
   createBucket(b: BucketRecord): Promise<Outcome<"BucketAlreadyExists">>;
   getBucket(name: string): Promise<BucketRecord | null>;
   listBuckets(): Promise<BucketRecord[]>;
+  /** BucketNotEmpty while any object version or delete marker remains (S3); open uploads are aborted. */
   deleteBucket(name: string): Promise<Outcome<"NoSuchBucket" | "BucketNotEmpty">>;
   getBucketConfig(bucket: string, kind: string): Promise<string | null>;
   /** The bucket and all its configurations in one call (the request pipeline's one read); null if missing. */
   getBucketState(name: string): Promise<BucketState | null>;
   putBucketConfig(bucket: string, kind: string, value: string | null): Promise<Outcome<"NoSuchBucket">>;
 
-  // objects
-  getObject(bucket: string, key: string): Promise<ObjectRecord | null>;
-  /** Makes `obj` the current version atomically; `session` pins its new chunks until now. */
+  // objects and their versions. Each key has at most one current version (an object or a delete
+  // marker) and, in versioned buckets, noncurrent ones, newest first; a key with noncurrent
+  // versions always has a current one. Every version holds its own chunk references, so
+  // versions of the same bytes share chunks and GC frees a chunk only when no version names it.
+  /**
+   * The current version (`versionId` omitted) or the named one, delete markers included
+   * (`deleteMarker: true`: a GET answers 404 / 405 for it); null if there is none.
+   */
+  getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord | null>;
+  /**
+   * Makes `obj` the current version atomically; `session` pins its new chunks until now.
+   * `obj.versionId` "null" replaces the key's null version (wherever it is: unversioned and
+   * Suspended writes); any other id keeps the previous current version as noncurrent (Enabled).
+   * `cond` is checked against the current version (a delete marker counts as none).
+   */
   putObject(obj: ObjectRecord, opts: { session?: string; cond?: PutCondition; events?: OutboxEvent[] }): Promise<PutResult>;
   /**
-   * `events` are recorded only if an object was deleted; a full outbox keeps the object ("SlowDown").
-   * `cond` is checked against an existing object only (a missing one is NoSuchKey, whatever `cond` says).
+   * `version`: see VersionedDelete; without it the current version is removed (NoSuchKey if none).
+   * `events` are recorded only if something was deleted or a marker written; a full outbox keeps
+   * the object ("SlowDown"). `cond` is checked against the version removed (the current one when
+   * a marker is written): a missing one (or a current delete marker) is NoSuchKey, whatever `cond` says.
    */
-  deleteObject(bucket: string, key: string, events?: OutboxEvent[], cond?: DeleteCondition): Promise<Outcome<"NoSuchKey" | "PreconditionFailed" | "SlowDown">>;
-  /** NoSuchKey when the object is gone; "SlowDown" when an outbox is full (tags unchanged). */
-  updateObjectTags(bucket: string, key: string, tags: Record<string, string>, events?: OutboxEvent[]): Promise<Outcome<"NoSuchKey" | "SlowDown">>;
-  /** Sets (or, with null, removes) one entry of the object's headers, in place; NoSuchKey when the object is gone. */
-  updateObjectHeader(bucket: string, key: string, name: string, value: string | null): Promise<Outcome<"NoSuchKey">>;
-  /** Keys with the prefix after `start` (or from it, when inclusive), in UTF-8 byte order. */
+  deleteObject(bucket: string, key: string, events?: OutboxEvent[], cond?: DeleteCondition, version?: VersionedDelete): Promise<DeleteResult>;
+  /**
+   * Of the current version or `versionId`. NoSuchKey when the object (NoSuchVersion: that version)
+   * is gone or a delete marker; "SlowDown" when an outbox is full (tags unchanged).
+   */
+  updateObjectTags(bucket: string, key: string, tags: Record<string, string>, events?: OutboxEvent[], versionId?: string): Promise<Outcome<"NoSuchKey" | "NoSuchVersion" | "SlowDown">>;
+  /** Sets (or, with null, removes) one entry of a version's headers (the current one by default), in place; NoSuchKey when it is gone. */
+  updateObjectHeader(bucket: string, key: string, name: string, value: string | null, versionId?: string): Promise<Outcome<"NoSuchKey">>;
+  /** Keys with the prefix after `start` (or from it, when inclusive), in UTF-8 byte order; keys whose current version is a delete marker are skipped. */
   listObjects(bucket: string, opts: { prefix: string; start: string; inclusive: boolean; limit: number }): Promise<ObjectSummary[]>;
+  /**
+   * Every version and delete marker of keys with the prefix, by key (UTF-8 order), newest first
+   * within a key, starting after key `start` (from it, when inclusive). With `versionIdMarker`
+   * (not inclusive), the listing resumes inside key `start` after that version (ListObjectVersions'
+   * key-marker + version-id-marker); an id the key does not have resumes after the whole key.
+   */
+  listObjectVersions(bucket: string, opts: { prefix: string; start: string; inclusive: boolean; versionIdMarker?: string; limit: number }): Promise<VersionSummary[]>;
 
   // multipart
   createUpload(u: UploadRecord): Promise<Outcome<"NoSuchBucket">>;

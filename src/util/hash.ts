@@ -17,7 +17,9 @@ export const isCrc = (a: DigestAlgorithm): a is "crc32" | "crc32c" | "crc64nvme"
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 // A table lookup per byte: hex strings (signatures, digests, request ids) are built on every request.
-export const toHex = (b: Uint8Array): string => {
+// Where the runtime has Uint8Array.prototype.toHex (ES2025), that one.
+const nativeToHex = (Uint8Array.prototype as { toHex?: () => string }).toHex;
+export const toHex = nativeToHex ? (b: Uint8Array): string => nativeToHex.call(b) : (b: Uint8Array): string => {
   let s = "";
   for (let i = 0; i < b.length; i++) s += HEX[b[i]];
   return s;

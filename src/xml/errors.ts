@@ -49,6 +49,8 @@ export const S3_ERRORS = {
   NoSuchCORSConfiguration: [404, "The CORS configuration does not exist"],
   NoSuchKey: [404, "The specified key does not exist."],
   NoSuchTagSet: [404, "The TagSet does not exist."],
+  NoSuchVersion: [404, "The specified version does not exist."],
+  IllegalVersioningConfigurationException: [400, "The versioning configuration specified in the request is invalid."],
   // "Not configured" answers of the bucket configurations tools probe (bucket-configs.ts).
   NoSuchWebsiteConfiguration: [404, "The specified bucket does not have a website configuration"],
   NoSuchLifecycleConfiguration: [404, "The lifecycle configuration does not exist"],
@@ -64,6 +66,8 @@ export const S3_ERRORS = {
   RequestTimeTooSkewed: [403, "The difference between the request time and the server's time is too large."],
   SignatureDoesNotMatch: [403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."],
   SlowDown: [503, "Please reduce your request rate."],
+  // A store the gateway depends on is unreachable (an S3 blob upstream down): retryable, as S3's own.
+  ServiceUnavailable: [503, "Service is unable to handle request."],
   XAmzContentSHA256Mismatch: [400, "The provided 'x-amz-content-sha256' header does not match what was computed."],
   XAmzContentChecksumMismatch: [400, "The provided checksum does not match what was computed."],
   InvalidChunkSizeError: [403, "Only the last chunk is allowed to have a size less than 8192 bytes."],

@@ -225,11 +225,79 @@ describe.skipIf(!existsSync(CHROMIUM))("web console in Chromium", () => {
     await shot("objects-filtered");
   });
 
+  test("admin: the policies screen lists the built-ins, shows a policy's JSON, refuses bad JSON and adds one", async () => {
+    await page.getByRole("link", { name: "Policies" }).click();
+    await page.getByRole("heading", { name: "Policies" }).waitFor();
+    for (const p of ["readwrite", "readonly", "writeonly", "consoleAdmin", "diagnostics"]) await page.getByRole("button", { name: p, exact: true }).waitFor();
+    await page.getByRole("button", { name: "readonly", exact: true }).click();
+    expect(await page.locator(".policy-json").textContent()).toContain("s3:GetObject");
+    const name = `${B.slice(-8)}-put`;
+    await page.getByLabel("Name", { exact: true }).fill(name);
+    await page.getByLabel("Policy document (JSON)").fill('{"Version": "2012-10-17", "Statement": [');
+    await page.getByRole("button", { name: "Save policy" }).click();
+    expect(await page.getByRole("alert").textContent()).toContain("Not valid JSON");
+    const doc = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: [`arn:aws:s3:::${B}/*`] }] };
+    await page.getByLabel("Policy document (JSON)").fill(JSON.stringify(doc));
+    await page.getByRole("button", { name: "Save policy" }).click();
+    await page.locator(".policy-json", { hasText: `arn:aws:s3:::${B}/*` }).waitFor();
+    await shot("policies");
+    const listed = await s3().fetch(`${ep.url}/minio/admin/v3/info-canned-policy?name=${name}`);
+    expect(await listed.json()).toMatchObject(doc);
+  });
+
+  test("admin: add a user on the users screen, see it listed, disable it, attach a policy (the admin API agrees)", async () => {
+    const user = `cu${B.slice(-8)}`;
+    await page.getByRole("link", { name: "Users" }).click();
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+    await page.getByLabel("Access key").fill(user);
+    await page.getByLabel("Secret key").fill("console-user-secret");
+    await page.getByRole("button", { name: "Add user" }).click();
+    const row = page.locator(`tr[data-user="${user}"]`);
+    await row.waitFor();
+    expect(await row.locator(".user-status").textContent()).toBe("enabled");
+    await page.getByRole("button", { name: `Disable ${user}` }).click();
+    await page.getByRole("button", { name: `Enable ${user}` }).waitFor();
+    expect(await row.locator(".user-status").textContent()).toBe("disabled");
+    await page.getByLabel(`Policy to attach to ${user}`).selectOption("readwrite");
+    await page.getByRole("button", { name: `Attach policy to ${user}` }).click();
+    await page.getByRole("button", { name: `Detach readwrite from ${user}` }).waitFor();
+    await shot("users");
+    const info = await (await s3().fetch(`${ep.url}/minio/admin/v3/user-info?accessKey=${user}`)).json();
+    expect(info).toMatchObject({ status: "disabled", policyName: "readwrite" });
+    await page.getByRole("button", { name: `Delete user ${user}` }).click();
+    await row.waitFor({ state: "detached" });
+    expect((await s3().fetch(`${ep.url}/minio/admin/v3/user-info?accessKey=${user}`)).status).toBe(404);
+    // One more, a consoleAdmin: it logs in below.
+    await page.getByLabel("Access key").fill(`${user}x`);
+    await page.getByLabel("Secret key").fill("console-user-secret");
+    await page.getByRole("button", { name: "Add user" }).click();
+    await page.getByLabel(`Policy to attach to ${user}x`).selectOption("consoleAdmin");
+    await page.getByRole("button", { name: `Attach policy to ${user}x` }).click();
+    await page.getByRole("button", { name: `Detach consoleAdmin from ${user}x` }).waitFor();
+    await page.getByRole("link", { name: "Files" }).click();
+    await page.getByRole("heading", { name: "Buckets" }).waitFor();
+  });
+
   test("log out clears the session", async () => {
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByLabel("Access key").waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await page.reload();
+    await page.getByLabel("Access key").waitFor();
+  });
+
+  test("the consoleAdmin added on the users screen logs in (STS) and gets the admin screens", async () => {
+    const user = `cu${B.slice(-8)}x`;
+    await page.getByLabel("Access key").fill(user);
+    await page.getByLabel("Secret key").fill("console-user-secret");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("link", { name: B, exact: true }).waitFor();
+    expect(JSON.parse(await page.evaluate(() => sessionStorage.getItem("s3edge.console.session") ?? "null"))).toMatchObject({ kind: "sts" });
+    // The admin API's encrypted answers are under the temporary secret: the browser reads them too.
+    await page.getByRole("link", { name: "Users" }).click();
+    await page.locator(`tr[data-user="${user}"]`).waitFor();
+    expect(await page.locator(`tr[data-user="${user}"]`).textContent()).toContain("consoleAdmin");
+    await page.getByRole("button", { name: "Log out" }).click();
     await page.getByLabel("Access key").waitFor();
   });
 
@@ -266,6 +334,8 @@ describe.skipIf(!existsSync(CHROMIUM))("web console in Chromium", () => {
     expect(await alert.textContent()).toContain("AccessDenied");
     await shot("denied-delete");
     expect(await listKeys("docs/")).toEqual(["docs/", "docs/dropped.txt", "docs/info.json"]);
+    // Not an admin (its admin probe was refused long ago): the file manager only.
+    expect(await page.getByRole("link", { name: "Users" }).count()).toBe(0);
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByLabel("Access key").waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);

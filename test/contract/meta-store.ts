@@ -11,12 +11,14 @@ import { UPLOAD_CASES } from "./meta-store/uploads.ts";
 import { CHUNK_CASES } from "./meta-store/chunks.ts";
 import { EVENT_CASES } from "./meta-store/events.ts";
 import { CONFLICT_CASES } from "./meta-store/conflicts.ts";
+import { VERSION_CASES } from "./meta-store/versions.ts";
 
 export type { Capability, ContractCase, ContractTools } from "./meta-store/tools.ts";
 export { missingCapabilities } from "./meta-store/tools.ts";
 
 export const META_STORE_CONTRACT: ContractCase[] = [
   ...BUCKET_CASES, ...OBJECT_CASES, ...UPLOAD_CASES, ...CHUNK_CASES, ...EVENT_CASES, ...CONFLICT_CASES,
+  ...VERSION_CASES,
 ];
 
 export interface CaseOutcome {

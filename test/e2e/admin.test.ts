@@ -8,7 +8,11 @@
 // warning naming what is missing; under CI it fails instead, since scripts/test-deps.sh installs them.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { goBinary, goMissing, goRun } from "./go/build.ts";
-import { bucketName, useServer } from "./harness.ts";
+import { AwsClient } from "aws4fetch";
+import { bucketName, sha256Hex, useServer } from "./harness.ts";
+import { createMadminCrypto } from "../../src/admin/crypto/madmin-crypto.ts";
+import { deriveKey } from "../../src/admin/crypto/encrypt-data.ts";
+import { bunArgon2id } from "../../src/runtime/bun/argon2.ts";
 
 const ep = useServer();
 const missing = goMissing("admin");
@@ -160,5 +164,130 @@ describe.skipIf(!!missing)("madmin-go 2.0.7 (Debian, GOPATH mode) against /minio
       .toMatchObject({ code: "InvalidAccessKeyId" });
     await adm("remove-user", U1);
     expect(await admError("svcacct-info", svc.accessKey)).toMatchObject({ code: "XMinioAdminServiceAccountNotFound" }); // went with its parent
+  });
+});
+
+// What current mc (madmin-go v3, 2023+) sends and reads and Debian's madmin-go 2.0.7 cannot:
+// signed here (SigV4, service s3, empty region, the body's SHA-256) and encrypted with the
+// gateway's own EncryptData (Argon2id + AES-GCM, the native Argon2id for speed), over HTTP to
+// the live gateway. Needs no Go: it runs wherever the gateway does.
+const NEW_MC = "MinIO (linux; amd64) madmin-go/3.0.70 mc/RELEASE.2024-11-21T17-21-54Z";
+const OLD_MC = "MinIO (linux; amd64) madmin-go/0.0.1 mc/RELEASE.2021-04-22T17-40-00Z";
+
+describe("2023+ mc wire shapes (madmin v3 requests signed and encrypted by the test)", () => {
+  const crypto = createMadminCrypto({ derive: (kdf, password, salt) => deriveKey(kdf, password, salt, bunArgon2id) });
+  const U = `carol${tag}`, USECRET = "carol-secret-1", SA = `bot${tag}`;
+  type Who = { accessKey: string; secretKey: string; sessionToken?: string };
+  const root = (): Who => ({ accessKey: ep.accessKey, secretKey: ep.secretKey });
+
+  /** One admin call as madmin makes it; `enc` encrypts the JSON body under the signer's secret. */
+  async function call(method: string, name: string, o: { query?: Record<string, string>; json?: unknown; enc?: boolean; raw?: Uint8Array; who?: Who; ua?: string; prefix?: string } = {}) {
+    const who = o.who ?? root();
+    const plain = o.json === undefined ? new Uint8Array() : new TextEncoder().encode(JSON.stringify(o.json));
+    const body = o.raw ?? (o.enc ? await crypto.encrypt(who.secretKey, plain) : plain);
+    const url = new URL(`${ep.url}${o.prefix ?? "/minio/admin/v3"}/${name}`);
+    for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v);
+    const client = new AwsClient({ accessKeyId: who.accessKey, secretAccessKey: who.secretKey, sessionToken: who.sessionToken, service: "s3", region: ep.region });
+    const signed = await client.sign(url.toString(), {
+      method, body: body.length ? (body as BodyInit) : undefined,
+      headers: { "user-agent": o.ua ?? NEW_MC, "x-amz-content-sha256": sha256Hex(body) },
+    });
+    const res = await fetch(signed);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return { status: res.status, bytes, text: () => new TextDecoder().decode(bytes), json: () => JSON.parse(new TextDecoder().decode(bytes)) };
+  }
+  /** The decrypted JSON of an encrypted 200 answer. */
+  async function decrypted(r: Awaited<ReturnType<typeof call>>, who: Who = root()) {
+    expect([r.status, r.status === 200 ? "" : r.text()]).toEqual([200, ""]);
+    const plain = await crypto.decrypt(who.secretKey, r.bytes);
+    expect(plain).not.toBeNull();
+    return JSON.parse(new TextDecoder().decode(plain!));
+  }
+
+  test("add-user with a policy (AddOrUpdateUserReq), list-users (memberOf, updatedAt), attach/detach 201/204, policy-entities, v4 alias", async () => {
+    expect((await call("PUT", "add-user", { query: { accessKey: U }, enc: true, json: { secretKey: USECRET, status: "enabled", policy: "readonly" } })).status).toBe(200);
+    // New madmin's UpdateGroupMembers carries groupStatus.
+    const GN = `ops${tag}`;
+    expect((await call("PUT", "update-group-members", { json: { group: GN, members: [U], isRemove: false, groupStatus: "enabled" } })).status).toBe(200);
+    const users = await decrypted(await call("GET", "list-users"));
+    expect(users[U]).toMatchObject({ policyName: "readonly", status: "enabled", memberOf: [GN] });
+    expect((await call("PUT", "update-group-members", { json: { group: GN, members: [U], isRemove: true } })).status).toBe(200);
+    expect((await call("PUT", "update-group-members", { json: { group: GN, members: [], isRemove: true } })).status).toBe(200);
+    expect(Date.parse(users[U].updatedAt)).toBeGreaterThan(Date.now() - 600_000);
+    const attach = await call("POST", "idp/builtin/policy/attach", { enc: true, json: { policies: ["readwrite"], user: U } });
+    expect([attach.status, attach.bytes.length]).toEqual([201, 0]);
+    expect((await call("GET", "user-info", { query: { accessKey: U } })).json().policyName).toBe("readonly,readwrite");
+    const ent = await decrypted(await call("GET", "idp/builtin/policy-entities", { query: { user: U } }));
+    expect(ent.userMappings).toEqual([expect.objectContaining({ user: U, policies: ["readonly", "readwrite"] })]);
+    const detach = await call("POST", "idp/builtin/policy/detach", { enc: true, json: { policies: ["readonly"], user: U } });
+    expect([detach.status, detach.bytes.length]).toEqual([204, 0]);
+    // madmin v4 tries /minio/admin/v4 first: the same API.
+    expect((await decrypted(await call("GET", "list-users", { prefix: "/minio/admin/v4" })))[U]).toMatchObject({ policyName: "readwrite" });
+    // Neither user nor group, or both: madmin's own check, repeated by the server.
+    const both = await call("POST", "idp/builtin/policy/attach", { enc: true, json: { policies: ["readonly"], user: U, group: "g" } });
+    expect([both.status, both.json().Code]).toEqual([400, "XMinioAdminInvalidArgument"]);
+    // A body encrypted under another secret changes nothing.
+    const wrong = await call("POST", "idp/builtin/policy/attach", { raw: await crypto.encrypt("not-the-root-secret", new TextEncoder().encode(JSON.stringify({ policies: ["readonly"], user: U }))) });
+    expect([wrong.status, wrong.json().Code]).toEqual([400, "XMinioAdminConfigBadJSON"]);
+    expect((await call("GET", "user-info", { query: { accessKey: U } })).json().policyName).toBe("readwrite");
+  });
+
+  test("svcacct add with name, description and expiration; ls in the object shape (new mc) and the string shape (2021 mc); info; set newName/newDescription/newExpiration", async () => {
+    const exp = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const inline = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::*"] }] };
+    const added = await decrypted(await call("PUT", "add-service-account", {
+      enc: true, json: { policy: inline, targetUser: U, accessKey: SA, secretKey: "bot-secret-123", name: "ci-bot", description: "CI uploads", expiration: exp },
+    }));
+    expect(added.credentials).toEqual({ accessKey: SA, secretKey: "bot-secret-123", expiration: exp });
+    const listed = await decrypted(await call("GET", "list-service-accounts", { query: { user: U } }));
+    expect(listed.accounts).toEqual([{ parentUser: U, accountStatus: "on", impliedPolicy: false, accessKey: SA, name: "ci-bot", description: "CI uploads", expiration: exp }]);
+    expect((await decrypted(await call("GET", "list-service-accounts", { query: { user: U }, ua: OLD_MC }))).accounts).toEqual([SA]);
+    const info = await decrypted(await call("GET", "info-service-account", { query: { accessKey: SA } }));
+    expect(info).toMatchObject({ parentUser: U, parentUserStatus: "enabled", accountStatus: "on", impliedPolicy: false, name: "ci-bot", description: "CI uploads", expiration: exp });
+    expect(JSON.parse(info.policy)).toEqual(inline);
+    const later = new Date(Date.now() + 2 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const upd = await call("POST", "update-service-account", { query: { accessKey: SA }, enc: true, json: { newName: "ci-bot-2", newDescription: "CI, renamed", newExpiration: later } });
+    expect(upd.status).toBe(204);
+    expect(await decrypted(await call("GET", "info-service-account", { query: { accessKey: SA } }))).toMatchObject({ name: "ci-bot-2", description: "CI, renamed", expiration: later, accountStatus: "on" });
+    // A past expiration is refused and adds nothing.
+    const past = await call("PUT", "add-service-account", { enc: true, json: { targetUser: U, accessKey: `old${tag}`, secretKey: "old-secret-123", expiration: "2020-01-01T00:00:00Z" } });
+    expect([past.status, past.json().Code]).toEqual([400, "XMinioAdminInvalidArgument"]);
+    expect((await decrypted(await call("GET", "list-service-accounts", { query: { user: U } }))).accounts.map((a: { accessKey: string }) => a.accessKey)).toEqual([SA]);
+  });
+
+  test("accountinfo as the user, its service account and its STS session (encrypted answers under the session's secret)", async () => {
+    const B = bucketName("adm-acct");
+    expect((await call("PUT", "add-user", { query: { accessKey: U }, enc: true, json: { secretKey: USECRET, status: "enabled", policy: "readwrite" } })).status).toBe(200);
+    const carol = { accessKey: U, secretKey: USECRET };
+    const s3 = new AwsClient({ ...{ accessKeyId: U, secretAccessKey: USECRET }, service: "s3", region: ep.region });
+    expect((await s3.fetch(`${ep.url}/${B}`, { method: "PUT" })).status).toBe(200);
+    const mine = (await call("GET", "accountinfo", { who: carol })).json();
+    expect(mine.AccountName).toBe(U);
+    expect(mine.Buckets.find((b: { name: string }) => b.name === B)).toMatchObject({ access: { read: true, write: true } });
+    const bot = (await call("GET", "accountinfo", { who: { accessKey: SA, secretKey: "bot-secret-123" } })).json();
+    expect(bot.AccountName).toBe(SA);
+    expect(bot.Buckets.find((b: { name: string }) => b.name === B)).toMatchObject({ access: { read: true, write: false } });
+    // An STS session of carol: madmin signs with the token and encrypts with the temporary secret.
+    const assume = async (): Promise<Who> => {
+      const sts = new AwsClient({ accessKeyId: U, secretAccessKey: USECRET, service: "sts", region: ep.region });
+      const form = await sts.fetch(`${ep.url}/`, { method: "POST", body: "Action=AssumeRole&Version=2011-06-15", headers: { "content-type": "application/x-www-form-urlencoded" } });
+      const xml = await form.text();
+      const tagOf = (t: string) => new RegExp(`<${t}>([^<]*)</${t}>`).exec(xml)![1];
+      return { accessKey: tagOf("AccessKeyId"), secretKey: tagOf("SecretAccessKey"), sessionToken: tagOf("SessionToken") };
+    };
+    const session = await assume();
+    expect((await call("GET", "accountinfo", { who: session })).json().AccountName).toBe(session.accessKey);
+    expect((await call("GET", "user-info", { query: { accessKey: U }, who: session })).json()).toMatchObject({ policyName: "readwrite" });
+    // Not an admin: the encrypted list is refused, not garbled.
+    const denied = await call("GET", "list-service-accounts", { query: { user: U }, who: session });
+    expect([denied.status, denied.json().Code]).toEqual([403, "AccessDenied"]);
+    // A consoleAdmin's session may: the answer decrypts under the session's secret, the request's body too.
+    expect((await call("POST", "idp/builtin/policy/attach", { enc: true, json: { policies: ["consoleAdmin"], user: U } })).status).toBe(201);
+    const admin = await assume();
+    expect((await decrypted(await call("GET", "list-service-accounts", { query: { user: U }, who: admin }), admin)).accounts.map((a: { accessKey: string }) => a.accessKey)).toEqual([SA]);
+    const upd = await call("POST", "update-service-account", { query: { accessKey: SA }, enc: true, json: { newStatus: "off" }, who: admin });
+    expect(upd.status).toBe(204);
+    expect((await decrypted(await call("GET", "info-service-account", { query: { accessKey: SA } }))).accountStatus).toBe("off");
+    expect((await call("DELETE", "remove-user", { query: { accessKey: U } })).status).toBe(200);
   });
 });

@@ -132,3 +132,41 @@ describe("anonymous requests under the policy", () => {
     expect((await anon("/drop/new.txt")).status).toBe(403);
   });
 });
+
+describe("condition keys: object tags, source address, transport", () => {
+  test("anonymous GET only of objects tagged class=public (s3:ExistingObjectTag); PUT only with the tag the policy asks for (s3:RequestObjectTag)", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: B, Key: "tagged/open.txt", Body: "open", Tagging: "class=public" }));
+    await s3.send(new PutObjectCommand({ Bucket: B, Key: "tagged/closed.txt", Body: "closed", Tagging: "class=internal" }));
+    const policy = JSON.stringify({ Version: "2012-10-17", Statement: [
+      { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${B}/tagged/*`, Condition: { StringEquals: { "s3:ExistingObjectTag/class": "public" } } },
+      { Effect: "Allow", Principal: "*", Action: ["s3:PutObject", "s3:PutObjectTagging"], Resource: `arn:aws:s3:::${B}/inbox/*`, Condition: { StringEquals: { "s3:RequestObjectTag/source": "form" } } },
+    ] });
+    await s3.send(new PutBucketPolicyCommand({ Bucket: B, Policy: policy }));
+    const open = await anon("/tagged/open.txt");
+    expect([open.status, await open.text()]).toEqual([200, "open"]);
+    expect((await anon("/tagged/closed.txt")).status).toBe(403);
+    expect((await anon("/inbox/a.txt", { method: "PUT", body: "a", headers: { "x-amz-tagging": "source=form" } })).status).toBe(200);
+    expect((await anon("/inbox/b.txt", { method: "PUT", body: "b", headers: { "x-amz-tagging": "source=other" } })).status).toBe(403);
+    expect((await anon("/inbox/c.txt", { method: "PUT", body: "c" })).status).toBe(403);
+    // Retagged by its owner, the object follows its new tag at once.
+    ok(await aws(ep, ["s3api", "put-object-tagging", "--bucket", B, "--key", "tagged/closed.txt", "--tagging", "TagSet=[{Key=class,Value=public}]"]), "put-object-tagging");
+    expect((await anon("/tagged/closed.txt")).status).toBe(200);
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: B }));
+  });
+
+  test("aws:SourceIp (the client's address as the runtime reports it) and aws:SecureTransport (plain HTTP here)", async () => {
+    const allow = (Condition: unknown) => JSON.stringify({ Version: "2012-10-17", Statement: [
+      { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${B}/pub/*`, Condition },
+    ] });
+    const cases: [unknown, number][] = [
+      [{ IpAddress: { "aws:SourceIp": ["127.0.0.0/8", "::1/128"] }, Bool: { "aws:SecureTransport": "false" } }, 200],
+      [{ NotIpAddress: { "aws:SourceIp": ["127.0.0.0/8", "::1/128"] } }, 403],
+      [{ Bool: { "aws:SecureTransport": "true" } }, 403],
+    ];
+    for (const [cond, want] of cases) {
+      await s3.send(new PutBucketPolicyCommand({ Bucket: B, Policy: allow(cond) }));
+      expect([JSON.stringify(cond), (await anon("/pub/hello.txt")).status]).toEqual([JSON.stringify(cond), want]);
+    }
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: B }));
+  });
+});

@@ -51,13 +51,16 @@ for (const sigv2 of [false, true]) {
 
     test("put (with mime type and metadata) / get / info", async () => {
       const { path, data } = await randomFile(dir, "small.bin", 30_000);
-      const put = await s3cmd("put", "--mime-type=text/x-s3cmd", "--add-header=x-amz-meta-color:green", path, `s3://${B}/docs/small file.bin`);
+      // A non-ASCII value: s3cmd sends its UTF-8 and signs it (SigV2's HMAC-SHA1 over those bytes).
+      const put = await s3cmd("put", "--mime-type=text/x-s3cmd", "--add-header=x-amz-meta-color:green", "--add-header=x-amz-meta-title:Grüße 東京",
+        path, `s3://${B}/docs/small file.bin`);
       expect(put).toContain(`s3://${B}/docs/small file.bin`);
       const info = await s3cmd("info", `s3://${B}/docs/small file.bin`);
       expect(info).toMatch(/File size:\s+30000/);
       expect(info).toMatch(/MIME type:\s+text\/x-s3cmd/);
       expect(info).toContain(`MD5 sum:   ${md5Hex(data)}`);
       expect(info).toContain("x-amz-meta-color: green");
+      expect(info).toContain("x-amz-meta-title:");
       const back = join(dir, "small.back");
       await s3cmd("get", "--force", `s3://${B}/docs/small file.bin`, back);
       expect(sameBytes(await bytes(back), data)).toBe("equal");

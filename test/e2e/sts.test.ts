@@ -2,11 +2,15 @@
 // `get-caller-identity`, and boto3's `sts.assume_role`, signed by an IAM user made through the
 // admin API (madmin-go, test/e2e/go/admin); the temporary credentials then used for S3 with the
 // token in headers and in a presigned URL. DurationSeconds bounds are checked with a raw signed
-// form (the aws cli and boto3 validate 900…43200 before sending); expiry itself is a unit test
-// with the injected clock (test/unit/query/sts.test.ts), a 15-minute wait being too long here.
+// form (the aws cli and boto3 validate 900…43200 before sending); an expired session is minted
+// with the root secret (as AssumeRole signs), a 15-minute wait being too long here.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { goBinary, goMissing, goRun } from "./go/build.ts";
 import { join } from "node:path";
+import { AwsClient } from "aws4fetch";
+import * as Minio from "minio";
+import { AssumeRoleProvider } from "minio/dist/esm/AssumeRoleProvider.mjs";
+import { issueStsToken, newTemporaryAccessKey } from "../../src/auth/sts-token.ts";
 import { aws, awsJson, bucketName, curl, ok, run, tempDir, useServer, xmlCode, type Endpoint } from "./harness.ts";
 
 const ep = useServer();
@@ -105,6 +109,23 @@ print(json.dumps({"key": c["AccessKeyId"], "body": body, "exp": c["Expiration"].
     expect(Date.parse(out.exp) - Date.now()).toBeLessThanOrEqual(900_000 + 5_000);
   });
 
+  test("minio-js AssumeRoleProvider (form body, DurationSeconds, Policy) as a client's credentials provider", async () => {
+    const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${B}`, `arn:aws:s3:::${B}/*`] }] });
+    const provider = new AssumeRoleProvider({ stsEndpoint: ep.url, accessKey: USER.accessKey, secretKey: USER.secretKey, region: ep.region, durationSeconds: 900, policy });
+    const mc = new Minio.Client({ endPoint: ep.host, port: ep.port, useSSL: false, region: ep.region, pathStyle: true,
+      // The provider module and the package index each declare CredentialProvider (same class at run time).
+      credentialsProvider: provider as unknown as NonNullable<ConstructorParameters<typeof Minio.Client>[0]["credentialsProvider"]> });
+    const creds = await provider.getCredentials();
+    expect(creds.accessKey).toMatch(/^[A-Z0-9]{20}$/);
+    expect(creds.sessionToken).toBeTruthy();
+    const chunks: Buffer[] = [];
+    for await (const c of await mc.getObject(B, "ro/a.txt")) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe("hello");
+    // The session policy: reads only.
+    const err = await mc.putObject(B, "ro/minio-js.txt", "x").then(() => null, (e: { code?: string }) => e);
+    expect(err?.code).toBe("AccessDenied");
+  });
+
   test("the Policy parameter narrows the session to what it allows", async () => {
     const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${B}/ro/*`] }] });
     const t = await assume(["--policy", policy]);
@@ -141,6 +162,29 @@ print(json.dumps({"key": c["AccessKeyId"], "body": body, "exp": c["Expiration"].
     const me = await aws(ep, ["sts", "get-caller-identity"], withToken(bad));
     expect(me.code).not.toBe(0);
     expect(me.stderr).toContain("InvalidToken");
+  });
+
+  test("an expired session is 400 ExpiredToken (as AWS S3 answers), in headers and in a presigned URL", async () => {
+    // A session that ended a minute ago, minted as AssumeRole would with the root secret: no
+    // 15-minute wait. AWS's code, not MinIO's InvalidAccessKeyId: it tells the client to get new
+    // credentials (minio-go retries it, re-signing with a refreshing provider's fresh ones).
+    const claims = { ak: newTemporaryAccessKey(), parent: USER.accessKey, exp: Math.floor(Date.now() / 1000) - 60 };
+    const { token, secret } = await issueStsToken(ep.secretKey, claims);
+    const t: Temp = { AccessKeyId: claims.ak, SecretAccessKey: secret, SessionToken: token, Expiration: "" };
+    const r = await aws(ep, ["s3api", "list-objects-v2", "--bucket", B], withToken(t));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("ExpiredToken");
+    const presigned = async (secretAccessKey: string, sessionToken: string) => {
+      const client = new AwsClient({ accessKeyId: t.AccessKeyId, secretAccessKey, sessionToken, service: "s3", region: ep.region });
+      return fetch((await client.sign(`${ep.url}/${B}/ro/a.txt`, { aws: { signQuery: true } })).url);
+    };
+    const got = await presigned(secret, token);
+    expect(got.status).toBe(400);
+    expect(xmlCode(await got.text())).toBe("ExpiredToken");
+    // The same claims unexpired work: what failed was the time alone.
+    const live = await issueStsToken(ep.secretKey, { ...claims, exp: claims.exp + 3600 });
+    const fresh = await presigned(live.secret, live.token);
+    expect([fresh.status, await fresh.text()]).toEqual([200, "hello"]);
   });
 
   test("root may not assume a role (MinIO): 403 AccessDenied; nor may a session", async () => {

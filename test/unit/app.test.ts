@@ -189,10 +189,10 @@ const cases: { name: string; code: string; status: number; run: (t: T) => Promis
   { name: "PUT on the service", code: "MethodNotAllowed", status: 405, run: ({ c }) => c.send("/", { method: "PUT" }) },
   { name: "DELETE on the service", code: "MethodNotAllowed", status: 405, run: ({ c }) => c.send("/", { method: "DELETE" }) },
   { name: "PATCH on an object", code: "MethodNotAllowed", status: 405, run: ({ c }) => c.send("/bkt/obj", { method: "PATCH" }) },
-  { name: "PUT ?lifecycle on a bucket", code: "NotImplemented", status: 501, run: ({ c }) => c.send("/bkt?lifecycle", { method: "PUT", body: "<LifecycleConfiguration/>" }) },
+  { name: "PUT ?lifecycle without Content-MD5", code: "InvalidRequest", status: 400, run: ({ c }) => c.send("/bkt?lifecycle", { method: "PUT", body: "<LifecycleConfiguration/>" }) },
   { name: "PUT ?policy with an empty document", code: "MalformedPolicy", status: 400, run: ({ c }) => c.send("/bkt?policy", { method: "PUT", body: "{}" }) },
   { name: "GET ?policy on an object", code: "NotImplemented", status: 501, run: ({ c }) => c.send("/bkt/obj?policy") },
-  { name: "GET ?versions on a bucket", code: "NotImplemented", status: 501, run: ({ c }) => c.send("/bkt?versions") },
+  { name: "GET ?versions with a version-id-marker but no key-marker", code: "InvalidArgument", status: 400, run: ({ c }) => c.send("/bkt?versions&version-id-marker=null") },
   { name: "GET ?retention on an object", code: "NotImplemented", status: 501, run: ({ c }) => c.send("/bkt/obj?retention") },
 ];
 

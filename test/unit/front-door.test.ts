@@ -40,9 +40,9 @@ describe("admin API (/minio/admin/v3, v4): madmin JSON errors, empty region", ()
     expect(res.status).toBe(200);
     expect(await json(res)).toHaveProperty("mode");
     expect(res.headers.get("x-amz-request-id")).toBeTruthy();
-    const kv = await send(await signV4({ url: `${EP}/minio/admin/${v}/get-config-kv?key=notify_webhook`, region: "", now }));
+    const kv = await send(await signV4({ url: `${EP}/minio/admin/${v}/storageinfo`, region: "", now }));
     expect(kv.status).toBe(501);
-    expect(await json(kv)).toMatchObject({ Code: "NotImplemented", Resource: `/minio/admin/${v}/get-config-kv` });
+    expect(await json(kv)).toMatchObject({ Code: "NotImplemented", Resource: `/minio/admin/${v}/storageinfo` });
   });
 
   it("an unknown admin operation → 400 JSON", async () => {

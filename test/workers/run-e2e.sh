@@ -49,6 +49,7 @@ fi
 sed -e 's|^main = .*|main = "dist/gateway.js"|' wrangler.toml >"$tmp/worker/wrangler.toml"
 wrangler dev --local --no-bundle --config "$tmp/worker/wrangler.toml" --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
   --var S3EDGE_ROOT_USER:admin --var S3EDGE_ROOT_PASSWORD:secret12345 --var S3EDGE_DOMAIN:localhost --var S3EDGE_GC_INTERVAL_MS:500 \
+  --var S3EDGE_TEST_CLOCK:1 --var S3EDGE_LIFECYCLE_INTERVAL:1s \
   --var MINIO_NOTIFY_WEBHOOK_ENABLE_E2E:on --var "MINIO_NOTIFY_WEBHOOK_ENDPOINT_E2E:http://127.0.0.1:$hookport/hook" \
   --var MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_E2E:e2e-token \
   --persist-to "$tmp/state" --show-interactive-dev-session=false </dev/null >"$log" 2>&1 &

@@ -6,6 +6,7 @@ import type { Deps, Logger } from "../../deps.ts";
 import { DEFAULT_CONFIG, type Config } from "../../config.ts";
 import { createSqlMetaStore } from "../../store/sql/meta-store.ts";
 import { createFsBlobStore } from "./fs-blob-store.ts";
+import type { BlobStore } from "../../store/types.ts";
 import { createBunSqliteDriver } from "./sqlite-driver.ts";
 import { bunHasher, bunSyncDigests } from "./hasher.ts";
 import { installSyncDigests } from "../../util/hash.ts";
@@ -17,6 +18,10 @@ import { createSqlTargetStore } from "../../events/sql-target-store.ts";
 import { createTargetRegistry } from "../../events/target-registry.ts";
 import { createTargetSenders, targetRefusal } from "../../events/targets/drivers.ts";
 import { bunTargetDrivers } from "./targets/index.ts";
+import { createSqlQueueStore } from "../../events/sqs-sql-store.ts";
+import { sqsQueueDriver, withSqsQueues } from "../../events/sqs-targets.ts";
+import { createLocalListen } from "../../events/listen.ts";
+import { createTargetStats } from "../../events/targets-stats.ts";
 
 export const consoleLogger = (quiet = false): Logger => ({
   info: (m, f) => { if (!quiet) console.log(m, f ? JSON.stringify(f) : ""); },
@@ -32,6 +37,8 @@ export const consoleLogger = (quiet = false): Logger => ({
  */
 export function createBunDeps(opts: {
   dataDir: string; config?: Partial<Config>; log?: Logger; gcIntervalMs?: number; md5Workers?: number; eventPollMs?: number; fsync?: boolean;
+  /** Chunks elsewhere (an S3 upstream: store/s3/blob-store.ts) instead of files under dataDir. */
+  blobs?: BlobStore;
 }): Deps & { close(): Promise<void> } {
   mkdirSync(opts.dataDir, { recursive: true });
   const fsync = opts.fsync !== false;
@@ -43,17 +50,24 @@ export function createBunDeps(opts: {
   const log = opts.log ?? consoleLogger();
   installSyncDigests(bunSyncDigests);
   const md5Pool = createMd5Pool(opts.md5Workers ?? navigator.hardwareConcurrency ?? 1);
-  const blobs = createFsBlobStore(join(opts.dataDir, "chunks"), { fsync });
+  const fsBlobs = opts.blobs ? undefined : createFsBlobStore(join(opts.dataDir, "chunks"), { fsync });
+  // SQS queues and their messages: tables of their own in meta.sqlite (events/sqs-sql-store.ts).
+  const queues = createSqlQueueStore(driver);
+  const drivers = { ...bunTargetDrivers, sqs: sqsQueueDriver(queues, bunHasher, clock.now) };
   const deps: Deps = {
-    blobs,
+    blobs: opts.blobs ?? fsBlobs!,
     meta: createSqlMetaStore(driver, { now: clock.now }),
     // IAM and stored notification targets: their own tables in the same meta.sqlite.
     iam: createSqlIamStore(driver, { now: clock.now }),
-    targets: createTargetRegistry({
+    targets: withSqsQueues(createTargetRegistry({
       env: config.notifyTargets, store: createSqlTargetStore(driver, { now: clock.now }), now: clock.now,
       accept: (t) => targetRefusal(t, bunTargetDrivers, "Bun"),
-    }),
+    }), queues, clock.now),
     targetDrivers: bunTargetDrivers,
+    queues,
+    // One process serves every request: its listen streams see every event (events/listen.ts).
+    listen: createLocalListen(),
+    notifyStats: createTargetStats(),
     hasher: bunHasher,
     bulkMd5: opts.md5Workers === 0 ? undefined : md5Pool.hasher,
     argon2id: bunArgon2id,
@@ -72,13 +86,15 @@ export function createBunDeps(opts: {
     running = (async () => {
       // Temp files: those of no put in flight here, last written before this process started
       // (or stalled for the session TTL).
-      const [chunks, temps] = await Promise.all([collectGarbage(deps, { bootedAt }), blobs.sweepTemp(staleBefore)]);
+      const [chunks, temps] = await Promise.all([collectGarbage(deps, { bootedAt }), fsBlobs?.sweepTemp(staleBefore) ?? 0]);
       // Blob files no row names (a delete a crash or power cut undid, a blob whose intent was
       // not yet durable): a blob is named (its intent committed) before its first byte, so any
       // unnamed file last written before this process started is garbage now (D11), not in
       // 24 h. Once per start: it lists all.
-      if (orphansSwept) return;
-      const orphans = await blobs.sweepOrphans(bootedAt, (keys) => {
+      // Not on an S3 upstream: its bucket may be shared, and a blob is never written there
+      // before its intent, so intents and tombstones cover it.
+      if (orphansSwept || !fsBlobs) return;
+      const orphans = await fsBlobs.sweepOrphans(bootedAt, (keys) => {
         if (closing) throw new Error("closing"); // a long sweep must not hold up a shutdown
         return deps.meta.unnamedBlobs(keys);
       });
@@ -89,8 +105,12 @@ export function createBunDeps(opts: {
   gcPass();
   const gc = setInterval(gcPass, opts.gcIntervalMs ?? 30_000);
   // One connection (or pool) per socket target, opened on first delivery, closed on shutdown.
-  const senders = createTargetSenders(bunTargetDrivers, log);
-  const events = startLocalQueue(deps.meta, { targets: deps.targets, senders, now: clock.now, log, via: "local" }, { pollMs: opts.eventPollMs });
+  const senders = createTargetSenders(drivers, log);
+  // One process owns the store (as for GC above): an outbox lease still set was taken by a gone
+  // process (killed mid-delivery). Released, delivery resumes now, not when the lease ends (a
+  // leased head holds its target's queue); the rows it had in flight are sent again (at least once).
+  driver.run("UPDATE event_outbox SET visible_at = 0 WHERE visible_at > 0");
+  const events = startLocalQueue(deps.meta, { targets: deps.targets, senders, now: clock.now, log, via: "local", stats: deps.notifyStats }, { pollMs: opts.eventPollMs });
   return {
     ...deps,
     async close() {

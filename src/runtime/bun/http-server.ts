@@ -23,7 +23,15 @@ import { RequestAborted } from "../../http/request-aborted.ts";
 import { rawPathOf, type RequestInfo } from "../../http/request-info.ts";
 import { toByteString } from "../../http/header-bytes.ts";
 
-export interface HttpServer { hostname: string; port: number; stop(): Promise<void> }
+export interface HttpServer {
+  hostname: string; port: number; stop(): Promise<void>;
+  /**
+   * Graceful shutdown (SIGTERM): stops accepting, closes idle keep-alive sockets, answers the
+   * requests in flight (each with Connection: close) for up to `timeoutMs`, then cuts the rest.
+   * Resolves true when everything finished in time.
+   */
+  drain(timeoutMs: number): Promise<boolean>;
+}
 
 type FetchHandler = (req: Request, info: RequestInfo) => Response | Promise<Response>;
 
@@ -93,10 +101,10 @@ export function bodyStream(req: IncomingMessage, watch?: BodyWatch): ReadableStr
 }
 
 /** True while the client still owes body bytes the app has not taken (a GET's body is never read). */
-function bodyUnread(req: IncomingMessage): boolean {
+function bodyUnread(req: IncomingMessage, headers: Headers): boolean {
   if (req.complete) return false;
-  const len = req.headers["content-length"];
-  return len !== undefined ? Number(len) > 0 : req.headers["transfer-encoding"] !== undefined;
+  const len = headers.get("content-length");
+  return len !== null ? Number(len) > 0 : headers.has("transfer-encoding");
 }
 
 /**
@@ -121,7 +129,8 @@ function toRequest(req: IncomingMessage, hostname: string, port: number, watch: 
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-  const host = req.headers.host ?? `${hostname}:${port}`;
+  // Not req.headers: node:http builds that object on first use, and every header is in `headers` already.
+  const host = headers.get("host") ?? `${hostname}:${port}`;
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
   return new Request(`http://${host}${req.url ?? "/"}`, {
@@ -248,8 +257,13 @@ export async function serveHttp(fetch: FetchHandler, opts: ServeOptions): Promis
   // Other expectations reach the app as headers: it answers them in S3's XML (unsupported.ts).
   server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => handle(req, res, false));
 
+  let inFlight = 0;
+  let draining = false;
+  let idleNow: (() => void) | undefined;
   function handle(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) {
     const socket = req.socket;
+    inFlight++;
+    res.once("close", () => { inFlight--; if (inFlight === 0) idleNow?.(); });
     track(socket);
     setPhase(socket, "busy");
     const watch: BodyWatch = {
@@ -269,7 +283,7 @@ export async function serveHttp(fetch: FetchHandler, opts: ServeOptions): Promis
     const info: RequestInfo = { rawPath: rawPathOf(req.url), remoteAddress: socket.remoteAddress };
     Promise.resolve()
       .then(() => fetch(request, info))
-      .then((response) => writeResponse(res, response, { close: bodyUnread(req), idleMs, phase: (p) => setPhase(socket, p) }))
+      .then((response) => writeResponse(res, response, { close: draining || bodyUnread(req, request.headers), idleMs, phase: (p) => setPhase(socket, p) }))
       .catch((e) => {
         if (!res.headersSent) res.writeHead(500, { connection: "close" }).end();
         else res.destroy(e);
@@ -294,5 +308,16 @@ export async function serveHttp(fetch: FetchHandler, opts: ServeOptions): Promis
     hostname: opts.hostname,
     port,
     stop: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections?.(); }),
+    async drain(timeoutMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const [socket, p] of phases) if (p === "waiting") socket.destroy(); // idle keep-alive: nothing to finish
+      const finished = inFlight === 0 ? Promise.resolve(true)
+        : new Promise<boolean>((resolve) => { idleNow = () => resolve(true); setTimeout(() => resolve(false), timeoutMs); });
+      const ok = await finished;
+      server.closeAllConnections?.();
+      await closed;
+      return ok;
+    },
   };
 }

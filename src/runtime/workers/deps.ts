@@ -11,6 +11,9 @@ import { targetsFromEnv } from "../../events/targets.ts";
 import { targetRefusal, type TargetDrivers } from "../../events/targets/drivers.ts";
 import { createPostgresSender } from "../../events/targets/postgres.ts";
 import { ConfigError } from "../../config-error.ts";
+import { sqsQueueDriver, withSqsQueues } from "../../events/sqs-targets.ts";
+import { createDoListen } from "./do-listen.ts";
+import { createTargetStats, type TargetStats } from "../../events/targets-stats.ts";
 
 /**
  * PostgreSQL only: postgres.js reaches it through cloudflare:sockets (its workerd build, which
@@ -45,28 +48,42 @@ const registries = new WeakMap<WorkersEnv, TargetRegistry>();
 export function workersTargets(env: WorkersEnv): TargetRegistry {
   let r = registries.get(env);
   if (!r) {
-    r = createTargetRegistry({
+    // The SQS queues (in the IamShard too) resolve as `<name>:sqs` targets (events/sqs-targets.ts).
+    r = withSqsQueues(createTargetRegistry({
       env: targetsFromEnv(env as unknown as Record<string, unknown>),
       store: createDoIamStore(env.IAM),
       now: () => Date.now(),
       accept: (t) => targetRefusal(t, WORKERS_TARGET_DRIVERS, "Workers")
         ?? (env.EVENTS ? null : "notifications need the EVENTS queue binding (wrangler.toml [[queues.producers]])"),
-    });
+    }), createDoIamStore(env.IAM), () => Date.now());
     registries.set(env, r);
   }
   return r;
+}
+
+/** The isolate's delivery counters: the Queue consumer counts, /metrics in the same isolate reads. */
+const notifyStats = new WeakMap<WorkersEnv, TargetStats>();
+export function workersNotifyStats(env: WorkersEnv): TargetStats {
+  let s = notifyStats.get(env);
+  if (!s) notifyStats.set(env, (s = createTargetStats()));
+  return s;
 }
 
 export function createWorkersDeps(env: WorkersEnv, log: Logger = jsonLogger): Deps {
   const config = configFromEnv(env);
   const refused = Object.values(config.notifyTargets).map((t) => targetRefusal(t, WORKERS_TARGET_DRIVERS, "Workers")).filter((r) => r !== null);
   if (refused.length) throw new ConfigError(refused.join("\n"));
+  const meta = createDoMetaStore(env.META);
   return {
     blobs: createR2BlobStore(env.CHUNKS),
-    meta: createDoMetaStore(env.META),
+    sharedStores: true,
+    meta,
     iam: createDoIamStore(env.IAM),
     targets: workersTargets(env),
     targetDrivers: WORKERS_TARGET_DRIVERS,
+    queues: createDoIamStore(env.IAM),
+    ...(env.LISTEN ? { listen: createDoListen(env.LISTEN, meta) } : {}),
+    notifyStats: workersNotifyStats(env),
     hasher: workersHasher,
     clock: { now: () => Date.now() },
     config,
@@ -76,4 +93,9 @@ export function createWorkersDeps(env: WorkersEnv, log: Logger = jsonLogger): De
       requestContext.getStore()?.waitUntil(guarded);
     },
   };
+}
+
+/** The Queue consumer's drivers: the socket ones, and the gateway's own SQS queues in the IamShard. */
+export function workersDeliveryDrivers(env: WorkersEnv): TargetDrivers {
+  return { ...WORKERS_TARGET_DRIVERS, sqs: sqsQueueDriver(createDoIamStore(env.IAM), workersHasher, () => Date.now()) };
 }

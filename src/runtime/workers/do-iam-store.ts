@@ -4,16 +4,17 @@ import { IAM_STORE_METHODS, type IamStore } from "../../iam/store.ts";
 import { TARGET_STORE_METHODS, type TargetStore } from "../../events/target-registry.ts";
 import { mapRpcError } from "./do-meta-store.ts";
 import { IAM_OBJECT, type IamShard } from "./iam-shard.ts";
+import { QUEUE_STORE_METHODS, type QueueStore } from "../../events/sqs-queues.ts";
 
-export function createDoIamStore(ns: DurableObjectNamespace<IamShard>): IamStore & TargetStore {
+export function createDoIamStore(ns: DurableObjectNamespace<IamShard>): IamStore & TargetStore & QueueStore {
   const id = ns.idFromName(IAM_OBJECT);
   const out: Record<string, unknown> = {};
-  for (const name of [...IAM_STORE_METHODS, ...TARGET_STORE_METHODS]) {
+  for (const name of [...IAM_STORE_METHODS, ...TARGET_STORE_METHODS, ...QUEUE_STORE_METHODS]) {
     // A stub per call, as for the MetaShards: cheap, and never outliving the request that made it.
     out[name] = (...args: unknown[]) => {
       const stub = ns.get(id) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
       return stub[name](...args).catch(mapRpcError);
     };
   }
-  return out as unknown as IamStore & TargetStore;
+  return out as unknown as IamStore & TargetStore & QueueStore;
 }

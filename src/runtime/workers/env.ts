@@ -3,6 +3,7 @@ import { configFromVars, type Config } from "../../config.ts";
 import type { EventMessage } from "../../store/types.ts";
 import type { MetaShard } from "./meta-shard.ts";
 import type { IamShard } from "./iam-shard.ts";
+import type { ListenHub } from "./listen-hub.ts";
 
 export interface WorkersEnv {
   /** R2 bucket holding the content-addressed chunks. */
@@ -16,6 +17,8 @@ export interface WorkersEnv {
    * (workers/notify.ts). Required once a notification target is configured.
    */
   EVENTS?: Queue<EventMessage>;
+  /** `mc watch` streams: ListenHub Durable Objects (src/runtime/workers/listen-hub.ts); absent: listening is NotImplemented. */
+  LISTEN?: DurableObjectNamespace<ListenHub>;
   /** Secrets (`wrangler secret put`), or `--var` under wrangler dev. MinIO names are honoured too. */
   S3EDGE_ROOT_USER?: string;
   S3EDGE_ROOT_PASSWORD?: string;
@@ -30,6 +33,10 @@ export interface WorkersEnv {
   S3EDGE_CHUNK_SIZE?: string;
   /** Delay before the metadata object collects unreferenced chunks (default 30 s). */
   S3EDGE_GC_INTERVAL_MS?: string;
+  /** How often each bucket's lifecycle rules are applied (Go duration, default 1h; 0 = never). docs/lifecycle.md */
+  S3EDGE_LIFECYCLE_INTERVAL?: string;
+  /** Tests only: "1" serves POST /s3edge/test/lifecycle (a sweep at a given instant). */
+  S3EDGE_TEST_CLOCK?: string;
 }
 
 /** The Worker's Config: the core rules (configFromVars), with credentials required and the queue binding checked. */

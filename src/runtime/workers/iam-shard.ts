@@ -10,27 +10,30 @@ import { IAM_STORE_METHODS, type IamStore } from "../../iam/store.ts";
 import { createSqlTargetStore } from "../../events/sql-target-store.ts";
 import { TARGET_STORE_METHODS, type TargetStore } from "../../events/target-registry.ts";
 import { createDoSqlDriver } from "./do-sql-driver.ts";
+import { createSqlQueueStore } from "../../events/sqs-sql-store.ts";
+import { QUEUE_STORE_METHODS, type QueueStore } from "../../events/sqs-queues.ts";
 import type { WorkersEnv } from "./env.ts";
 
 /** The name of the one instance. */
 export const IAM_OBJECT = "iam";
 
 // The RPC methods come from the stores' method tables (below), not one hand-written wrapper each.
-export interface IamShard extends IamStore, TargetStore {}
+export interface IamShard extends IamStore, TargetStore, QueueStore {}
 
 export class IamShard extends DurableObject<WorkersEnv> {
-  readonly #stores: { iam: IamStore; targets: TargetStore };
+  readonly #stores: { iam: IamStore; targets: TargetStore; queues: QueueStore };
 
   constructor(ctx: DurableObjectState, env: WorkersEnv) {
     super(ctx, env);
     const db = createDoSqlDriver(ctx.storage);
     const now = () => Date.now();
-    this.#stores = { iam: createSqlIamStore(db, { now }), targets: createSqlTargetStore(db, { now }) };
+    // The SQS queues too (events/sqs-sql-store.ts): one object orders their receives and deletes.
+    this.#stores = { iam: createSqlIamStore(db, { now }), targets: createSqlTargetStore(db, { now }), queues: createSqlQueueStore(db) };
   }
 
   static {
     // Prototype methods are what workerd exposes over RPC (instance fields are not).
-    const define = (name: string, store: "iam" | "targets") => {
+    const define = (name: string, store: "iam" | "targets" | "queues") => {
       Object.defineProperty(IamShard.prototype, name, {
         value(this: IamShard, ...args: unknown[]) {
           return (this.#stores[store] as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args);
@@ -41,5 +44,6 @@ export class IamShard extends DurableObject<WorkersEnv> {
     };
     for (const name of IAM_STORE_METHODS) define(name, "iam");
     for (const name of TARGET_STORE_METHODS) define(name, "targets");
+    for (const name of QUEUE_STORE_METHODS) define(name, "queues");
   }
 }

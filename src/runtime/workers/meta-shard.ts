@@ -16,6 +16,7 @@ import { DEFAULT_CONFIG } from "../../config.ts";
 import { createDoSqlDriver } from "./do-sql-driver.ts";
 import { createR2BlobStore } from "./r2-blob-store.ts";
 import { gcIntervalMs, type WorkersEnv } from "./env.ts";
+import { armLifecycle, isLifecyclePut, lifecycleAlarm } from "./lifecycle-alarm.ts";
 
 // The RPC methods come from the MetaStore's method table (below), not one hand-written wrapper each.
 export interface MetaShard extends MetaStore {}
@@ -59,7 +60,10 @@ export class MetaShard extends DurableObject<WorkersEnv> {
 
   override async alarm(): Promise<void> {
     this.gcArmed = true; // setAlarm below, not from concurrent mutations, re-arms
+    let lifecycleAt: number | null = null; // the bucket's next lifecycle pass (lifecycle-alarm.ts)
     try {
+      lifecycleAt = await lifecycleAlarm(this.ctx.storage, this.store, this.env, Date.now())
+        .catch((e) => { jsonLogger.warn("lifecycle sweep failed; retried next alarm", { error: String(e) }); return Date.now() + 60_000; });
       await this.relay().catch((e) => jsonLogger.warn("event relay failed", { error: String(e) }));
       await collectGarbage({
         meta: this.store, blobs: createR2BlobStore(this.env.CHUNKS), clock: { now: () => Date.now() }, config: DEFAULT_CONFIG,
@@ -72,7 +76,9 @@ export class MetaShard extends DurableObject<WorkersEnv> {
         || this.db.all("SELECT 1 AS x FROM blob_tombstones LIMIT 1").length > 0 // R2 deletes that failed
         || this.db.all("SELECT 1 AS x FROM event_outbox LIMIT 1").length > 0;
       this.gcArmed = pending;
-      if (pending) await this.ctx.storage.setAlarm(Date.now() + Math.max(gcIntervalMs(this.env), 1000));
+      const gcAt = pending ? Date.now() + Math.max(gcIntervalMs(this.env), 1000) : null;
+      const at = gcAt !== null && lifecycleAt !== null ? Math.min(gcAt, lifecycleAt) : gcAt ?? lifecycleAt;
+      if (at !== null) await this.ctx.storage.setAlarm(at);
     }
   }
 
@@ -86,6 +92,7 @@ export class MetaShard extends DurableObject<WorkersEnv> {
         async value(this: MetaShard, ...args: unknown[]) {
           const r = await (this.store as unknown as Record<string, Call>)[name](...args);
           if (spec.gc) this.scheduleGc(null);
+          if (isLifecyclePut(name, args)) await armLifecycle(this.ctx.storage, this.env, Date.now());
           return this.afterEvents(r, spec.events?.(args, r));
         },
         writable: true,

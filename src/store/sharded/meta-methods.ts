@@ -42,6 +42,7 @@ export const META_STORE_METHODS = {
   updateObjectTags: { shard: byBucket, events: ([, , , events], r) => (r.ok ? events : undefined) },
   updateObjectHeader: { shard: byBucket },
   listObjects: { shard: byBucket },
+  listObjectVersions: { shard: byBucket },
 
   createUpload: { shard: ([u]) => bucketShardName(u.bucket) },
   getUpload: { shard: byBucket },

@@ -2,7 +2,7 @@
 // transaction is tables.ts, the row layout rows.ts.
 import type { MetaStore } from "../types.ts";
 import type { SqlDriver } from "./driver.ts";
-import { SCHEMA } from "./schema.ts";
+import { migrateSchema, SCHEMA } from "./schema.ts";
 import { migrateOutbox, sqlOutbox } from "./event-outbox.ts";
 import { sqlTables } from "./tables.ts";
 import { sqlBuckets } from "./buckets.ts";
@@ -13,6 +13,7 @@ import { sqlChunks } from "./chunks.ts";
 /** MetaStore over any synchronous SQLite (bun:sqlite, Durable Object storage.sql). */
 export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): MetaStore {
   db.exec(SCHEMA);
+  migrateSchema(db);
   migrateOutbox(db);
   const t = sqlTables(db, opts);
   return { ...sqlBuckets(t), ...sqlObjects(t), ...sqlUploads(t), ...sqlChunks(t), ...sqlOutbox(db) };

@@ -1,11 +1,13 @@
-// Current object versions (objects): the commit that makes a version visible, deletes, tags, listing.
-import { DONE, refused, type DeleteCondition, type MetaStore, type ObjectSummary, type PutResult } from "../types.ts";
+// Object versions (objects: each key's current one; object_versions: the noncurrent ones): the
+// commit that makes a version current, versioned deletes and delete markers, tags, listings.
+import { refused, type DeleteCondition, type DeleteResult, type MetaStore, type ObjectSummary, type PutResult, type VersionSummary } from "../types.ts";
 import type { SqlValue } from "./driver.ts";
-import { json, readManifest, rowToObject, type Row } from "./rows.ts";
+import { json, rowToObject, type Row } from "./rows.ts";
 import type { SqlTables } from "./tables.ts";
 import { compareKeys, prefixUpperBound } from "../../util/keys.ts";
 
-export type ObjectMethods = Pick<MetaStore, "getObject" | "putObject" | "deleteObject" | "updateObjectTags" | "updateObjectHeader" | "listObjects">;
+export type ObjectMethods = Pick<MetaStore,
+  "getObject" | "putObject" | "deleteObject" | "updateObjectTags" | "updateObjectHeader" | "listObjects" | "listObjectVersions">;
 
 const deleteAllowed = (existing: Row, cond?: DeleteCondition): boolean => {
   if (!cond) return true;
@@ -15,69 +17,139 @@ const deleteAllowed = (existing: Row, cond?: DeleteCondition): boolean => {
   return true;
 };
 
+const SUMMARY_COLUMNS = "key, version_id, size, etag, last_modified, storage_class, delete_marker, seq";
+
+const toVersionSummary = (r: Row): VersionSummary => ({
+  key: r.key as string, versionId: r.version_id as string, size: Number(r.size), etag: r.etag as string,
+  lastModified: Number(r.last_modified), storageClass: r.storage_class as string,
+  isLatest: Number(r.is_latest) === 1, deleteMarker: Number(r.delete_marker) === 1,
+  ...(r.noncurrent_since !== null && r.noncurrent_since !== undefined ? { noncurrentSince: Number(r.noncurrent_since) } : {}),
+});
+
+/** `key op ?` from `start` under `prefix`, as listObjects and listObjectVersions bound their scan. */
+function keyRange(prefix: string, start: string, inclusive: boolean): { sql: string; params: SqlValue[] } {
+  // Compare in code-point order (= SQLite's UTF-8 memcmp), not JS UTF-16 order. A start equal
+  // to the prefix is a bound too: exclusive, it skips the key that is the prefix itself (a
+  // "folder/" marker), else paging under that prefix would return it on every page.
+  const afterPrefix = compareKeys(start, prefix) >= 0;
+  const lower = afterPrefix ? start : prefix;
+  const op = afterPrefix && !inclusive ? ">" : ">=";
+  const upper = prefixUpperBound(prefix);
+  return upper === null
+    ? { sql: `key ${op} ?`, params: [lower] }
+    : { sql: `key ${op} ? AND key < ?`, params: [lower, upper] };
+}
+
 export function sqlObjects(t: SqlTables): ObjectMethods {
-  const { db, objectRow } = t;
+  const { db, objectRow, versionRow } = t;
+  /** The named version and whether it is the current one. */
+  const findVersion = (bucket: string, key: string, versionId: string): { row: Row; current: boolean } | undefined => {
+    const cur = objectRow(bucket, key);
+    if (cur && cur.version_id === versionId) return { row: cur, current: true };
+    const old = versionRow(bucket, key, versionId);
+    return old ? { row: old, current: false } : undefined;
+  };
   return {
-    async getObject(bucket, key) {
-      const r = objectRow(bucket, key);
+    async getObject(bucket, key, versionId) {
+      const r = versionId === undefined ? objectRow(bucket, key) : findVersion(bucket, key, versionId)?.row;
       return r ? rowToObject(r) : null;
     },
     async putObject(obj, { session, cond, events }): Promise<PutResult> {
       return t.tx((): PutResult => {
         if (!t.bucketExists(obj.bucket)) { t.dropSession(session); return { ok: false, reason: "NoSuchBucket" }; }
-        const existing = objectRow(obj.bucket, obj.key);
-        if (!t.putAllowed(existing, cond)) { t.dropSession(session); return { ok: false, reason: "PreconditionFailed" }; }
-        t.adjustRefs(obj.manifest, 1);
-        if (existing) t.adjustRefs(readManifest(existing.manifest), -1);
-        t.writeObject(obj);
+        const cur = objectRow(obj.bucket, obj.key) ?? null;
+        if (!t.putAllowed(cur ?? undefined, cond)) { t.dropSession(session); return { ok: false, reason: "PreconditionFailed" }; }
+        t.commitVersion(obj, cur);
         t.writeEvents(events);
         t.dropSession(session);
         return { ok: true };
       });
     },
-    async deleteObject(bucket, key, events, cond) {
-      return t.txOrFull(() => {
-        const existing = objectRow(bucket, key);
-        if (!existing) return refused("NoSuchKey");
-        if (!deleteAllowed(existing, cond)) return refused("PreconditionFailed");
-        t.adjustRefs(readManifest(existing.manifest), -1);
-        db.run("DELETE FROM objects WHERE bucket = ? AND key = ?", [bucket, key]);
+    async deleteObject(bucket, key, events, cond, version): Promise<DeleteResult> {
+      return t.txOrFull((): DeleteResult => {
+        if (version && "marker" in version) {
+          const cur = objectRow(bucket, key);
+          if (cond && (!cur || cur.delete_marker)) return refused("NoSuchKey");
+          if (cur && !deleteAllowed(cur, cond)) return refused("PreconditionFailed");
+          const { versionId, lastModified } = version.marker;
+          t.commitVersion({
+            bucket, key, versionId, size: 0, etag: "", lastModified, headers: {}, tags: {}, storageClass: "STANDARD", deleteMarker: true,
+          }, cur ?? null);
+          t.writeEvents(events);
+          return { ok: true, versionId, deleteMarker: true };
+        }
+        let found: { row: Row; current: boolean } | undefined;
+        if (version) {
+          found = findVersion(bucket, key, version.versionId);
+          if (!found) return refused("NoSuchVersion");
+        } else {
+          const cur = objectRow(bucket, key);
+          if (!cur) return refused("NoSuchKey");
+          found = { row: cur, current: true };
+        }
+        if (!deleteAllowed(found.row, cond)) return refused("PreconditionFailed");
+        t.removeVersion(found.row, found.current);
         t.writeEvents(events);
-        return DONE;
+        return { ok: true, versionId: found.row.version_id as string, deleteMarker: Number(found.row.delete_marker) === 1 };
       }, refused("SlowDown"));
     },
-    async updateObjectTags(bucket, key, tags, events) {
+    async updateObjectTags(bucket, key, tags, events, versionId) {
       return t.txOrFull(() => {
-        if (db.run("UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?", [json(tags), bucket, key]).changes === 0) return refused("NoSuchKey");
+        const missing = versionId === undefined ? refused("NoSuchKey") : refused("NoSuchVersion");
+        const found = versionId === undefined ? (() => { const r = objectRow(bucket, key); return r && { row: r, current: true }; })()
+          : findVersion(bucket, key, versionId);
+        if (!found || found.row.delete_marker) return missing;
+        const table = found.current ? "objects" : "object_versions";
+        db.run(`UPDATE ${table} SET tags = ? WHERE bucket = ? AND key = ? AND version_id = ?`, [json(tags), bucket, key, found.row.version_id]);
         t.writeEvents(events);
-        return DONE;
+        return { ok: true } as const;
       }, refused("SlowDown"));
     },
-    async updateObjectHeader(bucket, key, name, value) {
-      // One statement: a concurrent overwrite of the object either precedes it or replaces it whole.
+    async updateObjectHeader(bucket, key, name, value, versionId) {
+      // One statement per table: a concurrent overwrite of the object either precedes it or replaces it whole.
       const path = `$.${JSON.stringify(name)}`;
-      const r = value === null
-        ? db.run("UPDATE objects SET headers = json_remove(headers, ?) WHERE bucket = ? AND key = ?", [path, bucket, key])
-        : db.run("UPDATE objects SET headers = json_set(headers, ?, ?) WHERE bucket = ? AND key = ?", [path, value, bucket, key]);
-      return r.changes === 0 ? refused("NoSuchKey") : DONE;
+      const set = value === null ? "json_remove(headers, ?)" : "json_set(headers, ?, ?)";
+      const args: SqlValue[] = value === null ? [path] : [path, value];
+      const where = versionId === undefined ? "" : " AND version_id = ?";
+      const params: SqlValue[] = [...args, bucket, key, ...(versionId === undefined ? [] : [versionId])];
+      const update = (table: string) => db.run(`UPDATE ${table} SET headers = ${set} WHERE bucket = ? AND key = ? AND delete_marker = 0${where}`, params).changes;
+      if (update("objects") > 0) return { ok: true };
+      return versionId !== undefined && update("object_versions") > 0 ? { ok: true } : refused("NoSuchKey");
     },
     async listObjects(bucket, { prefix, start, inclusive, limit }): Promise<ObjectSummary[]> {
-      // Compare in code-point order (= SQLite's UTF-8 memcmp), not JS UTF-16 order. A start equal
-      // to the prefix is a bound too: exclusive, it skips the key that is the prefix itself (a
-      // "folder/" marker), else paging under that prefix would return it on every page.
-      const afterPrefix = compareKeys(start, prefix) >= 0;
-      const lower = afterPrefix ? start : prefix;
-      const op = afterPrefix && !inclusive ? ">" : ">=";
-      const upper = prefixUpperBound(prefix);
-      const params: SqlValue[] = [bucket, lower];
-      let sql = `SELECT key, size, etag, last_modified, storage_class FROM objects WHERE bucket = ? AND key ${op} ?`;
-      if (upper !== null) { sql += " AND key < ?"; params.push(upper); }
-      sql += " ORDER BY key LIMIT ?";
-      params.push(limit);
-      return db.all(sql, params).map((r) => ({
+      const range = keyRange(prefix, start, inclusive);
+      const sql = `SELECT key, size, etag, last_modified, storage_class FROM objects WHERE bucket = ? AND ${range.sql}
+        AND delete_marker = 0 ORDER BY key LIMIT ?`;
+      return db.all(sql, [bucket, ...range.params, limit]).map((r) => ({
         key: r.key as string, size: Number(r.size), etag: r.etag as string,
         lastModified: Number(r.last_modified), storageClass: r.storage_class as string,
       }));
+    },
+    async listObjectVersions(bucket, { prefix, start, inclusive, versionIdMarker, limit }): Promise<VersionSummary[]> {
+      return db.transaction(() => {
+        const out: VersionSummary[] = [];
+        // The rest of key `start` after the marker version: only noncurrent ones are older.
+        if (versionIdMarker !== undefined && !inclusive && limit > 0 && start.startsWith(prefix)) {
+          const at = findVersion(bucket, start, versionIdMarker);
+          if (at) {
+            out.push(...db.all(
+              `SELECT ${SUMMARY_COLUMNS}, 0 AS is_latest, noncurrent_since FROM object_versions
+                WHERE bucket = ? AND key = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+              [bucket, start, Number(at.row.seq), limit]).map(toVersionSummary));
+          }
+        }
+        if (out.length >= limit) return out;
+        const range = keyRange(prefix, start, inclusive);
+        // Both sides are read in (key, seq DESC) order, so SQLite merges them without a sort.
+        const rows = db.all(
+          `SELECT ${SUMMARY_COLUMNS}, 1 AS is_latest, NULL AS noncurrent_since FROM objects WHERE bucket = ? AND ${range.sql}
+           UNION ALL
+           SELECT ${SUMMARY_COLUMNS}, 0 AS is_latest, noncurrent_since FROM object_versions WHERE bucket = ? AND ${range.sql}
+           ORDER BY key, seq DESC LIMIT ?`,
+          [bucket, ...range.params, bucket, ...range.params, limit - out.length]);
+        out.push(...rows.map(toVersionSummary));
+        return out;
+      });
     },
   };
 }

@@ -36,6 +36,7 @@ export function rowToObject(r: Row): ObjectRecord {
     storageClass: r.storage_class as string,
     inline: bytes(r.inline),
     manifest: readManifest(r.manifest),
+    ...(r.delete_marker ? { deleteMarker: true } : {}),
   };
 }
 

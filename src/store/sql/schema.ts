@@ -1,6 +1,10 @@
 // One SQLite dialect for bun:sqlite, Durable Object SQLite and D1.
 // TEXT keys use BINARY collation: memcmp of UTF-8, which is S3's listing order.
-export const SCHEMA_VERSION = 1;
+// Version 2: object versions (objects gains delete_marker and seq; object_versions). Files of
+// version 1 are brought up to date by migrateSchema, which runs after SCHEMA on every open.
+export const SCHEMA_VERSION = 2;
+
+import type { SqlDriver } from "./driver.ts";
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS buckets (
@@ -9,12 +13,29 @@ CREATE TABLE IF NOT EXISTS buckets (
 CREATE TABLE IF NOT EXISTS bucket_configs (
   bucket TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (bucket, kind)
 );
+-- Each key's current version: an object, or a delete marker (delete_marker = 1, size 0, etag '').
+-- seq orders a key's versions (the current one has the highest); older files gain the last
+-- two columns in migrateSchema, their rows seq 0.
 CREATE TABLE IF NOT EXISTS objects (
   bucket TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, size INTEGER NOT NULL,
   etag TEXT NOT NULL, last_modified INTEGER NOT NULL, headers TEXT NOT NULL, tags TEXT NOT NULL,
   checksum TEXT, parts TEXT, storage_class TEXT NOT NULL, inline BLOB, manifest TEXT,
+  delete_marker INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (bucket, key)
 ) WITHOUT ROWID;
+-- Noncurrent versions and delete markers (versioned buckets), each holding its own chunk
+-- references like a current one; noncurrent_since is when a newer version replaced it. A rowid
+-- table: its rows (inline data included) are appended in write order, and only the one small
+-- index entry lands at a random place, so a growing history does not slow writes down. The
+-- index also finds a version by id (a key has few); ids are unique by construction (random,
+-- and a null write replaces the null version).
+CREATE TABLE IF NOT EXISTS object_versions (
+  bucket TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, size INTEGER NOT NULL,
+  etag TEXT NOT NULL, last_modified INTEGER NOT NULL, headers TEXT NOT NULL, tags TEXT NOT NULL,
+  checksum TEXT, parts TEXT, storage_class TEXT NOT NULL, inline BLOB, manifest TEXT,
+  delete_marker INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL, noncurrent_since INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS object_versions_by_seq ON object_versions (bucket, key, seq DESC);
 CREATE TABLE IF NOT EXISTS uploads (
   upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, initiated INTEGER NOT NULL,
   data TEXT NOT NULL
@@ -69,3 +90,11 @@ CREATE TABLE IF NOT EXISTS event_targets (
   target TEXT PRIMARY KEY, failures INTEGER NOT NULL DEFAULT 0, retry_at INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 `;
+
+/** Brings a file of an older schema version up to date (idempotent); runs after SCHEMA. */
+export function migrateSchema(db: SqlDriver): void {
+  const cols = new Set(db.all("PRAGMA table_info(objects)").map((c) => c.name));
+  // Version 1 → 2: every existing object is its key's current, null version.
+  if (!cols.has("delete_marker")) db.exec("ALTER TABLE objects ADD COLUMN delete_marker INTEGER NOT NULL DEFAULT 0");
+  if (!cols.has("seq")) db.exec("ALTER TABLE objects ADD COLUMN seq INTEGER NOT NULL DEFAULT 0");
+}

@@ -19,9 +19,20 @@ export interface SqlTables {
   /** Ends an upload session: its pins no longer keep chunks from collection. */
   dropSession(session?: string): void;
   bucketExists(name: string): boolean;
+  /** The key's current version (objects row), a delete marker included. */
   objectRow(bucket: string, key: string): Row | undefined;
-  writeObject(o: ObjectRecord): void;
-  /** Whether a write under `cond` may replace `existing` (PutObject, CompleteMultipartUpload). */
+  /** A noncurrent version (object_versions row). */
+  versionRow(bucket: string, key: string, versionId: string): Row | undefined;
+  /**
+   * Makes `o` the key's current version (PUT, Complete, a delete marker): counts its chunks in
+   * (throws ChunkMissing), replaces the null version when `o` is one (dropping its references),
+   * and keeps any other current version as noncurrent. `current`: the key's objects row as the
+   * caller just read it in this transaction (null: none), saving the read.
+   */
+  commitVersion(o: ObjectRecord, current?: Row | null): void;
+  /** Removes one version for good (current or not), dropping its references; a removed current one is succeeded by the newest noncurrent. */
+  removeVersion(row: Row, current: boolean): void;
+  /** Whether a write under `cond` may replace `existing` (PutObject, CompleteMultipartUpload); a delete marker counts as no object. */
   putAllowed(existing: Row | undefined, cond?: PutCondition): boolean;
   /** Appends change events inside the caller's transaction; throws OutboxFull (rolls it back) at a target's limit. */
   writeEvents(events: OutboxEvent[] | undefined): void;
@@ -29,7 +40,14 @@ export interface SqlTables {
   abortUploadTx(uploadId: string): boolean;
 }
 
+/** The columns a version has wherever it is (objects, object_versions). */
+const VERSION_COLUMNS = "bucket, key, version_id, size, etag, last_modified, headers, tags, checksum, parts, storage_class, inline, manifest, delete_marker, seq";
+
 export function sqlTables(db: SqlDriver, opts: { now: () => number }): SqlTables {
+  const objectRow = (bucket: string, key: string): Row | undefined =>
+    db.all("SELECT * FROM objects WHERE bucket = ? AND key = ?", [bucket, key])[0];
+  const versionRow = (bucket: string, key: string, versionId: string): Row | undefined =>
+    db.all("SELECT * FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?", [bucket, key, versionId])[0];
   const txOrFull = <T, F>(fn: () => T, full: F): T | F => {
     try {
       return db.transaction(fn);
@@ -67,18 +85,51 @@ export function sqlTables(db: SqlDriver, opts: { now: () => number }): SqlTables
       db.run("DELETE FROM sessions WHERE id = ?", [session]);
     },
     bucketExists: (name) => db.all("SELECT 1 AS x FROM buckets WHERE name = ?", [name]).length > 0,
-    objectRow: (bucket, key) => db.all("SELECT * FROM objects WHERE bucket = ? AND key = ?", [bucket, key])[0],
-    writeObject(o) {
+    objectRow,
+    versionRow,
+    commitVersion(o, current) {
+      adjustRefs(o.manifest, 1);
+      const cur = current === undefined ? objectRow(o.bucket, o.key) : current ?? undefined;
+      if (cur && cur.version_id === o.versionId) adjustRefs(readManifest(cur.manifest), -1);
+      else {
+        // A key with noncurrent versions always has a current one: a new key has no null version to replace.
+        if (o.versionId === "null" && cur) {
+          const old = versionRow(o.bucket, o.key, "null");
+          if (old) {
+            adjustRefs(readManifest(old.manifest), -1);
+            db.run("DELETE FROM object_versions WHERE bucket = ? AND key = ? AND version_id = 'null'", [o.bucket, o.key]);
+          }
+        }
+        if (cur) {
+          db.run(`INSERT INTO object_versions (${VERSION_COLUMNS}, noncurrent_since) SELECT ${VERSION_COLUMNS}, ? FROM objects
+            WHERE bucket = ? AND key = ?`, [o.lastModified, o.bucket, o.key]);
+        }
+      }
       db.run(
         `INSERT OR REPLACE INTO objects (bucket, key, version_id, size, etag, last_modified, headers, tags, checksum, parts,
-          storage_class, inline, manifest) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+          storage_class, inline, manifest, delete_marker, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
         [o.bucket, o.key, o.versionId, o.size, o.etag, o.lastModified, json(o.headers), json(o.tags),
           o.checksum ? json(o.checksum) : null, o.parts ? json(o.parts) : null, o.storageClass,
-          o.inline ?? null, o.manifest ? storeManifest(o.manifest) : null],
+          o.inline ?? null, o.manifest ? storeManifest(o.manifest) : null, o.deleteMarker ? 1 : 0, Number(cur?.seq ?? 0) + 1],
       );
+    },
+    removeVersion(row, current) {
+      adjustRefs(readManifest(row.manifest), -1);
+      const { bucket, key } = row as { bucket: string; key: string };
+      if (!current) {
+        db.run("DELETE FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?", [bucket, key, row.version_id]);
+        return;
+      }
+      db.run("DELETE FROM objects WHERE bucket = ? AND key = ?", [bucket, key]);
+      const next = db.all("SELECT version_id FROM object_versions WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1", [bucket, key])[0];
+      if (!next) return;
+      db.run(`INSERT INTO objects (${VERSION_COLUMNS}) SELECT ${VERSION_COLUMNS} FROM object_versions
+        WHERE bucket = ? AND key = ? AND version_id = ?`, [bucket, key, next.version_id]);
+      db.run("DELETE FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?", [bucket, key, next.version_id]);
     },
     putAllowed(existing, cond) {
       if (!cond) return true;
+      if (existing?.delete_marker) existing = undefined;
       if (cond.ifMatch !== undefined && !(existing && (cond.ifMatch === "*" || cond.ifMatch.includes(existing.etag as string)))) return false;
       if (cond.ifNoneMatch === "*" && existing) return false;
       return true;

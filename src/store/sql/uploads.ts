@@ -54,12 +54,11 @@ export function sqlUploads(t: SqlTables): UploadMethods {
           if (!r || r.etag !== part.etag) return { ok: false, reason: "InvalidPart" };
         }
         if (!t.bucketExists(obj.bucket)) return { ok: false, reason: "NoSuchBucket" };
-        const existing = t.objectRow(obj.bucket, obj.key);
-        if (!t.putAllowed(existing, cond)) return { ok: false, reason: "PreconditionFailed" };
-        t.adjustRefs(obj.manifest, 1);
-        if (existing) t.adjustRefs(readManifest(existing.manifest), -1);
+        const cur = t.objectRow(obj.bucket, obj.key) ?? null;
+        if (!t.putAllowed(cur ?? undefined, cond)) return { ok: false, reason: "PreconditionFailed" };
+        // Counted in before the parts are released, so chunks they share stay referenced.
+        t.commitVersion(obj, cur);
         t.abortUploadTx(uploadId);
-        t.writeObject(obj);
         t.writeEvents(events);
         const now = t.now();
         db.run("DELETE FROM completed_uploads WHERE completed < ?", [now - COMPLETED_UPLOAD_TTL_MS]);

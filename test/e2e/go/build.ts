@@ -32,6 +32,8 @@ const PACKAGES: Record<string, string[]> = {
   anonymous: ["github.com/minio/minio-go/v7"],
   "madmin-go": ["github.com/minio/minio-go/v7", "github.com/minio/madmin-go"],
   admin: ["github.com/minio/minio-go/v7", "github.com/minio/madmin-go"],
+  listen: ["github.com/minio/minio-go/v7"],
+  "admin-config": ["github.com/minio/madmin-go"],
 };
 
 /**

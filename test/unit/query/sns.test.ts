@@ -192,12 +192,59 @@ describe("SetTopicAttributes, DeleteTopic", () => {
 
   it("only the owner (or root) changes or deletes a topic", async () => {
     const env = memoryDeps();
-    for (const u of ["alice", "bob"]) expect((await env.deps.iam.putUser({ accessKey: u, secretKey: `${u}-secret`, status: "enabled", policies: ["readwrite"] })).ok).toBe(true);
+    expect((await env.deps.iam.putPolicy("topics", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sns:*", Resource: "*" }] }))).ok).toBe(true);
+    for (const u of ["alice", "bob"]) expect((await env.deps.iam.putUser({ accessKey: u, secretKey: `${u}-secret`, status: "enabled", policies: ["readwrite", "topics"] })).ok).toBe(true);
     const alice = { accessKey: "alice", secret: "alice-secret" }, bob = { accessKey: "bob", secret: "bob-secret" };
     expect((await create(env, "t", { "push-endpoint": "http://127.0.0.1:8080" }, { who: alice })).status).toBe(200);
     expect((await sns(env, `Action=DeleteTopic&TopicArn=${arn("t")}`, { who: bob })).status).toBe(403);
     expect((await sns(env, `Action=SetTopicAttributes&TopicArn=${arn("t")}&AttributeName=OpaqueData&AttributeValue=x`, { who: bob })).status).toBe(403);
     expect((await create(env, "t", {}, { who: bob })).status).toBe(403);
     expect((await sns(env, `Action=DeleteTopic&TopicArn=${arn("t")}`, { who: alice })).status).toBe(200);
+  });
+});
+
+describe("sns:* permissions", () => {
+  const policy = (...Statement: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+  async function withUser(...statements: unknown[]) {
+    const env = memoryDeps();
+    const policies = ["readwrite"];
+    if (statements.length) {
+      expect((await env.deps.iam.putPolicy("p", policy(...statements))).ok).toBe(true);
+      policies.push("p");
+    }
+    expect((await env.deps.iam.putUser({ accessKey: "carol", secretKey: "carol-secret", status: "enabled", policies })).ok).toBe(true);
+    expect((await create(env, "roots", { "push-endpoint": "http://127.0.0.1:8080" })).status).toBe(200);
+    return { env, carol: { accessKey: "carol", secret: "carol-secret" } };
+  }
+
+  it("a user without an sns grant (readwrite is s3:* only) may do nothing with topics; root may", async () => {
+    const { env, carol } = await withUser();
+    for (const body of [`Action=CreateTopic&Name=mine`, "Action=ListTopics", `Action=GetTopicAttributes&TopicArn=${arn("roots")}`,
+      `Action=GetTopic&TopicArn=${arn("roots")}`, `Action=DeleteTopic&TopicArn=${arn("roots")}`,
+      `Action=SetTopicAttributes&TopicArn=${arn("roots")}&AttributeName=OpaqueData&AttributeValue=x`]) {
+      const r = await sns(env, body, { who: carol });
+      expect([body, r.status, code(r.text)]).toEqual([body, 403, "AccessDenied"]);
+    }
+    expect(await env.deps.targets.getTopic("mine")).toBeNull();
+    expect((await sns(env, "Action=ListTopics")).status).toBe(200);
+  });
+
+  it("grants by action and topic ARN; an explicit Deny wins over sns:*", async () => {
+    const { env, carol } = await withUser(
+      { Effect: "Allow", Action: "sns:*", Resource: "arn:aws:sns:*:*:*" },
+      { Effect: "Deny", Action: "sns:CreateTopic", Resource: "arn:aws:sns:*:*:prod-*" },
+    );
+    expect((await create(env, "dev-1", { "push-endpoint": "http://127.0.0.1:8080" }, { who: carol })).status).toBe(200);
+    const denied = await create(env, "prod-1", { "push-endpoint": "http://127.0.0.1:8080" }, { who: carol });
+    expect([denied.status, code(denied.text)]).toEqual([403, "AccessDenied"]);
+    expect((await sns(env, "Action=ListTopics", { who: carol })).status).toBe(200);
+    expect((await sns(env, `Action=GetTopicAttributes&TopicArn=${arn("roots")}`, { who: carol })).status).toBe(200);
+    // The grant does not make carol the owner of root's topic.
+    expect((await sns(env, `Action=DeleteTopic&TopicArn=${arn("roots")}`, { who: carol })).status).toBe(403);
+  });
+
+  it("a policy naming sns actions is a valid identity policy (not MalformedPolicy)", async () => {
+    const { env } = await withUser({ Effect: "Allow", Action: ["sns:CreateTopic", "sns:ListTopics"], Resource: "*" });
+    expect(await env.deps.iam.getPolicy("p")).not.toBeNull();
   });
 });

@@ -138,6 +138,26 @@ describe("temporary credentials", () => {
     expect(await errorCode(await asSession(env, s, "/bkt/k"))).toBe("InvalidAccessKeyId");
   });
 
+  it("sts:AssumeRole goes through the policy engine: granted without a policy naming it (MinIO), refused by an explicit Deny", async () => {
+    const { env } = await setup();
+    await ok(env.deps.iam.putUser({ accessKey: "nopol", secretKey: "nopol-secret", status: "enabled" }));
+    await assume(env, "", { accessKey: "nopol", secret: "nopol-secret" });
+    const deny = (Resource: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "sts:AssumeRole", Resource }] });
+    await ok(env.deps.iam.putPolicy("no-sts", deny("*")));
+    await ok(env.deps.iam.setPolicies({ user: "alice" }, ["readwrite", "no-sts"]));
+    env.setNow(env.deps.clock.now() + 60_001); // the view's refresh interval (written behind the app's back)
+    const r = await sts(env, "Action=AssumeRole&Version=2011-06-15");
+    expect([r.status, await errorCode(r)]).toEqual([403, "AccessDenied"]);
+    // …and so is alice's service account (its parent's Deny), while GetCallerIdentity needs no grant.
+    expect(await errorCode(await sts(env, "Action=AssumeRole&Version=2011-06-15", { accessKey: "svc-alice", secret: "svc-secret1" }))).toBe("AccessDenied");
+    expect((await sts(env, "Action=GetCallerIdentity&Version=2011-06-15")).status).toBe(200);
+    // A Deny scoped to one role ARN refuses that RoleArn only.
+    await ok(env.deps.iam.putPolicy("no-sts", deny("arn:aws:iam::*:role/admin")));
+    env.setNow(env.deps.clock.now() + 60_001);
+    expect((await sts(env, "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::000000000000:role/admin")).status).toBe(403);
+    expect((await sts(env, "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::000000000000:role/other")).status).toBe(200);
+  });
+
   it("GetCallerIdentity names the caller", async () => {
     const { env } = await setup();
     const s = await assume(env);

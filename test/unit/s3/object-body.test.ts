@@ -182,7 +182,8 @@ describe("objectStream", () => {
         return got && {
           size: got.size,
           body: got.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-            async transform(c, ctrl) { for (let i = 0; i < c.length; i += 1000) { await Bun.sleep(1); ctrl.enqueue(c.subarray(i, i + 1000)); } },
+            // The first piece at once, then slowly: the second read is surely still waiting when the client cancels.
+            async transform(c, ctrl) { for (let i = 0; i < c.length; i += 1000) { if (i > 0) await Bun.sleep(100); ctrl.enqueue(c.subarray(i, i + 1000)); } },
           })),
         };
       },

@@ -1,0 +1,123 @@
+// Notification throughput (issue 14): events/s from 4 KiB PUTs through the outbox to a webhook
+// target on 127.0.0.1, beside what the bare receiver takes (the same POSTs sent straight to
+// it), with p50/p99 commit→delivery latency and PUT ops/s with and without a matching
+// configuration, in one run on Bun.
+//
+//   bun bench/notify.ts [--events 5000] [--concurrency 16]
+//
+// Goal (issue 14): ≥ 5,000 events/s, p99 < 100 ms, PUT ops/s with a configuration ≥ 0.9× without.
+import { AwsClient } from "aws4fetch";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const arg = (name: string, d: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : d;
+};
+const N = arg("events", 5000);
+const C = arg("concurrency", 16);
+const ROOT = resolve(import.meta.dir, "..");
+const BODY = new Uint8Array(4096).fill(97);
+
+// The receiver: counts records, notes when each request id arrived.
+const arrivals = new Map<string, number>();
+let posts = 0;
+/** While set, the receiver answers 503: the outbox fills, to measure how fast it drains. */
+let failing = false;
+const rx = Bun.serve({
+  hostname: "127.0.0.1", port: 0,
+  async fetch(req) {
+    if (failing) { await req.arrayBuffer(); return new Response("down", { status: 503 }); }
+    const b = (await req.json().catch(() => null)) as { Records?: { responseElements?: Record<string, string> }[] } | null;
+    posts++;
+    const now = performance.now();
+    for (const r of b?.Records ?? []) {
+      const id = r.responseElements?.["x-amz-request-id"];
+      if (id && !arrivals.has(id)) arrivals.set(id, now);
+    }
+    return new Response(null, { status: 200 });
+  },
+});
+const hook = `http://127.0.0.1:${rx.port}/hook`;
+
+async function pool(n: number, task: (i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: C }, async () => { while (next < n) await task(next++); }));
+}
+
+// 1. The bare receiver: one MinIO-sized record per POST, straight from here.
+const sample = JSON.stringify({ EventName: "s3:ObjectCreated:Put", Key: "b/k", Records: [{ eventName: "s3:ObjectCreated:Put", responseElements: { "x-amz-request-id": "x" }, s3: { object: { key: "k", size: 4096 } } }] });
+let t = performance.now();
+await pool(N, async () => { await (await fetch(hook, { method: "POST", body: sample, headers: { "content-type": "application/json" } })).arrayBuffer(); });
+const bareRate = N / ((performance.now() - t) / 1000);
+arrivals.clear();
+
+// 2. The gateway, with the webhook target from variables.
+const dataDir = mkdtempSync(join(tmpdir(), "s3edge-bench-notify-"));
+const proc = Bun.spawn([join(ROOT, "node_modules/.bin/bun"), "src/cli/serve.ts", "--address", "127.0.0.1:0", "--data", dataDir], {
+  cwd: ROOT, stdout: "pipe", stderr: "inherit",
+  env: { ...process.env, S3EDGE_ROOT_USER: "admin", S3EDGE_ROOT_PASSWORD: "secret12345", MINIO_NOTIFY_WEBHOOK_ENABLE_B: "on", MINIO_NOTIFY_WEBHOOK_ENDPOINT_B: hook },
+});
+let out = "";
+const reader = proc.stdout.getReader();
+while (!/listening on (http:\/\/\S+)/.test(out)) {
+  const { done, value } = await reader.read();
+  if (done) throw new Error(`gateway exited:\n${out}`);
+  out += new TextDecoder().decode(value);
+}
+void (async () => { for (;;) if ((await reader.read()).done) break; })();
+const url = /listening on (http:\/\/\S+)/.exec(out)![1];
+const s3 = new AwsClient({ accessKeyId: "admin", secretAccessKey: "secret12345", region: "us-east-1", service: "s3", retries: 0 });
+try {
+  for (const b of ["plain", "notified"]) await (await s3.fetch(`${url}/${b}`, { method: "PUT" })).arrayBuffer();
+  const cfg = `<NotificationConfiguration><QueueConfiguration><Id>b</Id><Queue>arn:minio:sqs::B:webhook</Queue><Event>s3:ObjectCreated:*</Event></QueueConfiguration></NotificationConfiguration>`;
+  const r = await s3.fetch(`${url}/notified?notification`, { method: "PUT", body: cfg });
+  if (r.status !== 200) throw new Error(`notification config: ${r.status} ${await r.text()}`);
+
+  const puts = async (bucket: string, committed?: Map<string, number>) => {
+    const t0 = performance.now();
+    await pool(N, async (i) => {
+      const res = await s3.fetch(`${url}/${bucket}/k${i}`, { method: "PUT", body: BODY });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`PUT ${res.status}`);
+      committed?.set(res.headers.get("x-amz-request-id")!, performance.now());
+    });
+    return { seconds: (performance.now() - t0) / 1000, t0 };
+  };
+  // Warm-up, then PUTs without a configuration, then with one (deliveries run alongside).
+  await puts("plain");
+  const plain = await puts("plain");
+  const committed = new Map<string, number>();
+  const notified = await puts("notified", committed);
+  const deadline = performance.now() + 120_000;
+  while (arrivals.size < committed.size && performance.now() < deadline) await Bun.sleep(20);
+  const last = Math.max(...arrivals.values());
+  const lat = [...committed].filter(([id]) => arrivals.has(id)).map(([id, at]) => arrivals.get(id)! - at).sort((a, b) => a - b);
+  const pct = (p: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN);
+  const eventsRate = arrivals.size / ((last - notified.t0) / 1000);
+  // 3. Drain: PUTs while the receiver refuses, then how fast the backlog goes out once it answers.
+  const deliveredBefore = arrivals.size;
+  failing = true;
+  await puts("notified");
+  failing = false;
+  const drainDeadline = performance.now() + 180_000;
+  while (arrivals.size < deliveredBefore + N && performance.now() < drainDeadline) await Bun.sleep(20);
+  const drained = [...arrivals.values()].slice(deliveredBefore);
+  const drainRate = drained.length / ((Math.max(...drained) - Math.min(...drained)) / 1000);
+  console.log(JSON.stringify({
+    events: N, concurrency: C,
+    bareReceiverEventsPerSec: Math.round(bareRate),
+    deliveredEventsPerSecAlongsidePuts: Math.round(eventsRate),
+    backlogDrainEventsPerSec: Math.round(drainRate),
+    delivered: arrivals.size, posts,
+    commitToDeliveryMs: { p50: pct(0.5), p99: pct(0.99), max: Math.round(lat[lat.length - 1] ?? NaN) },
+    putOpsPerSec: { withoutConfig: Math.round(N / plain.seconds), withConfig: Math.round(N / notified.seconds) },
+    withOverWithout: Math.round((plain.seconds / notified.seconds) * 100) / 100,
+  }, null, 1));
+} finally {
+  proc.kill("SIGTERM");
+  await proc.exited;
+  rx.stop(true);
+  rmSync(dataDir, { recursive: true, force: true });
+}
