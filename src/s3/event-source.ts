@@ -52,10 +52,13 @@ export async function requestEvents(
   }
   if (!object && versionId !== undefined) object = { size: 0, etag: "", headers: {}, versionId };
   else if (object && versionId !== undefined) object = { ...object, versionId };
-  await publishToListeners(ctx, eventName, key, object);
+  // Built once, and only if a listener or a target wants the record (headers are copied into it).
+  let built: EventSource | undefined;
+  const source = () => (built ??= eventSource(ctx));
+  await publishToListeners(ctx, eventName, key, object, source);
   // No configuration (most buckets, most GETs): no record to build.
   if (!c) return [];
-  const rows = await pendingEvents(ctx.deps, eventSource(ctx), { eventName, bucket: ctx.bucket, key, object }, c);
+  const rows = await pendingEvents(ctx.deps, source(), { eventName, bucket: ctx.bucket, key, object }, c);
   if (!rows.some((r) => r.target.endsWith(":sns"))) return rows;
   // Ceph's non-persistent topics are pushed synchronously: after the commit, before the answer
   // (ctx.beforeAnswer), never through the outbox; a failed push is lost, as on Ceph, and logged.
