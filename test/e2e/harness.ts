@@ -337,8 +337,89 @@ export function awsEnv(ep: Endpoint, extra: Record<string, string> = {}): Record
 }
 
 /** `aws --endpoint-url … ARGS`; returns the raw result. */
-export function aws(ep: Endpoint, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
-  return run(["aws", "--endpoint-url", ep.url, ...args], { cwd: opts.cwd, env: awsEnv(ep, opts.env) });
+export async function aws(ep: Endpoint, args: string[], opts: { cwd?: string; env?: Record<string, string>; stdin?: Uint8Array } = {}): Promise<RunResult> {
+  const argv = ["--endpoint-url", ep.url, ...args];
+  const env = awsEnv(ep, opts.env);
+  const python = await awsPython();
+  if (!python) return run(["aws", ...argv], { cwd: opts.cwd, env, stdin: opts.stdin });
+  return residentAws(python, argv, { ...process.env, ...env } as Record<string, string>, opts.cwd ?? process.cwd(), opts.stdin);
+}
+
+/**
+ * The python that runs the aws cli (its script's interpreter), for the resident runner
+ * (py/aws_resident.py: the same cli code, without ~1 s of start-up per command); undefined
+ * where aws is not a python script or S3EDGE_E2E_AWS_SPAWN=1 asks for one process per command.
+ */
+let awsPythonP: Promise<string | undefined> | undefined;
+function awsPython(): Promise<string | undefined> {
+  awsPythonP ??= (async () => {
+    if (process.env.S3EDGE_E2E_AWS_SPAWN === "1") return undefined;
+    const bin = await resolveBin("aws");
+    let first = "";
+    try {
+      first = (await Bun.file(bin).slice(0, 200).text()).split("\n")[0];
+    } catch {
+      return undefined;
+    }
+    const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(first);
+    if (!m) return undefined;
+    const interp = m[1].endsWith("/env") && m[2] ? await resolveBin(m[2]) : m[1];
+    return /python/.test(interp) ? interp : undefined;
+  })();
+  return awsPythonP;
+}
+
+interface AwsRunner { proc: Bun.Subprocess<"pipe", "pipe", "inherit">; next(): Promise<string | undefined> }
+const idleAws: AwsRunner[] = [];
+
+function startAwsRunner(python: string): AwsRunner {
+  const proc = Bun.spawn([python, join(PY_DIR, "aws_resident.py")], {
+    stdin: "pipe", stdout: "pipe", stderr: "inherit",
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+  });
+  proc.unref();
+  const reader = proc.stdout.getReader();
+  const decoder = new TextDecoder();
+  let buf = "";
+  return {
+    proc,
+    async next() {
+      for (;;) {
+        const nl = buf.indexOf("\n");
+        if (nl >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          return line;
+        }
+        const { value, done } = await reader.read();
+        if (done) return undefined;
+        buf += decoder.decode(value, { stream: true });
+      }
+    },
+  };
+}
+
+/** One command on an idle resident runner (a new one when all are busy); same contract as run(). */
+async function residentAws(python: string, argv: string[], env: Record<string, string>, cwd: string, stdin?: Uint8Array): Promise<RunResult> {
+  let runner = idleAws.pop();
+  while (runner && runner.proc.exitCode !== null) runner = idleAws.pop();
+  runner ??= startAwsRunner(python);
+  const r = runner;
+  r.proc.stdin.write(JSON.stringify({ argv, env, cwd, stdin: stdin ? Buffer.from(stdin).toString("base64") : null }) + "\n");
+  r.proc.stdin.flush();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((res) => (timer = setTimeout(() => res("timeout"), 110_000)));
+  const line = await Promise.race([r.next(), timeout]);
+  clearTimeout(timer);
+  if (line === "timeout" || line === undefined) {
+    r.proc.kill("SIGKILL");
+    throw new Error(`${line === "timeout" ? "timed out" : "aws runner died"}: aws ${argv.join(" ")}`);
+  }
+  if (idleAws.length < 4) idleAws.push(r);
+  else r.proc.kill();
+  const reply = JSON.parse(line) as { code: number; stdout: string; stderr: string };
+  const out = new Uint8Array(Buffer.from(reply.stdout, "base64"));
+  return { code: reply.code, stdout: new TextDecoder().decode(out), stderr: reply.stderr, stdoutBytes: out };
 }
 
 /** `aws … s3api OP …` that must succeed; parses the JSON output ({} when there is none). */
