@@ -1,5 +1,5 @@
 // `bun run sync -- --config sync.json`: mirror a bucket into local directories (and/or another
-// S3 endpoint) from the gateway's SQS queue or its listen stream (docs/sync.md).
+// S3 endpoint) from the gateway's SQS queue, a Redis list or its listen stream (docs/sync.md).
 //   --resync        reconcile once and exit
 //   --once          reconcile, apply what the queue holds, exit
 //   --no-resync     skip the start-up reconciliation
@@ -15,6 +15,8 @@ import { createSyncEngine, type SyncStats } from "../sync/engine.ts";
 import { createLocalSink, createS3Sink, type Sink } from "../sync/sinks.ts";
 import { createS3Client, createSqsClient } from "../sync/s3-client.ts";
 import { runListen, runQueue } from "../sync/runner.ts";
+import { runRedisList } from "../sync/redis-source.ts";
+import { createRedisList } from "./sync-redis.ts";
 import { createNodeFs } from "./sync-fs.ts";
 
 const { values } = parseArgs({
@@ -98,6 +100,15 @@ async function main() {
   if (!values.resync && !stop.signal.aborted) {
     const opts = { bucket: config.bucket, log, signal: stop.signal, once: values.once, visibilitySeconds: config.visibilityTimeout, onBatch: () => progress() };
     if (config.queue) await runQueue(engine, createSqsClient(config, config.queue), opts);
+    else if (config.redis) {
+      const list = createRedisList(config.redis.url);
+      try {
+        await runRedisList(engine, list, { ...opts, key: config.redis.key, processing: config.redis.processingKey ?? `${config.redis.key}:processing`, batch: concurrency * 2 });
+        await engine.idle();
+      } finally {
+        list.close();
+      }
+    }
     else if (!values.once) await runListen(engine, source, { ...opts, resync });
   }
   await engine.idle();

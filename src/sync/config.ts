@@ -17,6 +17,15 @@ const S3_TARGET = z.object({
   prefix: z.string().default(""),
 }).strict();
 
+const REDIS_SOURCE = z.object({
+  /** redis://[user:password@]host:port[/db] (rediss:// for TLS). */
+  url: z.string().refine((s) => { try { return /^rediss?:$/.test(new URL(s).protocol); } catch { return false; } }, "must be a redis:// or rediss:// URL"),
+  /** The list the gateway's Redis target (format access) pushes to. */
+  key: z.string().min(1, "must not be empty"),
+  /** Where entries wait while applied (one per daemon reading the list); default `<key>:processing`. */
+  processingKey: z.string().min(1).optional(),
+}).strict();
+
 export const SYNC_CONFIG = z.object({
   endpoint: url,
   accessKey: z.string().min(1, "must not be empty"),
@@ -25,6 +34,8 @@ export const SYNC_CONFIG = z.object({
   bucket: z.string().min(1, "must not be empty"),
   /** SQS queue name or URL on `endpoint`; absent: the listen stream (ListenBucketNotification). */
   queue: z.string().min(1).optional(),
+  /** A Redis list in MinIO's access format (the gateway's Redis target), instead of `queue`. */
+  redis: REDIS_SOURCE.optional(),
   sync: z.union([z.record(z.string(), z.string()), pairList]).optional(),
   /** Replication: the same events and resync applied to another S3 endpoint. */
   target: S3_TARGET.optional(),
@@ -33,7 +44,9 @@ export const SYNC_CONFIG = z.object({
   concurrency: z.number().int().min(1).max(256).default(8),
   /** SQS visibility timeout while a message is worked on (s). */
   visibilityTimeout: z.number().int().min(1).max(43_200).default(60),
-}).strict().refine((c) => c.sync !== undefined || c.target !== undefined, { message: "give `sync` (prefix → directory) or `target` (replication)", path: ["sync"] });
+}).strict()
+  .refine((c) => c.sync !== undefined || c.target !== undefined, { message: "give `sync` (prefix → directory) or `target` (replication)", path: ["sync"] })
+  .refine((c) => !(c.queue && c.redis), { message: "give `queue` or `redis` as the event source, not both", path: ["redis"] });
 
 export type SyncConfigInput = z.input<typeof SYNC_CONFIG>;
 export type S3Target = z.output<typeof S3_TARGET>;

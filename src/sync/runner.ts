@@ -20,7 +20,7 @@ export interface RunOptions {
   onBatch?: () => void;
 }
 
-const bySequencer = (a: { e: ObjectEvent }, b: { e: ObjectEvent }) =>
+export const bySequencer = (a: { e: ObjectEvent }, b: { e: ObjectEvent }) =>
   a.e.key === b.e.key && a.e.sequencer && b.e.sequencer ? compareSequencers(a.e.sequencer, b.e.sequencer) : 0;
 
 /** One received batch: records applied in sequencer order per key; messages whose records all applied are deleted. */
