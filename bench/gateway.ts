@@ -1,7 +1,7 @@
 // One s3edge gateway on Bun for a benchmark: a free 127.0.0.1 port, a fresh data directory
-// (or the caller's), root admin/secret12345, ready once /minio/health/live answers. run.ts keeps
-// its own starter (it also runs workerd and the bare peers); the single-purpose benches share this.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+// (or the caller's), root admin/secret12345, ready once /minio/health/live answers. Every bench
+// starts its s3edge on Bun here (run.ts starts its workerd and bare peers itself).
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -23,30 +23,53 @@ export async function freePort(): Promise<number> {
   return p;
 }
 
+export interface GatewayOptions {
+  repo?: string;
+  dataDir?: string;
+  env?: Record<string, string>;
+  /** serve.ts flags after the defaults. */
+  args?: string[];
+  /** `bun` flags before the script (run.ts's BENCH_S3EDGE_BUN_ARGS, e.g. a CPU profile). */
+  bunArgs?: string[];
+  /** The file the process's stdout and stderr go to (default: stdout dropped, stderr inherited). */
+  log?: string;
+  /** Called once the process exists, before it answers: run.ts registers it for its signal cleanup. */
+  onSpawn?: (proc: BenchGateway["proc"], url: string) => void;
+}
+
 /**
  * Starts `src/cli/serve.ts` of `repo` (default: this checkout). `--quiet` is passed where that
  * build knows it (older ones, compared by compare.ts, log nothing anyway).
  */
-export async function startGateway(opts: { repo?: string; dataDir?: string; env?: Record<string, string>; args?: string[] } = {}): Promise<BenchGateway> {
+export async function startGateway(opts: GatewayOptions = {}): Promise<BenchGateway> {
   const repo = opts.repo ?? REPO;
   const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "s3edge-bench-"));
   const read = (f: string) => { try { return readFileSync(join(repo, f), "utf8"); } catch { return ""; } };
   const quiet = (read("src/cli/serve.ts") + read("src/cli/options.ts")).includes("quiet");
-  const proc = Bun.spawn([process.execPath, join(repo, "src/cli/serve.ts"), "--address", `127.0.0.1:${port}`, "--data", dataDir, ...(quiet ? ["--quiet"] : []), ...(opts.args ?? [])], {
+  const fd = opts.log ? openSync(opts.log, "w") : undefined;
+  const cmd = [process.execPath, ...(opts.bunArgs ?? []), join(repo, "src/cli/serve.ts"), "--address", `127.0.0.1:${port}`, "--data", dataDir,
+    ...(quiet ? ["--quiet"] : []), ...(opts.args ?? [])];
+  const proc = Bun.spawn(cmd, {
     cwd: repo,
     env: { ...process.env, S3EDGE_ROOT_USER: ROOT_CREDENTIALS.accessKeyId, S3EDGE_ROOT_PASSWORD: ROOT_CREDENTIALS.secretAccessKey, ...opts.env },
-    stdout: "ignore", stderr: "inherit",
+    stdout: fd ?? "ignore", stderr: fd ?? "inherit",
   });
+  if (fd !== undefined) closeSync(fd);
+  const url = `http://127.0.0.1:${port}`;
+  opts.onSpawn?.(proc, url);
   const stop = async () => {
     proc.kill();
     await proc.exited;
     if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
-  const url = `http://127.0.0.1:${port}`;
   for (const until = Date.now() + 30_000; ;) {
     try { if ((await fetch(`${url}/minio/health/live`)).status === 200) break; } catch { /* not yet */ }
-    if (Date.now() > until || proc.exitCode !== null) { await stop(); throw new Error(`s3edge (${repo}) did not start`); }
+    if (Date.now() > until || proc.exitCode !== null) {
+      const why = proc.exitCode !== null ? `exited (${proc.exitCode})` : "not ready in time";
+      await stop();
+      throw new Error(`s3edge (${repo}) ${why}` + (opts.log ? `:\n${readFileSync(opts.log, "utf8")}` : ""));
+    }
     await Bun.sleep(50);
   }
   return { url, proc, dataDir, stop };

@@ -11,8 +11,8 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { descendants } from "../scripts/proc-tree.ts";
+import { freePort, REPO as ROOT, ROOT_CREDENTIALS, startGateway } from "./gateway.ts";
 
-const ROOT = resolve(import.meta.dir, "..");
 const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ const cfg = {
   out: resolve(ROOT, opt("out", "bench/results/latest.json")),
 };
 
-const USER = "admin", PASSWORD = "secret12345", BUCKET = "bench";
+const USER = ROOT_CREDENTIALS.accessKeyId, PASSWORD = ROOT_CREDENTIALS.secretAccessKey, BUCKET = "bench";
 const BUN = process.execPath;
 // Extra `bun` flags for the s3edge process, e.g. BENCH_S3EDGE_BUN_ARGS="--cpu-prof-md --cpu-prof-dir=/tmp/prof".
 const bunArgs = (process.env.BENCH_S3EDGE_BUN_ARGS ?? "").split(/\s+/).filter(Boolean);
@@ -102,21 +102,37 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(sig, () => { console.error(`\n${sig}: stopping servers`); cleanupSync(); process.exit(130); });
 }
 
-async function freePort(): Promise<number> {
-  const s = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
-  const p = s.port!;
-  s.stop(true);
-  return p;
+/** The Server record of a process, registered for cleanup (the signal handlers stop what `servers` holds). */
+function track(name: string, kind: Kind, proc: Server["proc"], base: string, log: string): Server {
+  let tree: number[] | null = null;
+  const s: Server = {
+    name, kind, pid: proc.pid, proc, base, log,
+    // wrangler (node) starts workerd as a child; the tree is fixed once it answers.
+    pids: () => onWorkerd(kind) ? (tree ??= [proc.pid, ...descendants(proc.pid)]) : [proc.pid],
+    memPids: () => onWorkerd(kind) ? s.pids().filter((p) => { try { return readFileSync(`/proc/${p}/comm`, "utf8").trim() === "workerd"; } catch { return false; } }) : [proc.pid],
+  };
+  servers.add(s);
+  return s;
 }
 
 async function startServer(name: string, kind: Kind, dataDir: string): Promise<Server> {
-  const port = await freePort();
   const log = join(tmpRoot, `${name}.log`);
+  if (kind === "s3edge") {
+    // bench/gateway.ts, as every other bench starts its s3edge: same flags, credentials and readiness check.
+    let s: Server | undefined;
+    try {
+      await startGateway({ dataDir, bunArgs, log, onSpawn: (proc, url) => { s = track(name, kind, proc, url, log); } });
+    } catch (e) {
+      if (s) servers.delete(s);
+      throw e;
+    }
+    return s!;
+  }
+  const port = await freePort();
   const fd = openSync(log, "w");
   let cmd: string[];
   let env: Record<string, string | undefined> = { ...process.env, S3EDGE_ROOT_USER: USER, S3EDGE_ROOT_PASSWORD: PASSWORD };
-  if (kind === "s3edge") cmd = [BUN, ...bunArgs, join(ROOT, "src/cli/serve.ts"), "--address", `127.0.0.1:${port}`, "--data", dataDir, "--quiet"];
-  else if (kind === "bare") cmd = [BUN, join(ROOT, "bench/bare-server.ts"), "--port", String(port), "--dir", dataDir, "--http", cfg.bareHttp];
+  if (kind === "bare") cmd = [BUN, join(ROOT, "bench/bare-server.ts"), "--port", String(port), "--dir", dataDir, "--http", cfg.bareHttp];
   else {
     // As test/workers/run-e2e.sh: local mode, fresh state, offline, config and logs in the temp dir.
     let inspector = await freePort();
@@ -130,14 +146,7 @@ async function startServer(name: string, kind: Kind, dataDir: string): Promise<S
   }
   const proc = Bun.spawn(cmd, { cwd: ROOT, env, stdout: fd, stderr: fd, stdin: "ignore" });
   closeSync(fd);
-  let tree: number[] | null = null;
-  const s: Server = {
-    name, kind, pid: proc.pid, proc, base: `http://127.0.0.1:${port}`, log,
-    // wrangler (node) starts workerd as a child; the tree is fixed once it answers.
-    pids: () => onWorkerd(kind) ? (tree ??= [proc.pid, ...descendants(proc.pid)]) : [proc.pid],
-    memPids: () => onWorkerd(kind) ? s.pids().filter((p) => { try { return readFileSync(`/proc/${p}/comm`, "utf8").trim() === "workerd"; } catch { return false; } }) : [proc.pid],
-  };
-  servers.add(s);
+  const s = track(name, kind, proc, `http://127.0.0.1:${port}`, log);
   const health = kind === "bare" || kind === "wbare" ? "/health" : "/minio/health/live";
   const until = Date.now() + (onWorkerd(kind) ? 90_000 : 30_000);
   for (;;) {

@@ -38,9 +38,10 @@ export function createApp(base: Deps, opts: { authorize?: Authorize } = {}): Hon
   const admin = adminApi(deps, authenticate, authz);
   app.all("/minio/admin/v3", admin).all("/minio/admin/v3/*", admin).all("/minio/admin/v4", admin).all("/minio/admin/v4/*", admin);
   mountShare(app, deps, lookup, authz); // GET|HEAD /s/<token>: share links, before S3 (whose bucket "s" they would be)
-  // SQS (JSON protocol, or a form whose Action is SQS's) before the other Query APIs.
+  // SQS's JSON protocol (X-Amz-Target: AmazonSQS.*), then every form POST of the Query APIs
+  // (SQS's Query protocol among them: at `/` or at a queue URL, hence "*").
   app.post("*", sqsApi(deps, authenticate, authz));
-  app.post("/", queryApi(deps, authenticate, authz));
+  app.post("*", queryApi(deps, authenticate, authz));
   app.all("*", s3Api(deps, authenticate, authz, lookup));
   return app;
 }

@@ -39,6 +39,15 @@ export interface Config {
    * lifecycle sweep at that instant for the root user. Never set it in production.
    */
   testClock: boolean;
+  /**
+   * The master key of server-side encryption (S3EDGE_KMS_SECRET_KEY=name:base64 of 32 bytes, as
+   * MinIO's MINIO_KMS_SECRET_KEY; a secret on Workers). Without it, SSE-S3/KMS is refused.
+   */
+  kmsSecretKey?: { id: string; key: Uint8Array };
+  /** Former master keys (S3EDGE_KMS_OLD_SECRET_KEYS=name:base64,…): what they wrapped still opens, and a rotation re-wraps it. */
+  kmsOldSecretKeys?: { id: string; key: Uint8Array }[];
+  /** SSE-C over plain HTTP (S3EDGE_INSECURE_SSE_C=on / --insecure-sse-c): loopback tests only. */
+  insecureSseC: boolean;
 }
 
 export { ConfigError };
@@ -58,6 +67,7 @@ export const DEFAULT_CONFIG: Config = {
   refreshIamIntervalMs: 5 * 60 * 1000,
   lifecycleIntervalMs: 3_600_000,
   testClock: false,
+  insecureSseC: false,
 };
 
 // One rule for both runtimes: an empty variable is an unset one; S3EDGE_* wins over MINIO_*.
@@ -90,6 +100,11 @@ const VARS = {
   lifecycleIntervalMs: z.pipe(z.string(), z.transform((v) => parseGoDuration(v)))
     .check(z.refine((n) => !Number.isNaN(n), "must be a duration such as 1h, 30m or 0 (off)"), z.refine((n) => n === 0 || n >= 1000, "must be at least 1s (or 0: off)")),
   testClock: z.enum(["0", "1"], "must be 1 (tests only) or 0"),
+  kmsSecretKey: z.pipe(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:[A-Za-z0-9+/]{43}=$/, "must be NAME:BASE64 of a 32-byte key (e.g. my-key:$(head -c 32 /dev/urandom | base64))")),
+    z.transform((v) => { const i = v.indexOf(":"); return { id: v.slice(0, i), key: Uint8Array.from(atob(v.slice(i + 1)), (c) => c.charCodeAt(0)) }; })),
+  insecureSseC: z.enum(["on", "off", "1", "0", "true", "false"], "must be on or off"),
+  kmsOldSecretKeys: z.pipe(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9][A-Za-z0-9._-]{0,127}:[A-Za-z0-9+/]{43}=)*$/, "must be NAME:BASE64,… of 32-byte keys (the former S3EDGE_KMS_SECRET_KEY values)")),
+    z.transform((v) => v.split(",").map((one) => { const i = one.indexOf(":"); return { id: one.slice(0, i), key: Uint8Array.from(atob(one.slice(i + 1)), (c) => c.charCodeAt(0)) }; }))),
 };
 
 const NAMES = {
@@ -102,6 +117,9 @@ const NAMES = {
   refreshIamIntervalMs: ["S3EDGE_REFRESH_IAM_INTERVAL"],
   lifecycleIntervalMs: ["S3EDGE_LIFECYCLE_INTERVAL"],
   testClock: ["S3EDGE_TEST_CLOCK"],
+  kmsSecretKey: ["S3EDGE_KMS_SECRET_KEY", "MINIO_KMS_SECRET_KEY"],
+  insecureSseC: ["S3EDGE_INSECURE_SSE_C"],
+  kmsOldSecretKeys: ["S3EDGE_KMS_OLD_SECRET_KEYS"],
 } as const satisfies Record<keyof typeof VARS, readonly string[]>;
 
 export interface ConfigResult {
@@ -143,6 +161,11 @@ export function configFromVars(vars: Record<string, unknown>, opts: { requireCre
   const lifecycleInterval = read("lifecycleIntervalMs");
   if (lifecycleInterval !== undefined) config.lifecycleIntervalMs = lifecycleInterval;
   config.testClock = read("testClock") === "1";
+  const kms = read("kmsSecretKey");
+  if (kms) config.kmsSecretKey = kms;
+  const oldKms = read("kmsOldSecretKeys");
+  if (oldKms?.length) config.kmsOldSecretKeys = oldKms;
+  config.insecureSseC = ["on", "1", "true"].includes(read("insecureSseC") ?? "off");
   const userSet = pick(vars, ...NAMES.rootUser) !== undefined, passwordSet = pick(vars, ...NAMES.rootPassword) !== undefined;
   if (userSet !== passwordSet) problems.push(`${userSet ? "S3EDGE_ROOT_PASSWORD" : "S3EDGE_ROOT_USER"}: must be set too (root credentials come as a pair)`);
   else if (!userSet && opts.requireCredentials) {

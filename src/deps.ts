@@ -6,6 +6,8 @@ import type { TargetDrivers } from "./events/targets/drivers.ts";
 import type { QueueStore } from "./events/sqs-queues.ts";
 import type { ListenSeam } from "./events/listen.ts";
 import type { TargetStats } from "./events/targets-stats.ts";
+import type { AesGcm } from "./sse/crypto.ts";
+import type { KmsKeyStore } from "./sse/key-store.ts";
 
 export type DigestAlgorithm = "md5" | "sha1" | "sha256" | "crc32" | "crc32c" | "crc64nvme";
 
@@ -40,6 +42,8 @@ export interface Deps {
   targetDrivers?: TargetDrivers;
   /** The SQS-compatible queues (events/sqs-queues.ts); absent: the SQS API answers UnsupportedOperation. */
   queues?: QueueStore;
+  /** The key ring's stored keys (sse/key-store.ts); absent: `mc admin kms key create` answers NotImplemented. */
+  kmsKeys?: KmsKeyStore;
   /** `mc watch` streams (events/listen.ts): in-process on Bun, the ListenHub Durable Object on Workers; absent: NotImplemented. */
   listen?: ListenSeam;
   /** Per-target delivery counters for /metrics, shared with the delivery loop where it runs in this process or isolate. */
@@ -49,6 +53,8 @@ export interface Deps {
   bulkMd5?(): Hasher;
   /** Native Argon2id (Bun's node:crypto); absent: the portable TypeScript one (src/admin/crypto). */
   argon2id?: Argon2id;
+  /** AES-256-GCM for server-side encryption (Bun's node:crypto); absent: WebCrypto (src/sse/crypto.ts). */
+  aesGcm?: AesGcm;
   clock: { now(): number };
   config: Config;
   log: Logger;

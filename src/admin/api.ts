@@ -5,7 +5,7 @@ import type { Deps } from "../deps.ts";
 import { S3Error } from "../xml/errors.ts";
 import type { Authenticator } from "../auth/authenticate.ts";
 import type { Authorize } from "../auth/authorize.ts";
-import { conditionContext } from "../auth/conditions.ts";
+import { requestAuthorizer } from "../auth/request-authorizer.ts";
 import { requestInfo } from "../http/request-info.ts";
 import { BodyTooLarge, beginRequest, durableBeforeAnswer, hashedBody, knownError } from "../http/pipeline.ts";
 import { AdminError, renderAdminError } from "./errors.ts";
@@ -43,10 +43,10 @@ export function adminApi(deps: Deps, authenticate: Authenticator, authorize: Aut
         method: req.method, url, path, headers: req.headers, policy: { services: ["s3"], region: "any" }, bodySha256: body.sha256,
       });
       if (auth.principal.kind !== "anonymous") seen.principal = auth.principal.accessKey;
-      const conditions = conditionContext({ url, headers: req.headers, clientAddress: info.remoteAddress ?? "", now: deps.clock.now(), auth: auth.via });
+      const ask = requestAuthorizer(authorize, { url, headers: req.headers, clientAddress: info.remoteAddress ?? "", now: () => deps.clock.now(), auth: auth.via });
       // A user's own account view and user-info need no admin rights (MinIO's implicit permission).
-      if (!selfAllowed(r, auth.principal, url.searchParams)) await authorize(auth.principal, r.action, "arn:minio:admin:::*", conditions);
-      const can = (action: string, resource: string) => authorize(auth.principal, action, resource, conditions).then(() => true, (e) => {
+      if (!selfAllowed(r, auth.principal, url.searchParams)) await ask(auth.principal, r.action, "arn:minio:admin:::*");
+      const can = (action: string, resource: string) => ask(auth.principal, action, resource).then(() => true, (e) => {
         if (e instanceof S3Error && e.code === "AccessDenied") return false;
         throw e;
       });

@@ -15,6 +15,8 @@ import {
 import { groupInfo, listGroups, setGroupStatus, updateGroupMembers } from "./groups.ts";
 import { configHistoryKV, delConfigKV, getConfigKV, helpConfigKV, setConfigKV } from "./config-kv.ts";
 import { shareLink } from "./share.ts";
+import { dataUsageInfo } from "./data-usage.ts";
+import { kmsKeyCreate, kmsKeyList, kmsKeyStatus, kmsRotate, kmsStatus } from "./kms.ts";
 
 export interface AdminCtx {
   deps: Deps;
@@ -34,7 +36,7 @@ export interface AdminCtx {
 
 export type AdminHandler = (ctx: AdminCtx) => Promise<Response>;
 
-// 501, which madmin does not retry: calls the gateway lacks (storage and usage scans, STS account info, bulk key listing) the gateway lacks.
+// 501, which madmin does not retry: calls the gateway lacks (storage info, STS account info, bulk key listing).
 const notImplemented: AdminHandler = async () => { throw new AdminError("NotImplemented"); };
 
 /** Every admin op has a handler; the compiler checks the table is complete. */
@@ -48,6 +50,7 @@ export const ADMIN_HANDLERS: Record<AdminOp, AdminHandler> = {
   UpdateGroupMembers: updateGroupMembers, GroupInfo: groupInfo, ListGroups: listGroups, SetGroupStatus: setGroupStatus,
   HelpConfigKV: helpConfigKV, GetConfigKV: getConfigKV, SetConfigKV: setConfigKV, DelConfigKV: delConfigKV,
   ListConfigHistoryKV: configHistoryKV, RestoreConfigHistoryKV: configHistoryKV, ClearConfigHistoryKV: configHistoryKV,
-  StorageInfo: notImplemented, DataUsageInfo: notImplemented, TemporaryAccountInfo: notImplemented, ListAccessKeysBulk: notImplemented,
+  StorageInfo: notImplemented, DataUsageInfo: dataUsageInfo, TemporaryAccountInfo: notImplemented, ListAccessKeysBulk: notImplemented,
   ShareLink: shareLink,
+  KMSStatus: kmsStatus, KMSKeyStatus: kmsKeyStatus, KMSKeyList: kmsKeyList, KMSKeyCreate: kmsKeyCreate, KMSRotate: kmsRotate,
 };

@@ -11,6 +11,7 @@ export const ADMIN_OPS = [
   "HelpConfigKV", "GetConfigKV", "SetConfigKV", "DelConfigKV", "ListConfigHistoryKV", "RestoreConfigHistoryKV", "ClearConfigHistoryKV",
   "StorageInfo", "DataUsageInfo", "TemporaryAccountInfo", "ListAccessKeysBulk",
   "ShareLink",
+  "KMSStatus", "KMSKeyStatus", "KMSKeyList", "KMSKeyCreate", "KMSRotate",
 ] as const;
 export type AdminOp = (typeof ADMIN_OPS)[number];
 
@@ -56,13 +57,22 @@ const ROUTES: Row[] = [
   { method: "GET", name: "list-config-history-kv", op: "ListConfigHistoryKV", action: "admin:ConfigUpdate" },
   { method: "PUT", name: "restore-config-history-kv", op: "RestoreConfigHistoryKV", action: "admin:ConfigUpdate" },
   { method: "DELETE", name: "clear-config-history-kv", op: "ClearConfigHistoryKV", action: "admin:ConfigUpdate" },
+  // Per-bucket objects and bytes, counted on the call (data-usage.ts).
+  { method: "GET", name: "datausageinfo", op: "DataUsageInfo", action: "admin:DataUsageInfo" },
   // Calls newer mc makes that the gateway does not have (§5.6): listed, so they answer 501, not 400.
   { method: "GET", name: "storageinfo", op: "StorageInfo", action: "admin:StorageInfo" },
-  { method: "GET", name: "datausageinfo", op: "DataUsageInfo", action: "admin:DataUsageInfo" },
   { method: "GET", name: "temporary-account-info", op: "TemporaryAccountInfo", action: "admin:ListTemporaryAccounts" },
   { method: "GET", name: "list-access-keys-bulk", op: "ListAccessKeysBulk", action: "admin:ListServiceAccounts" },
   // s3edge's own: a share link (/s/<token>) for an object; its handler checks s3:GetObject on it.
   { method: "POST", name: "s3edge/share", op: "ShareLink", action: "s3:GetObject", self: "any" },
+  // The KMS of server-side encryption (kms.ts): the key ring. Older madmin POSTs status.
+  { method: "GET", name: "kms/status", op: "KMSStatus", action: "admin:KMSKeyStatus" },
+  { method: "POST", name: "kms/status", op: "KMSStatus", action: "admin:KMSKeyStatus" },
+  { method: "GET", name: "kms/key/status", op: "KMSKeyStatus", action: "admin:KMSKeyStatus" },
+  { method: "GET", name: "kms/key/list", op: "KMSKeyList", action: "admin:KMSKeyStatus" },
+  { method: "POST", name: "kms/key/create", op: "KMSKeyCreate", action: "admin:KMSCreateKey" },
+  // s3edge's own: re-wrap the key ring and bucket keys under a new master key (sse/rotate.ts); MinIO's rotate action.
+  { method: "POST", name: "s3edge/kms/rotate", op: "KMSRotate", action: "admin:KMSKeyRotate" },
 ];
 
 export const ADMIN_PREFIXES = ["/minio/admin/v3/", "/minio/admin/v4/"] as const;

@@ -1,12 +1,14 @@
 // What `mc admin info` and the MinIO Console ask of a server (specs/minio-admin.md §3, §5.6):
 // GET info (InfoMessage, one "FS" server — the 2021 mc then prints no erasure-set details) and
-// GET accountinfo (the caller's name, policy and buckets).
+// GET accountinfo (the caller's name, policy and buckets, with the objects and bytes of those it
+// may read — counted now, as datausageinfo does, see data-usage.ts).
 import { AdminError } from "./errors.ts";
 import type { AdminCtx, AdminHandler } from "./handlers.ts";
 import { json, rfc3339 } from "./respond.ts";
 import { mergedPolicyOf } from "./policies.ts";
 import { CANNED_POLICIES } from "../iam/canned.ts";
 import { sha256Hex } from "../util/hash.ts";
+import { bucketUsage } from "./data-usage.ts";
 
 /** A stable deployment id: MinIO shows a UUID; ours is derived from the region and root user, never random per restart. */
 async function deploymentId(ctx: AdminCtx): Promise<string> {
@@ -49,10 +51,13 @@ export const accountInfo: AdminHandler = async (ctx) => {
     read: (await ctx.can("s3:ListBucket", `arn:aws:s3:::${b.name}`)) || (await ctx.can("s3:GetObject", `arn:aws:s3:::${b.name}/*`)),
     write: await ctx.can("s3:PutObject", `arn:aws:s3:::${b.name}/*`),
   })));
+  // The console's object counts for non-admins: one version listing per bucket the caller may
+  // read (the others stay 0 — their contents are not the caller's to size up).
+  const usage = await Promise.all(buckets.map((b, i) => (access[i]!.read ? bucketUsage(ctx.deps.meta, b.name) : null)));
   return json({
     AccountName: p.accessKey,
     Server: { Type: 1 },
     Policy: JSON.parse(policy),
-    Buckets: buckets.map((b, i) => ({ name: b.name, size: 0, objects: 0, created: rfc3339(b.created), access: access[i] })),
+    Buckets: buckets.map((b, i) => ({ name: b.name, size: usage[i]?.size ?? 0, objects: usage[i]?.objectsCount ?? 0, created: rfc3339(b.created), access: access[i] })),
   });
 };

@@ -21,9 +21,8 @@ import { parsePolicy, type PolicyDocument } from "../iam/policy-document.ts";
 import { evaluatePolicies, evaluatePolicy, type Decision, type EvalRequest } from "../iam/policy-eval.ts";
 import { principalConditions, tagConditions } from "./conditions.ts";
 import { aclAllows, OBJECT_ACL_ACTIONS } from "../iam/acl-eval.ts";
-import { loadAcl } from "../s3/acl.ts";
-import { isPublicPolicy } from "../s3/bucket-policy.ts";
-import { loadPublicAccessBlock } from "../s3/public-access-block.ts";
+import { loadAcl } from "../iam/acl-grants.ts";
+import { isPublicPolicy, loadPublicAccessBlock } from "../iam/public-access.ts";
 
 /** IAM condition keys and their values for this request (aws:SourceIp, s3:prefix, …); a set of values is an array. */
 export type Conditions = Record<string, string | readonly string[]>;
@@ -32,11 +31,11 @@ export type Conditions = Record<string, string | readonly string[]>;
 export interface ResourcePolicies {
   /** The bucket policy (JSON as stored). */
   bucketPolicy?: string | null;
-  /** The bucket's ACL (s3/acl.ts stored form). */
+  /** The bucket's ACL (iam/acl-grants.ts stored form). */
   bucketAcl?: string | null;
   /** The object's ACL, read only when nothing else allowed and the action is one it can grant. */
   objectAcl?: () => Promise<string | null | undefined>;
-  /** The bucket's public access block (s3/public-access-block.ts). */
+  /** The bucket's public access block (iam/public-access.ts stored form). */
   publicAccessBlock?: string | null;
   /** Object ownership BucketOwnerEnforced: ACLs no longer affect permissions (AWS). */
   aclsDisabled?: boolean;

@@ -7,6 +7,7 @@ const COMMANDS: Record<string, { file: string; what: string }> = {
   put: { file: "./put.ts", what: "upload a file (instant when the gateway has its bytes; resumes)" },
   share: { file: "./share.ts", what: "print a share link for an object" },
   scrub: { file: "./scrub.ts", what: "verify every stored chunk against its hash" },
+  "kms-rotate": { file: "./kms-rotate.ts", what: "re-wrap SSE keys under a new S3EDGE_KMS_SECRET_KEY" },
   "prometheus-config": { file: "./prometheus-config.ts", what: "print a Prometheus scrape config" },
 };
 

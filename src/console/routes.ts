@@ -13,9 +13,9 @@ export const CONSOLE_PATH = "/console";
 // the current hashes and must be revalidated every time.
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const SHELL_CACHE = "no-cache";
-// The shell runs only our own bundle; the console signs with fetch/XHR against this origin and
-// previews objects through blob: URLs.
-const CSP = "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; frame-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+// The shell runs only our own bundle (and its own Argon2id Worker); the console signs with
+// fetch/XHR against this origin and previews objects through blob: URLs.
+const CSP = "default-src 'self'; worker-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; frame-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 export function consoleApi(deps: Pick<Deps, "config">): Hono {
   const app = new Hono();
@@ -26,7 +26,7 @@ export function consoleApi(deps: Pick<Deps, "config">): Hono {
   });
   app.get("*", (c) => {
     if (c.req.path === CONSOLE_PATH) return c.redirect(`${CONSOLE_PATH}/`, 302);
-    const html = "<!doctype html>" + String(Shell({ region: deps.config.region, script: CONSOLE_ENTRY.script, style: CONSOLE_ENTRY.style }));
+    const html = "<!doctype html>" + String(Shell({ region: deps.config.region, script: CONSOLE_ENTRY.script, style: CONSOLE_ENTRY.style, kdfWorker: CONSOLE_ENTRY.kdfWorker }));
     return c.html(html, 200, { "cache-control": SHELL_CACHE, "content-security-policy": CSP, "x-content-type-options": "nosniff" });
   });
   // /console is the console's, for every method: a bucket named "console" would be shadowed

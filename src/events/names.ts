@@ -16,6 +16,8 @@ const FAMILIES: Record<string, string[]> = {
 export type EventName =
   | "s3:ObjectCreated:Put" | "s3:ObjectCreated:Post" | "s3:ObjectCreated:Copy" | "s3:ObjectCreated:CompleteMultipartUpload"
   | "s3:ObjectCreated:PutTagging" | "s3:ObjectCreated:DeleteTagging"
+  /** Object Lock's (s3/object-lock.ts), as MinIO names them. */
+  | "s3:ObjectCreated:PutRetention" | "s3:ObjectCreated:PutLegalHold" | "s3:ObjectAccessed:GetRetention" | "s3:ObjectAccessed:GetLegalHold"
   | "s3:ObjectRemoved:Delete" | "s3:ObjectAccessed:Get" | "s3:ObjectAccessed:Head"
   /** The lifecycle sweep's (s3/lifecycle-sweep.ts). */
   | "s3:ObjectRemoved:DeleteMarkerCreated" | "s3:LifecycleExpiration:Delete" | "s3:LifecycleExpiration:DeleteMarkerCreated"

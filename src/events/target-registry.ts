@@ -111,6 +111,13 @@ function socketTargetProblem(t: Exclude<NotifyTarget, { type: "webhook" | "sns" 
       }
       return null;
     }
+    case "kafka":
+      if (!Array.isArray(t.brokers) || !t.brokers.length || !t.brokers.every((b) => text(b) && /^.+:\d{1,5}$/.test(b))) return `${name}: 'brokers' must be HOST:PORT[,HOST:PORT…]`;
+      if (!text(t.topic) || !/^[A-Za-z0-9._-]{1,249}$/.test(t.topic)) return `${name}: 'topic' must be 1 to 249 letters, digits, '.', '_' or '-'`;
+      if (typeof t.tls !== "boolean" || typeof t.tlsSkipVerify !== "boolean") return `${name}: tls and tls_skip_verify must be true or false`;
+      if (t.sasl !== undefined && (typeof t.sasl !== "object" || t.sasl === null || !["plain", "scram-sha-256", "scram-sha-512"].includes(t.sasl.mechanism) || !text(t.sasl.username) || !text(t.sasl.password))) return `${name}: sasl needs a mechanism (plain, sha256, sha512), a username and a password`;
+      if (!optionalText(t.clientTlsCert) || !optionalText(t.clientTlsKey)) return `${name}: client_tls_cert and client_tls_key must be text`;
+      return null;
   }
 }
 
@@ -133,7 +140,8 @@ export function targetProblem(t: NotifyTarget): string | null {
     case "redis":
     case "postgresql":
     case "mysql":
-    case "amqp": {
+    case "amqp":
+    case "kafka": {
       const p = socketTargetProblem(t);
       if (p) return p;
       break;

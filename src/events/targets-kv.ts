@@ -6,7 +6,7 @@ import { ConfigError } from "../config-error.ts";
 import { targetsFromEnv, type NotifyTarget } from "./targets.ts";
 
 /** The MinIO-style targets (not SNS topics or the gateway's own SQS queues). */
-export type MinioTarget = Extract<NotifyTarget, { type: "webhook" | "redis" | "postgresql" | "mysql" | "amqp" }>;
+export type MinioTarget = Extract<NotifyTarget, { type: "webhook" | "redis" | "postgresql" | "mysql" | "amqp" | "kafka" }>;
 
 export interface KeyHelp {
   key: string;
@@ -109,10 +109,34 @@ export const NOTIFY_SUBSYSTEMS: readonly NotifySubsystem[] = [
       ...QUEUE, ...TAIL,
     ],
   },
+  {
+    name: "notify_kafka", type: "kafka", env: "KAFKA", description: "publish bucket notifications to Kafka endpoints",
+    keys: [
+      ENABLE,
+      k("topic", "Kafka topic used for bucket notifications", "string", { optional: false }),
+      k("brokers", "comma separated list of Kafka broker addresses", "csv", { optional: false }),
+      k("sasl_username", "username for SASL/PLAIN or SASL/SCRAM authentication", "string"),
+      k("sasl_password", "password for SASL/PLAIN or SASL/SCRAM authentication", "string"),
+      k("sasl_mechanism", "sasl authentication mechanism, default 'plain'", "string", { default: "plain" }),
+      k("tls_client_auth", "accepted and unused: s3edge sends the client certificate whenever one is set", "string", { default: "0" }),
+      k("sasl", "set to 'on' to enable SASL authentication (on when sasl_username is set)", "on|off", { default: "off" }),
+      k("tls", "set to 'on' to enable TLS", "on|off", { default: "off" }),
+      k("tls_skip_verify", "trust server TLS without verification", "on|off", { default: "off" }),
+      k("client_tls_cert", "path to client certificate for mTLS auth", "path"),
+      k("client_tls_key", "path to client key for mTLS auth", "path"),
+      ...QUEUE,
+      k("version", "specify the version of the Kafka cluster; unused: the client negotiates with ApiVersions", "string"),
+      k("batch_size", "accepted and unused: s3edge sends one event at a time, in commit order", "number", { listed: false }),
+      k("batch_commit_timeout", "accepted and unused", "duration", { listed: false }),
+      k("producer_compression_codec", "only 'none' here", "none", { listed: false }),
+      k("producer_compression_level", "accepted and unused", "number", { listed: false }),
+      ...TAIL,
+    ],
+  },
 ];
 
-/** What MinIO lists and s3edge refuses (no broker or driver here; Kafka: see README). */
-const UNSUPPORTED = ["notify_kafka", "notify_mqtt", "notify_nats", "notify_nsq", "notify_elasticsearch"];
+/** What MinIO lists and s3edge refuses (no driver here). */
+const UNSUPPORTED = ["notify_mqtt", "notify_nats", "notify_nsq", "notify_elasticsearch"];
 
 export const subsystem = (name: string): NotifySubsystem | undefined => NOTIFY_SUBSYSTEMS.find((s) => s.name === name);
 export const subsystemOfType = (type: string): NotifySubsystem | undefined => NOTIFY_SUBSYSTEMS.find((s) => s.type === type);
@@ -239,6 +263,12 @@ export function kvOfTarget(t: NotifyTarget): Record<string, string> {
         durable: on(t.durable), no_wait: on(t.noWait), internal: on(t.internal), auto_deleted: on(t.autoDeleted), delivery_mode: String(t.deliveryMode),
       };
     }
+    case "kafka":
+      return {
+        ...kv, brokers: t.brokers.join(","), topic: t.topic, tls: t.tls ? "on" : "off", tls_skip_verify: t.tlsSkipVerify ? "on" : "off",
+        ...(t.sasl ? { sasl: "on", sasl_username: t.sasl.username, sasl_password: "***", sasl_mechanism: t.sasl.mechanism } : {}),
+        ...(t.clientTlsCert ? { client_tls_cert: t.clientTlsCert, client_tls_key: t.clientTlsKey ?? "" } : {}),
+      };
   }
 }
 

@@ -5,9 +5,10 @@
 //   POSTGRES ENABLE CONNECTION_STRING TABLE FORMAT (or HOST PORT USERNAME PASSWORD DATABASE) MAX_OPEN_CONNECTIONS
 //   MYSQL    ENABLE DSN_STRING TABLE FORMAT (or HOST PORT USERNAME PASSWORD DATABASE) MAX_OPEN_CONNECTIONS
 //   AMQP     ENABLE URL EXCHANGE EXCHANGE_TYPE ROUTING_KEY DELIVERY_MODE MANDATORY DURABLE INTERNAL NO_WAIT AUTO_DELETED
+//   KAFKA    ENABLE BROKERS TOPIC SASL SASL_USERNAME SASL_PASSWORD SASL_MECHANISM TLS TLS_SKIP_VERIFY CLIENT_TLS_CERT CLIENT_TLS_KEY VERSION
 // and for every type QUEUE_LIMIT MAX_RETRIES TTL_SECONDS (QUEUE_DIR, COMMENT accepted and unused:
 // the outbox is the queue). Each is addressed by the ARN arn:minio:sqs:<region>:<ID>:<type>
-// with type webhook, redis, postgresql (MinIO's name, not "postgres"), mysql or amqp
+// with type webhook, redis, postgresql (MinIO's name, not "postgres"), mysql, amqp or kafka
 // (specs/minio-admin.md §5.5, §10.1).
 import { ConfigError } from "../config-error.ts";
 import type { TopicTarget } from "./topics.ts";
@@ -91,9 +92,23 @@ export interface AmqpTarget extends TargetBase {
   autoDeleted: boolean;
 }
 
+export interface KafkaTarget extends TargetBase {
+  type: "kafka";
+  /** host:port of the bootstrap brokers (the client learns the rest from Metadata). */
+  brokers: string[];
+  topic: string;
+  /** SASL over the connection (MinIO's sha256/sha512 are SCRAM-SHA-256/512). */
+  sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; password: string };
+  tls: boolean;
+  tlsSkipVerify: boolean;
+  /** PEM files of a client certificate (MinIO's client_tls_cert/key). */
+  clientTlsCert?: string;
+  clientTlsKey?: string;
+}
+
 /** TopicTarget: a Ceph/SNS topic (events/topics.ts), created by the SNS API, never from variables. */
 /** SqsQueueTarget: one of the gateway's own SQS queues (events/sqs-queues.ts), created by the SQS API. */
-export type NotifyTarget = WebhookTarget | RedisTarget | PostgresTarget | MysqlTarget | AmqpTarget | TopicTarget | SqsQueueTarget;
+export type NotifyTarget = WebhookTarget | RedisTarget | PostgresTarget | MysqlTarget | AmqpTarget | KafkaTarget | TopicTarget | SqsQueueTarget;
 export type TargetType = NotifyTarget["type"];
 
 export const DEFAULT_QUEUE_LIMIT = 100_000;
@@ -104,7 +119,12 @@ const COMMON = ["ENABLE", "QUEUE_LIMIT", "MAX_RETRIES", "TTL_SECONDS", "QUEUE_DI
 const SQL_KEYS = ["TABLE", "FORMAT", "HOST", "PORT", "USERNAME", "PASSWORD", "DATABASE", "MAX_OPEN_CONNECTIONS"];
 
 /** Per variable prefix: its ARN type, MinIO sub-system name and keys (longest first, so EXCHANGE_TYPE_1 is not EXCHANGE with id TYPE_1). */
-const KINDS: Record<"WEBHOOK" | "REDIS" | "POSTGRES" | "MYSQL" | "AMQP", { type: TargetType; subsys: string; keys: string[] }> = {
+const KINDS: Record<"WEBHOOK" | "REDIS" | "POSTGRES" | "MYSQL" | "AMQP" | "KAFKA", { type: TargetType; subsys: string; keys: string[] }> = {
+  KAFKA: {
+    type: "kafka", subsys: "notify_kafka",
+    keys: [...COMMON, "BROKERS", "TOPIC", "SASL", "SASL_USERNAME", "SASL_PASSWORD", "SASL_MECHANISM", "TLS", "TLS_SKIP_VERIFY", "TLS_CLIENT_AUTH",
+      "CLIENT_TLS_CERT", "CLIENT_TLS_KEY", "VERSION", "BATCH_SIZE", "BATCH_COMMIT_TIMEOUT", "PRODUCER_COMPRESSION_CODEC", "PRODUCER_COMPRESSION_LEVEL"],
+  },
   WEBHOOK: { type: "webhook", subsys: "notify_webhook", keys: [...COMMON, "ENDPOINT", "AUTH_TOKEN", "CLIENT_CERT", "CLIENT_KEY"] },
   REDIS: { type: "redis", subsys: "notify_redis", keys: [...COMMON, "ADDRESS", "KEY", "FORMAT", "PASSWORD", "USER"] },
   POSTGRES: { type: "postgresql", subsys: "notify_postgres", keys: [...COMMON, ...SQL_KEYS, "CONNECTION_STRING"] },
@@ -117,7 +137,7 @@ const KINDS: Record<"WEBHOOK" | "REDIS" | "POSTGRES" | "MYSQL" | "AMQP", { type:
 type Kind = keyof typeof KINDS;
 for (const k of Object.values(KINDS)) k.keys.sort((a, b) => b.length - a.length);
 
-const PREFIX = /^(?:MINIO|S3EDGE)_NOTIFY_(WEBHOOK|REDIS|POSTGRES|MYSQL|AMQP)_(.+)$/;
+const PREFIX = /^(?:MINIO|S3EDGE)_NOTIFY_(WEBHOOK|REDIS|POSTGRES|MYSQL|AMQP|KAFKA)_(.+)$/;
 const ON = new Set(["on", "true", "1", "yes", "enable", "enabled"]);
 const OFF = new Set(["off", "false", "0", "no", "disable", "disabled"]);
 /** Interpolated into SQL as an identifier, so letters, digits and '_' only (MinIO's rule too). */
@@ -223,17 +243,11 @@ function reader(kind: Kind, id: string, vars: Vars, problems: string[]) {
 }
 
 const BUILD: Record<Kind, (base: TargetBase, r: Reader) => NotifyTarget | null> = {
+  KAFKA: kafkaTarget,
   WEBHOOK(base, r) {
     const endpoint = r.required("ENDPOINT", "the URL events are POSTed to");
-    if (!endpoint) return null;
-    let url: URL;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      r.bad("ENDPOINT", "is not a valid URL");
-      return null;
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") { r.bad("ENDPOINT", "must be an http or https URL"); return null; }
+    const web = { invalid: "is not a valid URL", scheme: "must be an http or https URL" };
+    if (!endpoint || !urlOf(r, "ENDPOINT", endpoint, ["http:", "https:"], web)) return null;
     return { type: "webhook", ...base, endpoint, authToken: r.raw("AUTH_TOKEN") };
   },
   REDIS(base, r) {
@@ -247,46 +261,12 @@ const BUILD: Record<Kind, (base: TargetBase, r: Reader) => NotifyTarget | null> 
     const password = r.raw("PASSWORD") ?? a.password;
     return { type: "redis", ...base, host: a.host, port: a.port, db: a.db, tls: a.tls, ...(user ? { user } : {}), ...(password ? { password } : {}), key, format };
   },
-  POSTGRES(base, r) {
-    const table = r.table();
-    const format = r.format();
-    const cs = r.str("CONNECTION_STRING");
-    let conn: Partial<SqlConnection> = {};
-    if (cs) {
-      const parsed = parsePostgresConnectionString(cs);
-      if (typeof parsed === "string") { r.bad("CONNECTION_STRING", parsed); return null; }
-      conn = parsed;
-    }
-    const c = sqlConnection(r, conn, 5432, "postgres");
-    if (!c) return null;
-    return { type: "postgresql", ...base, ...c, table, format, maxOpenConnections: r.count("MAX_OPEN_CONNECTIONS", 2) };
-  },
-  MYSQL(base, r) {
-    const table = r.table();
-    const format = r.format();
-    const dsn = r.str("DSN_STRING");
-    let conn: Partial<SqlConnection> = {};
-    if (dsn) {
-      const parsed = parseMysqlDsn(dsn);
-      if (typeof parsed === "string") { r.bad("DSN_STRING", parsed); return null; }
-      conn = parsed;
-    }
-    const c = sqlConnection(r, conn, 3306, "root");
-    if (!c) return null;
-    if (!c.database) { r.bad(dsn ? "DSN_STRING" : "DATABASE", "must name a database (user:password@tcp(host:port)/database)"); return null; }
-    return { type: "mysql", ...base, ...c, table, format, maxOpenConnections: r.count("MAX_OPEN_CONNECTIONS", 2) };
-  },
+  POSTGRES: sqlTarget({ type: "postgresql", stringKey: "CONNECTION_STRING", parse: parsePostgresConnectionString, port: 5432, user: "postgres" }),
+  MYSQL: sqlTarget({ type: "mysql", stringKey: "DSN_STRING", parse: parseMysqlDsn, port: 3306, user: "root", needsDatabase: true }),
   AMQP(base, r) {
     const url = r.required("URL", "the broker, e.g. amqp://user:password@127.0.0.1:5672/vhost");
-    if (!url) return null;
-    let u: URL;
-    try {
-      u = new URL(url);
-    } catch {
-      r.bad("URL", "is not a valid URL (amqp://user:password@host:5672/vhost)");
-      return null;
-    }
-    if (u.protocol !== "amqp:" && u.protocol !== "amqps:") { r.bad("URL", "must be amqp:// or amqps://"); return null; }
+    const amqp = { invalid: "is not a valid URL (amqp://user:password@host:5672/vhost)", scheme: "must be amqp:// or amqps://" };
+    if (!url || !urlOf(r, "URL", url, ["amqp:", "amqps:"], amqp)) return null;
     const exchange = r.str("EXCHANGE") ?? "";
     const exchangeType = (r.str("EXCHANGE_TYPE") ?? "direct").toLowerCase();
     if (!/^(direct|fanout|topic|headers|x-[a-z0-9-]+)$/.test(exchangeType)) r.bad("EXCHANGE_TYPE", "must be direct, fanout, topic, headers (or a plugin's x-… type)");
@@ -303,13 +283,50 @@ const BUILD: Record<Kind, (base: TargetBase, r: Reader) => NotifyTarget | null> 
   },
 };
 
+/** `value` (of `key`) as a URL with one of `protocols`; otherwise the reader is told why, and null. */
+function urlOf(r: Reader, key: string, value: string, protocols: readonly string[], why: { invalid: string; scheme: string }): URL | null {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    r.bad(key, why.invalid);
+    return null;
+  }
+  if (!protocols.includes(u.protocol)) { r.bad(key, why.scheme); return null; }
+  return u;
+}
+
+/**
+ * POSTGRES and MYSQL: a table, a format and a connection, from MinIO's connection string
+ * (`stringKey`) and its older per-field keys; `needsDatabase`: the connection must name one (MySQL).
+ */
+function sqlTarget(spec: {
+  type: "postgresql" | "mysql"; stringKey: string; parse: (s: string) => Partial<SqlConnection> | string;
+  port: number; user: string; needsDatabase?: boolean;
+}) {
+  return (base: TargetBase, r: Reader): PostgresTarget | MysqlTarget | null => {
+    const table = r.table();
+    const format = r.format();
+    const s = r.str(spec.stringKey);
+    let conn: Partial<SqlConnection> = {};
+    if (s) {
+      const parsed = spec.parse(s);
+      if (typeof parsed === "string") { r.bad(spec.stringKey, parsed); return null; }
+      conn = parsed;
+    }
+    const c = sqlConnection(r, spec.stringKey, conn, spec.port, spec.user);
+    if (!c) return null;
+    if (spec.needsDatabase && !c.database) { r.bad(s ? spec.stringKey : "DATABASE", "must name a database (user:password@tcp(host:port)/database)"); return null; }
+    return { type: spec.type, ...base, ...c, table, format, maxOpenConnections: r.count("MAX_OPEN_CONNECTIONS", 2) };
+  };
+}
+
 /** The connection from the string's fields, with HOST/PORT/USERNAME/PASSWORD/DATABASE (MinIO's older keys) filling or overriding them. */
-function sqlConnection(r: Reader, from: Partial<SqlConnection>, defaultPort: number, defaultUser: string): SqlConnection | null {
+function sqlConnection(r: Reader, stringKey: string, from: Partial<SqlConnection>, defaultPort: number, defaultUser: string): SqlConnection | null {
   const host = r.str("HOST") ?? from.host;
   const socket = r.str("HOST") ? undefined : from.socket;
   if (!host && !socket) {
-    const key = r.subsys === "notify_mysql" ? "DSN_STRING" : "CONNECTION_STRING";
-    r.bad(key, `must be set for ${r.subsys} (or HOST, PORT, USERNAME, PASSWORD, DATABASE): it names the database server`);
+    r.bad(stringKey, `must be set for ${r.subsys} (or HOST, PORT, USERNAME, PASSWORD, DATABASE): it names the database server`);
     return null;
   }
   return {
@@ -429,4 +446,61 @@ export function parseArn(arn: string): Arn | null {
   const f = arn.split(":");
   if (f.length !== 6 || f[0] !== "arn" || f[1] !== "minio" || f[2] !== "sqs" || !f[4] || !f[5]) return null;
   return { region: f[3], id: f[4], type: f[5] };
+}
+
+type KafkaSasl = NonNullable<KafkaTarget["sasl"]>["mechanism"];
+const KAFKA_SASL_MECHANISMS: Record<string, KafkaSasl | undefined> = {
+  plain: "plain", sha256: "scram-sha-256", sha512: "scram-sha-512", "scram-sha-256": "scram-sha-256", "scram-sha-512": "scram-sha-512",
+};
+
+/**
+ * KAFKA (MinIO's keys): brokers and topic required; SASL on when asked (`sasl=on`) or when a
+ * username is given; MinIO's mechanism names plain|sha256|sha512. VERSION is checked and unused
+ * (the client negotiates versions with ApiVersions); batching keys are accepted and unused (the
+ * outbox sends one record at a time, in commit order); compression is refused but for none.
+ */
+function kafkaTarget(base: TargetBase, r: Reader): KafkaTarget | null {
+  const list = r.required("BROKERS", "comma-separated HOST:PORT of the Kafka brokers, e.g. 127.0.0.1:9092");
+  const topic = r.required("TOPIC", "the Kafka topic events are produced to");
+  const brokers = list ? parseKafkaBrokers(list) : null;
+  if (list && typeof brokers === "string") r.bad("BROKERS", brokers);
+  // Kafka's rule for topic names: at most 249 of [A-Za-z0-9._-].
+  if (topic && !/^[A-Za-z0-9._-]{1,249}$/.test(topic)) r.bad("TOPIC", "must be 1 to 249 letters, digits, '.', '_' or '-'");
+  const version = r.str("VERSION");
+  if (version && !/^\d+\.\d+\.\d+(\.\d+)?$/.test(version)) r.bad("VERSION", "must be a Kafka version such as 2.8.0");
+  const codec = (r.str("PRODUCER_COMPRESSION_CODEC") ?? "none").toLowerCase();
+  if (codec !== "none") r.bad("PRODUCER_COMPRESSION_CODEC", "only 'none' is supported by s3edge (events are sent one at a time, uncompressed)");
+  r.count("BATCH_SIZE", 1);
+  const username = r.str("SASL_USERNAME");
+  const password = r.raw("SASL_PASSWORD") ?? "";
+  const saslOn = r.flag("SASL", username !== undefined);
+  const mech = (r.str("SASL_MECHANISM") ?? "plain").toLowerCase();
+  const mechanism = KAFKA_SASL_MECHANISMS[mech];
+  if (!mechanism) r.bad("SASL_MECHANISM", "must be plain, sha256 or sha512");
+  if (saslOn && !username) r.bad("SASL_USERNAME", "must be set when sasl is on");
+  const cert = r.str("CLIENT_TLS_CERT"), key = r.str("CLIENT_TLS_KEY");
+  if (!cert !== !key) r.bad(cert ? "CLIENT_TLS_KEY" : "CLIENT_TLS_CERT", "client_tls_cert and client_tls_key go together");
+  const tls = r.flag("TLS", false), tlsSkipVerify = r.flag("TLS_SKIP_VERIFY", false);
+  if (!list || !topic || typeof brokers === "string" || !brokers) return null;
+  return {
+    type: "kafka", ...base, brokers, topic,
+    ...(saslOn && username && mechanism ? { sasl: { mechanism, username, password } } : {}),
+    tls, tlsSkipVerify,
+    ...(cert && key ? { clientTlsCert: cert, clientTlsKey: key } : {}),
+  };
+}
+
+/** `host:port,host:port` (a bare host gets Kafka's 9092; IPv6 in brackets) → the list, or why not. */
+export function parseKafkaBrokers(s: string): string[] | string {
+  const out: string[] = [];
+  for (const raw of s.split(",")) {
+    const b = raw.trim();
+    if (!b) continue;
+    const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/.exec(b);
+    if (!m) return `'${b}' must be HOST:PORT`;
+    const port = m[2] ? Number(m[2]) : 9092;
+    if (port < 1 || port > 65535) return `'${b}': ${port} is not a port number`;
+    out.push(`${m[1]}:${port}`);
+  }
+  return out.length ? out : "must name at least one broker (HOST:PORT)";
 }

@@ -55,8 +55,13 @@ export const TOPIC_ATTRIBUTES = [
   "cloudevents", "verify-ssl", "use-ssl", "user-name", "password", "Policy", "amqp-exchange", "amqp-ack-level", "ca-location",
 ] as const;
 export type TopicAttribute = (typeof TOPIC_ATTRIBUTES)[number];
-/** Ceph's Kafka attributes: known, but refused (no Kafka driver). */
+/**
+ * Ceph's Kafka attributes: known, and refused for SNS topics. The Kafka driver (Bun) speaks
+ * MinIO's record and acks=-1; Ceph's topic record, kafka-ack-level none|broker and
+ * ca-location/mechanism model is not wired to it, as for AMQP.
+ */
 const KAFKA_ATTRIBUTES = new Set(["kafka-ack-level", "kafka-brokers", "mechanism"]);
+const KAFKA_REFUSAL = "Kafka push endpoints are not supported for SNS topics yet; use an arn:minio:sqs kafka target (mc admin config set notify_kafka, or MINIO_NOTIFY_KAFKA_*)";
 
 export class TopicAttributeError extends Error {}
 
@@ -84,7 +89,7 @@ export function topicFromAttributes(
     owner: opts.owner, queueLimit: DEFAULT_QUEUE_LIMIT, maxRetries: DEFAULT_MAX_RETRIES, ttlMs: DEFAULT_TTL_MS,
   };
   for (const [k, v] of attrs) {
-    if (KAFKA_ATTRIBUTES.has(k)) throw new TopicAttributeError(`${k}: Kafka push endpoints are not supported by this gateway`);
+    if (KAFKA_ATTRIBUTES.has(k)) throw new TopicAttributeError(`${k}: ${KAFKA_REFUSAL}`);
     switch (k as TopicAttribute) {
       case "push-endpoint": t.endpoint = v; break;
       case "OpaqueData": t.opaqueData = v; break;
@@ -109,7 +114,7 @@ export function topicFromAttributes(
   if (t.endpoint) {
     let u: URL;
     try { u = new URL(t.endpoint); } catch { throw new TopicAttributeError(`push-endpoint '${t.endpoint}' is not a valid URL`); }
-    if (u.protocol === "kafka:") throw new TopicAttributeError("kafka:// push endpoints are not supported by this gateway");
+    if (u.protocol === "kafka:") throw new TopicAttributeError(`kafka:// push endpoints: ${KAFKA_REFUSAL}`);
     if (u.protocol === "amqp:" || u.protocol === "amqps:") {
       // The AMQP driver (events/targets/) speaks MinIO's body; Ceph's exchange/ack-level model is not wired to it yet.
       throw new TopicAttributeError(opts.amqp

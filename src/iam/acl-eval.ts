@@ -3,7 +3,7 @@
 // policies allow and an explicit Deny anywhere still wins (authorize.ts asks it last).
 // Grants to the owner add nothing: the owner is the account, whose root may do everything and
 // whose users get their rights from IAM policies, as in S3.
-import type { Grant, Permission } from "../s3/acl.ts";
+import type { Grant, Permission } from "./acl-grants.ts";
 
 // By the ACL's level: a bucket's READ lists it and its WRITE writes any object in it; an
 // object's READ reads it. READ_ACP / WRITE_ACP read and write the ACL itself.

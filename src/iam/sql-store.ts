@@ -19,8 +19,8 @@ type Row = Record<string, SqlValue>;
 const str = (v: SqlValue | undefined): string | undefined => (typeof v === "string" ? v : undefined);
 const num = (v: SqlValue | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));
 
-/** Rows of (key, value) pairs grouped by key, in row order. */
-function groupBy(rows: Row[], key: string, value: string): Map<string, string[]> {
+/** Rows of (key, value) pairs grouped by key, in row order (also the Postgres IAM store's). */
+export function groupBy(rows: readonly Record<string, unknown>[], key: string, value: string): Map<string, string[]> {
   const m = new Map<string, string[]>();
   for (const r of rows) {
     const k = r[key] as string;
@@ -30,12 +30,14 @@ function groupBy(rows: Row[], key: string, value: string): Map<string, string[]>
   return m;
 }
 
-function rowToAccount(r: Row): IamServiceAccount {
+/** A service account's row (the same columns in SQLite and PostgreSQL). */
+export function rowToAccount(r: Record<string, unknown>): IamServiceAccount {
   const a: IamServiceAccount = {
     accessKey: r.access_key as string, secretKey: r.secret_key as string, parent: r.parent as string,
     status: r.status as IamStatus, updatedAt: Number(r.updated),
   };
-  const policy = str(r.session_policy), name = str(r.name), description = str(r.description), expiration = num(r.expiration);
+  const policy = str(r.session_policy as SqlValue), name = str(r.name as SqlValue), description = str(r.description as SqlValue);
+  const expiration = num(r.expiration as SqlValue);
   if (policy !== undefined) a.sessionPolicy = policy;
   if (name !== undefined) a.name = name;
   if (description !== undefined) a.description = description;

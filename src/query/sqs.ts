@@ -1,9 +1,8 @@
 // The SQS actions (AWS SQS API reference, 2012-11-05) over the gateway's QueueStore. Each
 // handler takes the request in the JSON protocol's shape (the Query protocol's form is turned
-// into it by sqs-api.ts) and returns the JSON result; the protocol renders it.
+// into it by sqs-query.ts) and returns the JSON result; the protocol renders it.
 import type { Deps } from "../deps.ts";
 import type { Principal } from "../auth/principal.ts";
-import type { Authorize } from "../auth/authorize.ts";
 import { SqsError } from "./sqs-errors.ts";
 import {
   hasWakeups, md5Hex, NUMERIC_ATTRIBUTES, QUEUE_NAME, queueArn, queueAttributes, QueueAttributeError, SQS_ACCOUNT,
@@ -14,9 +13,8 @@ export interface SqsCtx {
   deps: Deps;
   queues: QueueStore;
   principal: Principal;
-  authorize: Authorize;
-  /** The request's IAM condition keys (aws:SourceIp, aws:SecureTransport, …). */
-  conditions: Parameters<Authorize>[3];
+  /** The IAM check for `action` (sqs:SendMessage, …) on `resource` with the request's condition keys (the protocol's mount builds it). */
+  authorize(action: string, resource: string): Promise<void>;
   /** Where queue URLs point: this request's origin. */
   origin: string;
   /** The queue URL a Query-protocol request was posted to (its path), if any. */
@@ -85,7 +83,7 @@ export function queueNameOf(ctx: SqsCtx, input: SqsInput): string {
 
 async function allow(ctx: SqsCtx, action: string, name: string | null) {
   const resource = name === null ? `arn:aws:sqs:${ctx.deps.config.region}:${SQS_ACCOUNT}:*` : queueArn(ctx.deps.config.region, name);
-  await ctx.authorize(ctx.principal, `sqs:${action}`, resource, ctx.conditions);
+  await ctx.authorize(`sqs:${action}`, resource);
 }
 
 async function existing(ctx: SqsCtx, name: string): Promise<QueueRecord> {

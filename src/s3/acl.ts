@@ -9,20 +9,17 @@ import { S3Error } from "../xml/errors.ts";
 import { isBlank, parseXml, xmlResponse } from "../xml/xml.ts";
 import type { ReqCtx } from "./context.ts";
 import { ownerOf } from "./owner.ts";
+import { OWNER_FULL, PERMISSIONS, type Grant, type Grantee, type Permission } from "../iam/acl-grants.ts";
+
+// The stored form and its reading live in iam/acl-grants.ts (the authorizer reads it too).
+export { isPublicAcl, loadAcl, type Grant, type Grantee, type Permission } from "../iam/acl-grants.ts";
 
 export const BUCKET_ACL_CONFIG = "acl";
 export const OBJECT_ACL_HEADER = "x-s3edge-acl";
 
-export type Grantee = "owner" | "AllUsers" | "AuthenticatedUsers";
-export type Permission = "FULL_CONTROL" | "READ" | "WRITE" | "READ_ACP" | "WRITE_ACP";
-export type Grant = readonly [Grantee, Permission];
-
 const ALL_USERS_URI = "http://acs.amazonaws.com/groups/global/AllUsers";
 const AUTH_USERS_URI = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
 const URIS: Record<string, Grantee> = { [ALL_USERS_URI]: "AllUsers", [AUTH_USERS_URI]: "AuthenticatedUsers" };
-const PERMISSIONS = new Set<Permission>(["FULL_CONTROL", "READ", "WRITE", "READ_ACP", "WRITE_ACP"]);
-
-const OWNER_FULL: Grant = ["owner", "FULL_CONTROL"];
 
 // The object owner is the bucket owner here (one account), so the bucket-owner-* ACLs are private.
 const CANNED: Record<string, Grant[]> = {
@@ -49,21 +46,6 @@ export function cannedAcl(name: string): Grant[] {
 export function storeAcl(grants: Grant[]): string | null {
   return grants.length === 1 && grants[0][0] === "owner" && grants[0][1] === "FULL_CONTROL" ? null : JSON.stringify(grants);
 }
-
-/** Grants from stored text; what does not parse grants nothing beyond the owner's (fail closed). */
-export function loadAcl(text: string | null | undefined): Grant[] {
-  if (!text) return [OWNER_FULL];
-  try {
-    const v = JSON.parse(text);
-    if (Array.isArray(v)) return v.filter((g): g is Grant => Array.isArray(g) && ["owner", "AllUsers", "AuthenticatedUsers"].includes(g[0]) && PERMISSIONS.has(g[1]));
-  } catch {
-    // fall through
-  }
-  return [OWNER_FULL];
-}
-
-/** A grant to everyone or to every signed principal (AWS "public" for Block Public Access). */
-export const isPublicAcl = (grants: readonly Grant[]) => grants.some(([g]) => g !== "owner");
 
 const GRANT_HEADERS: Record<string, Permission> = {
   "x-amz-grant-read": "READ", "x-amz-grant-write": "WRITE", "x-amz-grant-read-acp": "READ_ACP",

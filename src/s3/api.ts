@@ -6,7 +6,7 @@ import { errorXml } from "../xml/xml.ts";
 import type { AuthResult, Authenticator } from "../auth/authenticate.ts";
 import { s3Arn, type Authorize, type Conditions, type ResourcePolicies } from "../auth/authorize.ts";
 import type { SecretLookup } from "../auth/principal.ts";
-import { conditionContext } from "../auth/conditions.ts";
+import { requestAuthorizer } from "../auth/request-authorizer.ts";
 import { resolveAddress } from "./address.ts";
 import { route, type Op } from "./router.ts";
 import { refuseUnsupported } from "./unsupported.ts";
@@ -73,13 +73,9 @@ export function s3Api(deps: Deps, authenticate: Authenticator, authorize: Author
       });
       if (auth.principal.kind !== "anonymous") seen.principal = auth.principal.accessKey;
       const clientAddress = info.remoteAddress ?? "";
-      // Built by the first question that needs it: none does for root (authorize.rootAllowed).
-      let conditions: Conditions | undefined;
-      const check = async (action: string, arn: string, extra?: Conditions, principal = auth.principal) => {
-        if (principal.kind === "root" && authorize.rootAllowed) return;
-        conditions ??= conditionContext({ url, headers: req.headers, clientAddress, now: deps.clock.now(), auth: auth.via });
-        return authorize(principal, action, arn, extra ? { ...conditions, ...extra } : conditions, await resourcePoliciesFor(arn));
-      };
+      const ask = requestAuthorizer(authorize, { url, headers: req.headers, clientAddress, now: () => deps.clock.now(), auth: auth.via });
+      const check = (action: string, arn: string, extra?: Conditions, principal = auth.principal) =>
+        ask(principal, action, arn, { extra, policies: () => resourcePoliciesFor(arn) });
       // What the bucket an ARN names says (policy, ACL, public access block): this request's,
       // read with its state; another's (CopyObject's source) read when asked. The object's ACL
       // is read only if the authorizer needs it.

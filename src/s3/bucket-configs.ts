@@ -7,6 +7,7 @@ import { buildXml, isBlank, parseXml, xmlResponse } from "../xml/xml.ts";
 import type { Handler, ReqCtx } from "./context.ts";
 import { requireBucket } from "./require.ts";
 import { smallText } from "./request-body.ts";
+import { checkEncryptionRule } from "../sse/request.ts";
 
 export const ENCRYPTION_CONFIG = "encryption";
 export const OWNERSHIP_CONFIG = "ownershipControls";
@@ -58,7 +59,7 @@ export function encryptionXmlBody(r: EncryptionRule) {
   };
 }
 
-/** A default encryption, once issue 19 stores one; until then every bucket has none. */
+/** The bucket's default encryption (applied by src/sse/request.ts writeEncryption). */
 export const getBucketEncryption: Handler = async (ctx) => {
   const raw = await config(ctx, ENCRYPTION_CONFIG);
   if (raw === null) throw new S3Error("ServerSideEncryptionConfigurationNotFoundError", { extra: { BucketName: ctx.bucket } });
@@ -66,16 +67,17 @@ export const getBucketEncryption: Handler = async (ctx) => {
 };
 
 /**
- * Refused (501) after validating the body. Encrypting objects is issue 19's: a stored default
- * is NOT applied to objects yet, so accepting it would have clients believe their new objects
- * are encrypted while they are stored in clear.
+ * Stored once the gateway can apply it: without a master key (S3EDGE_KMS_SECRET_KEY) it is
+ * refused as MinIO refuses it (501), and an aws:kms key id must name a key of the key ring.
  */
 export const putBucketEncryption: Handler = async (ctx) => {
   await requireBucket(ctx);
   const rule = parseEncryptionConfig(await smallText(ctx, 64 * 1024));
-  throw new S3Error("NotImplemented", {
-    message: `Default bucket encryption (${rule.algorithm}) is not supported yet: objects would be stored unencrypted.`,
-  });
+  // BucketKeyEnabled is stored and answered; SSE-S3/KMS always seal under a bucket key
+  // (src/sse/keys.ts) — in AWS the switch is a KMS request-cost choice, not a protection one.
+  await checkEncryptionRule(ctx, rule);
+  await saveConfig(ctx, ENCRYPTION_CONFIG, JSON.stringify(rule));
+  return new Response(null, { status: 200 });
 };
 
 /** Nothing stored is nothing applied: removing the default is always true to its word. */
@@ -119,7 +121,7 @@ export const deleteBucketOwnershipControls: Handler = async (ctx) => {
 
 export const getBucketWebsite = notFound("NoSuchWebsiteConfiguration");
 export const getBucketReplication = notFound("ReplicationConfigurationNotFoundError");
-export const getObjectLockConfiguration = notFound("ObjectLockConfigurationNotFoundError");
+// GetObjectLockConfiguration is stored with Object Lock (object-lock.ts).
 // GetPublicAccessBlock is stored and enforced (public-access-block.ts); lifecycle rules too (lifecycle-handlers.ts).
 
 /**

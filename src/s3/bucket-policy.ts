@@ -11,6 +11,8 @@ import { parsePolicy, PolicyError, type PolicyDocument } from "../iam/policy-doc
 import { wildcardMatch } from "../iam/policy-eval.ts";
 import { BodyTooLarge } from "../http/pipeline.ts";
 import { refusePublicPolicy } from "./public-access-block.ts";
+// What "public" means for a policy is in iam/public-access.ts (the authorizer asks it too).
+import { isPublicPolicy } from "../iam/public-access.ts";
 
 export const BUCKET_POLICY_CONFIG = "policy";
 
@@ -109,15 +111,6 @@ export const deleteBucketPolicy: Handler = async (ctx) => {
   await savePolicy(ctx, null);
   return new Response(null, { status: 204 });
 };
-
-/**
- * Public (AWS "The meaning of public"): an Allow to Principal "*" without a condition that
- * pins the caller. Conditions count as restricting, which errs towards "not public" only for
- * policies whose conditions are on request values (s3:prefix), never the other way.
- */
-export function isPublicPolicy(doc: PolicyDocument): boolean {
-  return doc.statements.some((s) => s.effect === "Allow" && s.principal?.includes("*") && s.conditions.length === 0);
-}
 
 export const getBucketPolicyStatus: Handler = async (ctx) => {
   await requireBucket(ctx);

@@ -8,6 +8,7 @@ import { smallText } from "./request-body.ts";
 import { ownerOf } from "./owner.ts";
 import { BUCKET_ACL_CONFIG, requestedAcl, storeAcl } from "./acl.ts";
 import { publishToListeners } from "./listen-publish.ts";
+import { enableLockOnCreate, lockRequestedOnCreate } from "./object-lock.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -79,6 +80,7 @@ export const createBucket: Handler = async (ctx) => {
   // Not in the same transaction: a crash between leaves a private bucket, the safe side.
   const stored = acl && storeAcl(acl);
   if (stored) await ctx.deps.meta.putBucketConfig(ctx.bucket, BUCKET_ACL_CONFIG, stored);
+  if (lockRequestedOnCreate(ctx.headers)) await enableLockOnCreate(ctx);
   await publishToListeners(ctx, "s3:BucketCreated:*", "");
   return new Response(null, { status: 200, headers: { location: `/${ctx.bucket}` } });
 };

@@ -58,6 +58,23 @@ export async function requestEvents(
   await publishToListeners(ctx, eventName, key, object, source);
   // No configuration (most buckets, most GETs): no record to build.
   if (!c) return [];
+  return configuredEvents(ctx, eventName, key, object, c, source, removed);
+}
+
+/**
+ * Ceph emits ObjectCreated:Post when a multipart upload starts, as for a POST upload; MinIO and
+ * AWS do not. So only the bucket's topic rules (Ceph's API) hear it: queue rules, MinIO
+ * targets and listeners (mc watch) keep MinIO's events.
+ */
+export async function initiateUploadEvents(ctx: ReqCtx, key: string, object: NonNullable<ObjectChange["object"]>): Promise<OutboxEvent[]> {
+  const c = await notificationConfig(ctx);
+  if (!c?.topics?.length) return [];
+  return configuredEvents(ctx, "s3:ObjectCreated:Post", key, object, { queues: [], topics: c.topics }, () => eventSource(ctx), false);
+}
+
+async function configuredEvents(
+  ctx: ReqCtx, eventName: EventName, key: string, object: ObjectChange["object"], c: NotificationConfig, source: () => EventSource, removed: boolean,
+): Promise<OutboxEvent[]> {
   const rows = await pendingEvents(ctx.deps, source(), { eventName, bucket: ctx.bucket, key, object }, c);
   if (!rows.some((r) => r.target.endsWith(":sns"))) return rows;
   // Ceph's non-persistent topics are pushed synchronously: after the commit, before the answer

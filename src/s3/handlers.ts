@@ -22,12 +22,16 @@ import { deleteBucketTagging, getBucketTagging, putBucketTagging } from "./bucke
 import {
   deleteBucketEncryption, deleteBucketOwnershipControls, getBucketAccelerateConfiguration, getBucketEncryption,
   getBucketLogging, getBucketOwnershipControls, getBucketReplication,
-  getBucketRequestPayment, getBucketWebsite, getObjectLockConfiguration, putBucketEncryption,
+  getBucketRequestPayment, getBucketWebsite, putBucketEncryption,
   putBucketOwnershipControls, deleteUnstoredConfig,
 } from "./bucket-configs.ts";
 import { getObjectAttributes } from "./object-attributes.ts";
 import { deleteBucketLifecycle, getBucketLifecycleConfiguration, putBucketLifecycleConfiguration } from "./lifecycle-handlers.ts";
 import { listenBucketNotification } from "./listen-handler.ts";
+import {
+  getObjectLegalHold, getObjectLockConfiguration, getObjectRetention, putObjectLegalHold,
+  putObjectLockConfiguration, putObjectRetention,
+} from "./object-lock.ts";
 import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from "./bucket-policy.ts";
 
 const notImplemented: Handler = async () => { throw new S3Error("NotImplemented"); };
@@ -62,5 +66,7 @@ export const HANDLERS: Record<Op, Handler> = {
   DeleteBucketReplication: deleteUnstoredConfig, DeletePublicAccessBlock: deletePublicAccessBlock,
   PutPublicAccessBlock: putPublicAccessBlock,
   ListenBucketNotification: listenBucketNotification, ListenNotification: listenBucketNotification,
+  PutObjectLockConfiguration: putObjectLockConfiguration, GetObjectRetention: getObjectRetention, PutObjectRetention: putObjectRetention,
+  GetObjectLegalHold: getObjectLegalHold, PutObjectLegalHold: putObjectLegalHold,
   NotImplemented: notImplemented, MethodNotAllowed: methodNotAllowed,
 };

@@ -4,11 +4,11 @@ import { S3Error } from "../xml/errors.ts";
 import type { ReqCtx } from "./context.ts";
 import type { ChecksumAlgorithm } from "../store/types.ts";
 import { contentMd5, uploadBody } from "./request-body.ts";
-import { ingest, type Ingested } from "./ingest.ts";
+import { ingest, type IngestOptions, type Ingested } from "./ingest.ts";
 import { checksumRequest } from "./checksum.ts";
 
 /** Reads and stores a request body as the signature and headers describe it. */
-export async function ingestRequestBody(ctx: ReqCtx, opts: { maxSize: number; allowInline: boolean; uploadChecksum?: ChecksumAlgorithm }): Promise<Ingested> {
+export async function ingestRequestBody(ctx: ReqCtx, opts: { maxSize: number; allowInline: boolean; uploadChecksum?: ChecksumAlgorithm; seal?: IngestOptions["seal"] }): Promise<Ingested> {
   const md5 = contentMd5(ctx.headers);
   const ck = checksumRequest(ctx.headers, opts.uploadChecksum);
   const body = uploadBody(ctx);
@@ -29,5 +29,6 @@ export async function ingestRequestBody(ctx: ReqCtx, opts: { maxSize: number; al
       trailer: ck.trailer ? () => body.trailers?.[ck.trailer!] : undefined,
     },
     allowInline: opts.allowInline,
+    seal: opts.seal,
   });
 }

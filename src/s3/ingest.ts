@@ -43,6 +43,11 @@ export interface IngestOptions {
   sha256Hex?: string;
   checksum?: { algorithm: ChecksumAlgorithm; expected?: string; trailer?: () => string | undefined };
   allowInline: boolean;
+  /**
+   * Server-side encryption (src/sse): each chunk is sealed whole before it is stored, so the body
+   * is buffered a chunk at a time and never inline; manifest sizes stay in plaintext bytes.
+   */
+  seal?: (chunk: Uint8Array) => Promise<Uint8Array>;
 }
 
 export interface Ingested {
@@ -73,10 +78,10 @@ export async function ingest(deps: Deps, body: ReadableStream<Uint8Array> | null
   const sha = opts.sha256Hex ? deps.hasher("sha256") : null;
   const ck: Hasher | null = opts.checksum ? checksumHasher(deps, opts.checksum.algorithm) : null;
   const expected = opts.expectedSize;
-  const mayInline = opts.allowInline && (expected === undefined || expected <= inlineLimit);
-  const sink = expected !== undefined && expected > 0 && !mayInline
+  const mayInline = opts.allowInline && !opts.seal && (expected === undefined || expected <= inlineLimit);
+  const sink = expected !== undefined && expected > 0 && !mayInline && !opts.seal
     ? streamingSink(deps, session, expected)
-    : bufferingSink(deps, session, expected);
+    : bufferingSink(deps, session, expected, opts.seal);
   let size = 0;
   const consume = async (piece: Uint8Array) => {
     await md5.update(piece);
@@ -117,7 +122,7 @@ export async function ingest(deps: Deps, body: ReadableStream<Uint8Array> | null
       if (gathered) await take();
     }
     if (expected !== undefined && size !== expected) throw new S3Error("IncompleteBody");
-    const inline = await sink.end(opts.allowInline && sink.manifest.length === 0 && size <= inlineLimit);
+    const inline = await sink.end(opts.allowInline && !opts.seal && sink.manifest.length === 0 && size <= inlineLimit);
     const md5Bytes = await md5.digest();
     if (opts.contentMd5 && toBase64(md5Bytes) !== toBase64(opts.contentMd5)) throw new S3Error("BadDigest");
     if (sha && toHex(await sha.digest()) !== opts.sha256Hex) throw new S3Error("XAmzContentSHA256Mismatch");
@@ -144,14 +149,32 @@ export async function ingest(deps: Deps, body: ReadableStream<Uint8Array> | null
 }
 
 /** Buffers up to one chunk and stores it whole once full (or at the end, unless inline). */
-function bufferingSink(deps: Deps, session: string, expected: number | undefined): ChunkSink {
+function bufferingSink(deps: Deps, session: string, expected: number | undefined, seal?: IngestOptions["seal"]): ChunkSink {
   const { chunkSize } = deps.config;
   const manifest: ChunkRef[] = [];
   let buf = new Uint8Array(Math.max(0, Math.min(expected ?? 64 * 1024, chunkSize)));
   let fill = 0;
+  let sealing: Promise<void> | null = null; // the previous sealed chunk, stored while the next one fills
   const flush = async () => {
-    manifest.push(await storeChunk(deps, session, buf.subarray(0, fill)));
+    const plain = buf.subarray(0, fill);
+    if (!seal) {
+      manifest.push(await storeChunk(deps, session, plain));
+      fill = 0;
+      return;
+    }
+    // Sealed (src/sse): the chunk is sealed and stored while the next one fills (a fresh
+    // buffer), at most one behind; its manifest entry keeps the plaintext size.
+    const i = manifest.push({ hash: "", blob: "", size: fill }) - 1;
+    const prev = sealing, size = fill;
+    sealing = (async () => {
+      const sealed = await seal(plain);
+      await prev;
+      manifest[i] = { ...(await storeChunk(deps, session, sealed)), size };
+    })();
+    sealing.catch(() => {});
+    buf = new Uint8Array(buf.length);
     fill = 0;
+    if (prev) await prev;
   };
   return {
     manifest,
@@ -174,9 +197,10 @@ function bufferingSink(deps: Deps, session: string, expected: number | undefined
     async end(inline) {
       if (inline) return buf.slice(0, fill);
       if (fill > 0) await flush();
+      await sealing;
       return undefined;
     },
-    async abort() {},
+    async abort() { await sealing?.catch(() => {}); },
   };
 }
 

@@ -14,6 +14,7 @@ import type { NotificationConfig } from "../events/notification-config.ts";
 import type { EventSource, ObjectChange } from "../events/record.ts";
 import type { DeleteCondition, OutboxEvent, VersionedDelete, VersionSummary } from "../store/types.ts";
 import { readLifecycleConfig } from "./lifecycle-config.ts";
+import { locked } from "./object-lock-rules.ts";
 import { VERSIONING_CONFIG, writeVersionId, type VersioningStatus } from "./versioning.ts";
 import {
   dueAbort, dueExpiration, dueMarkerRemoval, dueNoncurrent, LIFECYCLE_CONFIG, listingPrefixes, needsTags, type LifecycleRule,
@@ -58,12 +59,8 @@ function versioningOf(configs: Record<string, string>): VersioningStatus | null 
   return raw === "Enabled" || raw === "Suspended" ? raw : null;
 }
 
-/** S3 Object Lock: a version under retention or legal hold is never removed by lifecycle. */
-function locked(headers: Record<string, string>, now: number): boolean {
-  if ((headers["x-amz-object-lock-legal-hold"] ?? "").toUpperCase() === "ON") return true;
-  const until = Date.parse(headers["x-amz-object-lock-retain-until-date"] ?? "");
-  return !Number.isNaN(until) && until > now;
-}
+// S3 Object Lock: a version under retention or legal hold is never removed by lifecycle
+// (object-lock-rules.ts `locked`), checked again in the delete's transaction (DeleteCondition.lock).
 
 export async function sweepLifecycle(deps: SweepDeps, opts: SweepOptions): Promise<SweepResult> {
   const result: SweepResult = { buckets: 0, expired: 0, noncurrent: 0, markers: 0, aborted: 0, more: false };
@@ -216,11 +213,12 @@ async function sweepKey(p: BucketPass, versions: VersionSummary[], versioning: V
     let tags: Record<string, string> | undefined;
     if (!v.deleteMarker) {
       const rec = await p.deps.meta.getObject(p.bucket, key, v.versionId);
-      if (!rec || locked(rec.headers, p.now)) continue;
+      if (!rec || locked(rec, p.now)) continue;
       tags = rec.tags;
     }
     if (dueNoncurrent(p.rules, { ...candidate, tags }, p.now) === null) continue;
-    if (await remove(p, key, change(v), false, undefined, { versionId: v.versionId })) { p.result.noncurrent++; left--; }
+    const lock: DeleteCondition = { lock: { now: p.now, bypassGovernance: false } };
+    if (await remove(p, key, change(v), false, lock, { versionId: v.versionId })) { p.result.noncurrent++; left--; }
   }
   if (!current || !p.left()) return;
   if (current.deleteMarker) {

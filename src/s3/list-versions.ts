@@ -2,7 +2,7 @@
 // newest first, with prefix, delimiter, key-marker + version-id-marker, max-keys, encoding-type.
 // An unversioned bucket answers too: each object is its key's one, null, version.
 import { S3Error } from "../xml/errors.ts";
-import { xmlResponse } from "../xml/xml.ts";
+import { buildXml, xmlFragment } from "../xml/xml.ts";
 import type { Handler, ReqCtx } from "./context.ts";
 import type { VersionSummary } from "../store/types.ts";
 import { requireBucket } from "./require.ts";
@@ -88,8 +88,6 @@ export const listObjectVersions: Handler = async (ctx) => {
   await requireBucket(ctx);
   const page = await listVersionsPage(ctx, prefix, delimiter, keyMarker, versionIdMarker, max);
   const owner = ownerOf(ctx);
-  const versions = page.entries.filter((e) => !e.deleteMarker);
-  const markers = page.entries.filter((e) => e.deleteMarker);
   const body: Record<string, unknown> = {
     Name: ctx.bucket, Prefix: enc(prefix), KeyMarker: enc(keyMarker), VersionIdMarker: rawVersionMarker ?? "",
     ...(page.truncated && page.next ? {
@@ -98,14 +96,21 @@ export const listObjectVersions: Handler = async (ctx) => {
     MaxKeys: max,
     ...(delimiter ? { Delimiter: enc(delimiter) } : {}),
     IsTruncated: page.truncated,
-    // Clients read Version and DeleteMarker as two lists (each in listing order), as S3's SDKs do.
-    Version: versions.map((v) => ({
-      Key: enc(v.key), VersionId: v.versionId, IsLatest: v.isLatest, LastModified: iso(v.lastModified), ETag: v.etag,
-      Size: v.size, Owner: owner, StorageClass: v.storageClass,
-    })),
-    DeleteMarker: markers.map((m) => ({ Owner: owner, Key: enc(m.key), VersionId: m.versionId, IsLatest: m.isLatest, LastModified: iso(m.lastModified) })),
+    [ENTRIES]: "",
     CommonPrefixes: page.prefixes.map((p) => ({ Prefix: enc(p) })),
     ...(q.has("encoding-type") ? { EncodingType: "url" } : {}),
   };
-  return xmlResponse("ListVersionsResult", body);
+  // S3 interleaves Version and DeleteMarker in listing order (key, then newest first); the
+  // builder writes an object's keys as groups, so the entries are written one by one here.
+  const entries = page.entries.map((e) => e.deleteMarker
+    ? xmlFragment("DeleteMarker", { Owner: owner, Key: enc(e.key), VersionId: e.versionId, IsLatest: e.isLatest, LastModified: iso(e.lastModified) })
+    : xmlFragment("Version", {
+      Key: enc(e.key), VersionId: e.versionId, IsLatest: e.isLatest, LastModified: iso(e.lastModified), ETag: e.etag,
+      Size: e.size, Owner: owner, StorageClass: e.storageClass,
+    })).join("");
+  const xml = buildXml("ListVersionsResult", body).replace(`<${ENTRIES}></${ENTRIES}>`, () => entries);
+  return new Response(xml, { headers: { "content-type": "application/xml" } });
 };
+
+/** Where the entries go in the document (an element name no S3 document has). */
+const ENTRIES = "S3edgeVersionEntries";

@@ -19,10 +19,14 @@ import { writeConditions } from "./conditions.ts";
 import { fromBase64, fromHex, toBase64, toHex } from "../util/hash.ts";
 import { maxKeys } from "./params.ts";
 import { prefixUpperBound } from "../util/keys.ts";
-import { requestEvents } from "./event-source.ts";
+import { initiateUploadEvents, requestEvents } from "./event-source.ts";
 import { commitError, partNumber, requireUpload } from "./upload.ts";
 import { commonPrefixOf, isCommonPrefixMarker } from "./common-prefix.ts";
 import { versionIdHeader, versioningStatus, writeVersionId } from "./versioning.ts";
+import { completeLock, writeLock } from "./object-lock.ts";
+import { expirationHeaders } from "./expiration-header.ts";
+import { completedContent } from "./instant-upload.ts";
+import { recordHeaders, uploadEncryption, writeEncryption } from "../sse/request.ts";
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -40,14 +44,21 @@ export const createMultipartUpload: Handler = async (ctx) => {
     throw new S3Error("InvalidRequest", { message: "The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm." });
   }
   const defaultType = algorithm === "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE";
+  const enc = await writeEncryption(ctx); // parts are sealed as they arrive (src/sse)
+  const lock = await writeLock(ctx, { defaults: false }); // the default applies at Complete
   const upload: UploadRecord = {
-    bucket: ctx.bucket, key: ctx.key, uploadId: crypto.randomUUID().replace(/-/g, "") + toHex(crypto.getRandomValues(new Uint8Array(8))),
+    ...lock, bucket: ctx.bucket, key: ctx.key, uploadId: crypto.randomUUID().replace(/-/g, "") + toHex(crypto.getRandomValues(new Uint8Array(8))),
     initiated: ctx.deps.clock.now(), headers: { ...storedHeaders(ctx.headers), ...(await objectAclHeaders(ctx)) }, tags: await requestTags(ctx),
     checksumAlgorithm: algorithm, checksumType: algorithm ? ((typeHeader as "COMPOSITE" | "FULL_OBJECT" | undefined) ?? defaultType) : undefined,
-    storageClass: storageClass(ctx.headers), owner: ownerOf(ctx).ID,
+    storageClass: storageClass(ctx.headers), owner: ownerOf(ctx).ID, ...(enc ? { sse: enc.record } : {}),
   };
+  // Ceph's topics hear ObjectCreated:Post at the start. Persistent ones are queued first: a full
+  // outbox refuses the upload with nothing created; only a bucket deleted in between leaves a
+  // notice of an upload that never was.
+  const post = await initiateUploadEvents(ctx, ctx.key, { size: 0, etag: "", headers: upload.headers, tags: upload.tags, versionId: "" });
+  if (post.length && !(await ctx.deps.meta.appendEvents(ctx.bucket, post))) throw new S3Error("SlowDown");
   if (!(await ctx.deps.meta.createUpload(upload)).ok) throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...enc?.headers };
   if (algorithm) { headers["x-amz-checksum-algorithm"] = algorithm; headers["x-amz-checksum-type"] = upload.checksumType!; }
   return xmlResponse("InitiateMultipartUploadResult", { Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.uploadId }, { headers });
 };
@@ -55,12 +66,13 @@ export const createMultipartUpload: Handler = async (ctx) => {
 export const uploadPart: Handler = async (ctx) => {
   const n = partNumber(ctx.query);
   const upload = await requireUpload(ctx);
-  const data = await ingestRequestBody(ctx, { maxSize: ctx.deps.config.maxPutSize, allowInline: false, uploadChecksum: upload.checksumAlgorithm });
+  const enc = await uploadEncryption(ctx, upload);
+  const data = await ingestRequestBody(ctx, { maxSize: ctx.deps.config.maxPutSize, allowInline: false, uploadChecksum: upload.checksumAlgorithm, seal: enc?.seal });
   if (upload.checksumAlgorithm && data.checksum && data.checksum.algorithm !== upload.checksumAlgorithm) {
     await ctx.deps.meta.releaseSession(data.session);
     throw new S3Error("InvalidRequest", { message: `Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${data.checksum.algorithm.toLowerCase()}` });
   }
-  const etag = `"${data.md5Hex}"`;
+  const etag = enc ? await enc.etag(data.md5Hex) : `"${data.md5Hex}"`;
   const res = await ctx.deps.meta.putPart(ctx.bucket, {
     uploadId: upload.uploadId, number: n, size: data.size, etag, lastModified: ctx.deps.clock.now(),
     checksum: data.checksum?.value, manifest: data.manifest ?? [],
@@ -69,7 +81,7 @@ export const uploadPart: Handler = async (ctx) => {
     await ctx.deps.meta.releaseSession(data.session);
     throw commitError(res.reason, upload.uploadId);
   }
-  return new Response(null, { status: 200, headers: { etag, ...checksumHeaders(data.checksum) } });
+  return new Response(null, { status: 200, headers: { etag, ...checksumHeaders(data.checksum), ...enc?.headers } });
 };
 
 async function allParts(ctx: ReqCtx, uploadId: string): Promise<PartRecord[]> {
@@ -103,7 +115,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     const done = await ctx.deps.meta.getCompletedUpload(ctx.bucket, ctx.query.get("uploadId") ?? "");
     if (!done || done.key !== ctx.key) throw e;
     await smallText(ctx, 4 * 1024 * 1024); // read, so the connection stays usable
-    return completeResult(ctx, done.etag, done.checksum);
+    return completeResult(ctx, done.etag, done.checksum, done.versionId ? versionIdHeader(done.versionId, await versioningStatus(ctx)) : {});
   }
   const doc = parseXml(await smallText(ctx, 4 * 1024 * 1024));
   const root = doc.CompleteMultipartUpload;
@@ -140,14 +152,15 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const status = await versioningStatus(ctx);
   const obj: ObjectRecord = {
     bucket: ctx.bucket, key: ctx.key, versionId: writeVersionId(status), size, etag, lastModified: ctx.deps.clock.now(),
-    headers: upload.headers, tags: upload.tags, storageClass: upload.storageClass, checksum,
+    headers: upload.headers, tags: upload.tags, storageClass: upload.storageClass, checksum, ...(await completeLock(ctx, upload)),
     parts: chosen.map((p) => ({ number: p.number, size: p.size, etag: p.etag, checksum: p.checksum })),
-    manifest: chosen.flatMap((p) => p.manifest ?? []),
+    manifest: chosen.flatMap((p) => p.manifest ?? []), ...(upload.sse ? { sse: upload.sse } : {}),
   };
+  if (!upload.sse) obj.content = await completedContent(ctx, obj); // (sealed chunks: never found by content) // x-s3edge-content-sha256: verified, findable by instant upload
   const events = await requestEvents(ctx, "s3:ObjectCreated:CompleteMultipartUpload", ctx.key, obj);
   const res = await ctx.deps.meta.completeUpload(upload.uploadId, obj, writeConditions(ctx.headers), events);
   if (!res.ok) throw res.reason === "ChunkMissing" ? new S3Error("InvalidPart") : commitError(res.reason, upload.uploadId);
-  return completeResult(ctx, etag, checksum, versionIdHeader(obj.versionId, status));
+  return completeResult(ctx, etag, checksum, { ...versionIdHeader(obj.versionId, status), ...expirationHeaders(ctx, obj), ...recordHeaders(upload.sse) });
 };
 
 /** The object's checksum from its parts' (COMPOSITE: checksum of checksums; FULL_OBJECT: CRC combine). */
@@ -197,7 +210,7 @@ export const listParts: Handler = async (ctx) => {
       ...(alg && p.checksum ? { [`Checksum${alg}`]: p.checksum } : {}),
     })),
     ...(alg ? { ChecksumAlgorithm: alg, ChecksumType: upload.checksumType } : {}),
-  });
+  }, { headers: recordHeaders(upload.sse) });
 };
 
 export const listMultipartUploads: Handler = async (ctx) => {

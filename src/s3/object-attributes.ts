@@ -7,6 +7,7 @@ import { httpDate } from "./object-headers.ts";
 import { s3Arn } from "../auth/authorize.ts";
 import type { ObjectRecord } from "../store/types.ts";
 import { requestedVersion, versionIdHeader, versioningStatus } from "./versioning.ts";
+import { readEncryption } from "../sse/request.ts";
 
 const ATTRIBUTES = new Set(["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"]);
 
@@ -59,6 +60,8 @@ export const getObjectAttributes: Handler = async (ctx) => {
   // S3 asks for s3:GetObject as well as s3:GetObjectAttributes (s3:GetObjectVersion for a version).
   await ctx.authorize(requestedVersion(ctx) === undefined ? "s3:GetObject" : "s3:GetObjectVersion", s3Arn(ctx.bucket, ctx.key));
   const obj = await requireObject(ctx);
+  // As GetObject: an SSE-C object's attributes need its key; the encryption is answered (src/sse).
+  const sse = (await readEncryption(ctx, obj))?.headers;
   const body: Record<string, unknown> = {};
   // Here S3 gives the ETag without its quotes.
   if (wanted.has("ETag")) body.ETag = obj.etag.replace(/^"|"$/g, "");
@@ -73,5 +76,5 @@ export const getObjectAttributes: Handler = async (ctx) => {
   if (wanted.has("StorageClass")) body.StorageClass = obj.storageClass;
   if (wanted.has("ObjectSize")) body.ObjectSize = obj.size;
   const versionHeader = versionIdHeader(obj.versionId, (await versioningStatus(ctx)) ?? requestedVersion(ctx) !== undefined);
-  return xmlResponse("GetObjectAttributesResponse", body, { headers: { "last-modified": httpDate(obj.lastModified), ...versionHeader } });
+  return xmlResponse("GetObjectAttributesResponse", body, { headers: { "last-modified": httpDate(obj.lastModified), ...versionHeader, ...sse } });
 };

@@ -24,6 +24,10 @@ import { newSession } from "../store/session.ts";
 import { requestEvents } from "./event-source.ts";
 import { s3Arn } from "../auth/authorize.ts";
 import { checkVersionId, versionIdHeader, versioningStatus, writeVersionId } from "./versioning.ts";
+import { writeLock } from "./object-lock.ts";
+import { expirationHeaders } from "./expiration-header.ts";
+import { asksEncryption, readEncryption, uploadEncryption, writeEncryption } from "../sse/request.ts";
+import { mustReseal, resealCopy, resealedFields } from "../sse/copy.ts";
 
 /** `x-amz-copy-source: /bucket/key?versionId=…` (URL-encoded). */
 export function parseCopySource(v: string): { bucket: string; key: string; versionId?: string } {
@@ -84,15 +88,24 @@ export const copyObject: Handler = async (ctx) => {
   // Copying an older version onto its own key is how a version is restored (S3 allows it).
   const sameKey = srcRef.bucket === ctx.bucket && srcRef.key === ctx.key && srcRef.versionId === undefined;
   const cls = ctx.headers.has("x-amz-storage-class") ? storageClass(ctx.headers) : src.storageClass;
-  if (sameKey && directive === "COPY" && !ctx.headers.has("x-amz-storage-class") && tagDirective === "COPY") {
+  // Either side encrypted (src/sse): the data is rewritten, opened with the source's key
+  // (x-amz-copy-source-server-side-encryption-customer-*) and sealed as the destination asks.
+  const from = await readEncryption(ctx, src, true);
+  const to = await writeEncryption(ctx);
+  const encryptionChanges = asksEncryption(ctx.headers) || (src.sse?.mode ?? "") !== (to?.record.mode ?? "");
+  if (sameKey && directive === "COPY" && !ctx.headers.has("x-amz-storage-class") && tagDirective === "COPY" && !encryptionChanges) {
     throw new S3Error("InvalidRequest", {
       message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     });
   }
+  const resealed = mustReseal(from, to) ? await resealCopy(ctx, src, from, to) : null;
   const now = ctx.deps.clock.now();
   const status = await versioningStatus(ctx);
+  // S3 copies no lock: the copy gets the request's, or the destination bucket's default.
+  const lock = { retention: undefined, legalHold: undefined, ...(await writeLock(ctx)) };
   const obj: ObjectRecord = {
-    ...src,
+    ...src, ...lock,
+    ...(resealed ? await resealedFields(resealed, to) : {}),
     bucket: ctx.bucket,
     key: ctx.key,
     versionId: writeVersionId(status),
@@ -104,8 +117,9 @@ export const copyObject: Handler = async (ctx) => {
   };
   const cond = writeConditions(ctx.headers);
   const events = await requestEvents(ctx, "s3:ObjectCreated:Copy", ctx.key, obj);
-  let res = await ctx.deps.meta.putObject(obj, { cond, events });
-  if (!res.ok && res.reason === "ChunkMissing" && srcRef.bucket !== ctx.bucket && obj.manifest?.length) {
+  let res = await ctx.deps.meta.putObject(obj, { cond, events, session: resealed?.session });
+  if (!res.ok && resealed) await ctx.deps.meta.releaseSession(resealed.session).catch(() => {});
+  if (!res.ok && !resealed && res.reason === "ChunkMissing" && srcRef.bucket !== ctx.bucket && obj.manifest?.length) {
     // The destination does not hold the source's chunks (a store sharded by bucket): copy the data.
     const session = newSession(ctx.bucket);
     try {
@@ -120,7 +134,7 @@ export const copyObject: Handler = async (ctx) => {
   return xmlResponse("CopyObjectResult", { LastModified: iso(now), ETag: obj.etag, ...ck }, {
     headers: {
       ...checksumHeaders(src.checksum && { algorithm: src.checksum.algorithm, value: src.checksum.value }),
-      ...versionIdHeader(obj.versionId, status), ...copySourceVersionHeader(ctx, src),
+      ...versionIdHeader(obj.versionId, status), ...copySourceVersionHeader(ctx, src), ...expirationHeaders(ctx, obj), ...to?.headers,
     },
   });
 };
@@ -147,6 +161,9 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const { start, end } = copyRange(ctx.headers, src.size);
   const length = src.size === 0 ? 0 : end - start + 1;
   if (length > ctx.deps.config.maxPutSize) throw new S3Error("EntityTooLarge");
+  const from = await readEncryption(ctx, src, true);
+  const to = await uploadEncryption(ctx, upload);
+  if (mustReseal(from, to)) return resealedPartCopy(ctx, n, upload.uploadId, src, from, to, { start, end });
   const session = newSession(ctx.bucket);
   const manifest: ChunkRef[] = [];
   const wholeSimple = start === 0 && length === src.size && !src.etag.includes("-");
@@ -182,3 +199,17 @@ export const uploadPartCopy: Handler = async (ctx) => {
     throw e;
   }
 };
+
+/** UploadPartCopy where the source or the upload is encrypted: the range's bytes are rewritten (src/sse/copy.ts). */
+async function resealedPartCopy(ctx: ReqCtx, n: number, uploadId: string, src: ObjectRecord,
+  from: Awaited<ReturnType<typeof readEncryption>>, to: Awaited<ReturnType<typeof uploadEncryption>>, range: { start: number; end: number }): Promise<Response> {
+  const data = await resealCopy(ctx, src, from, to, src.size === 0 ? undefined : range);
+  const etag = to ? await to.etag(data.md5Hex) : `"${data.md5Hex}"`;
+  const now = ctx.deps.clock.now();
+  const res = await ctx.deps.meta.putPart(ctx.bucket, { uploadId, number: n, size: data.size, etag, lastModified: now, manifest: data.manifest ?? [] }, { session: data.session });
+  if (!res.ok) {
+    await ctx.deps.meta.releaseSession(data.session);
+    throw commitError(res.reason, uploadId);
+  }
+  return xmlResponse("CopyPartResult", { LastModified: iso(now), ETag: etag }, { headers: { ...copySourceVersionHeader(ctx, src), ...to?.headers } });
+}

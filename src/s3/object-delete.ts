@@ -13,6 +13,7 @@ import { MAX_KEY_BYTES } from "./names.ts";
 import { utf8 } from "../util/hash.ts";
 import { outboxFull } from "../events/emit.ts";
 import { notificationConfig, requestEvents } from "./event-source.ts";
+import { bypassGovernance, LOCKED_MESSAGE } from "./object-lock.ts";
 
 /** S3 wants read access too for an ETag condition: it tells whether the ETag matched. */
 async function authorizeCondition(ctx: ReqCtx, key: string, cond: DeleteCondition | undefined) {
@@ -32,6 +33,9 @@ async function deleteOne(
   let events: OutboxEvent[];
   if (versionId !== undefined) {
     version = { versionId };
+    // Object Lock holds a version removed by id (a delete marker is always allowed), checked in
+    // the delete's transaction; GOVERNANCE yields to an allowed bypass (object-lock.ts).
+    cond = { ...cond, lock: { now: ctx.deps.clock.now(), bypassGovernance: await bypassGovernance(ctx, key) } };
     events = await requestEvents(ctx, "s3:ObjectRemoved:Delete", key, undefined, config, versionId);
   } else if (status) {
     const marker = { versionId: status === "Enabled" ? newVersionId() : "null", lastModified: ctx.deps.clock.now() };
@@ -53,6 +57,7 @@ export const deleteObject: Handler = async (ctx) => {
   const r = await deleteOne(ctx, ctx.key, versionId, status, cond, config);
   if (!r.ok && r.reason === "SlowDown") throw outboxFull();
   if (!r.ok && r.reason === "PreconditionFailed") throw new S3Error("PreconditionFailed", { extra: { Condition: conditionName(ctx.headers) } });
+  if (!r.ok && r.reason === "AccessDenied") throw new S3Error("AccessDenied", { message: LOCKED_MESSAGE });
   // If-Match names an object that must exist (S3, since conditional deletes): absent is 404.
   if (!r.ok && cond?.ifMatch !== undefined) throw new S3Error("NoSuchKey", { resource: `/${ctx.bucket}/${ctx.key}` });
   // A version already gone is deleted all the same (S3 answers 204 with the id asked for).
@@ -118,6 +123,10 @@ export const deleteObjects: Handler = async (ctx) => {
     const r = await deleteOne(ctx, key, versionId, status, cond, config);
     if (!r.ok && r.reason === "SlowDown") {
       errors.push({ Key: key, Code: "SlowDown", Message: "A notification target's queue is full; the object was not deleted." });
+      continue;
+    }
+    if (!r.ok && r.reason === "AccessDenied") {
+      errors.push({ Key: key, ...vid, Code: "AccessDenied", Message: LOCKED_MESSAGE });
       continue;
     }
     if (!r.ok && (r.reason === "PreconditionFailed" || (cond?.ifMatch !== undefined && r.reason === "NoSuchKey"))) {

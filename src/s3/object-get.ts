@@ -9,6 +9,10 @@ import { CHECKSUM_ALGORITHMS } from "./checksum.ts";
 import { notificationConfig, requestEvents } from "./event-source.ts";
 import { requireObject } from "./require.ts";
 import { requestedVersion, versionIdHeader, versioningStatus } from "./versioning.ts";
+import { lockResponseHeaders } from "./object-lock.ts";
+import { expirationHeaders } from "./expiration-header.ts";
+import { readEncryption } from "../sse/request.ts";
+import { sealedBody } from "../sse/read.ts";
 
 function partRange(obj: ObjectRecord, n: number): ByteRange {
   const parts = obj.parts;
@@ -45,6 +49,8 @@ async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
   }
   // requireObject tells NoSuchBucket from NoSuchKey; the configuration is read alongside.
   const [obj, config, versioning] = await Promise.all([requireObject(ctx), notificationConfig(ctx), versioningStatus(ctx)]);
+  // An SSE-C object needs its key (400 without, 403 with a wrong one) before anything is told of it.
+  const dec = obj.deleteMarker ? null : await readEncryption(ctx, obj);
   checkReadConditions(ctx.headers, obj);
   // An access is reported once it is answered (a failed read is no access); the outbox append
   // runs after the response, and a full outbox drops the access event rather than fail a read.
@@ -61,6 +67,8 @@ async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
   if (checksumMode && partNumber !== undefined) setPartChecksum(h, obj, partNumber);
   for (const [k, v] of Object.entries(versionIdHeader(obj.versionId, versioning ?? requestedVersion(ctx) !== undefined))) h.set(k, v);
   applyResponseOverrides(h, q);
+  for (const [k, v] of Object.entries({ ...(await lockResponseHeaders(ctx, obj)), ...expirationHeaders(ctx, obj, requestedVersion(ctx)) })) h.set(k, v);
+  if (dec) for (const [k, v] of Object.entries(dec.headers)) h.set(k, v);
   let range: ByteRange | undefined;
   if (partNumber !== undefined) {
     if (obj.size > 0 || obj.parts) range = partRange(obj, partNumber);
@@ -80,7 +88,8 @@ async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
   }
   h.set("content-length", String(length));
   if (!withBody) return new Response(null, { status, headers: h });
-  return new Response(length === 0 ? null : await objectBody(ctx.deps, obj, range), { status, headers: h });
+  const body = length === 0 ? null : dec ? await sealedBody(ctx.deps, obj, dec.root, range) : await objectBody(ctx.deps, obj, range);
+  return new Response(body, { status, headers: h });
 }
 
 export const getObject: Handler = (ctx) => read(ctx, true);

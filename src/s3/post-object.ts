@@ -13,6 +13,7 @@ import { objectAclHeaders } from "./acl-handlers.ts";
 import { storageClass } from "./storage-class.ts";
 import { checksumHeaders, checksumRequest } from "./checksum.ts";
 import { refuseUnsupported } from "./unsupported.ts";
+import { writeEncryption } from "../sse/request.ts";
 import { ingest } from "./ingest.ts";
 import { putError } from "./put-error.ts";
 import { requestEvents } from "./event-source.ts";
@@ -23,6 +24,7 @@ import { verifyPostSignature } from "./post-signature.ts";
 import { checkPolicy, parsePolicy } from "./post-policy.ts";
 import type { ObjectRecord } from "../store/types.ts";
 import { versioningStatus, writeVersionId } from "./versioning.ts";
+import { writeLock } from "./object-lock.ts";
 
 /** S3 caps what precedes the file (MaxPostPreDataLengthExceeded); 20 KiB as the AWS docs give it. */
 export const MAX_PRE_FILE = 20 * 1024;
@@ -65,6 +67,7 @@ export const postObject: Handler = async (ctx) => {
 
     const h = formHeaders(fields);
     refuseUnsupported("PutObject", h, ctx.url.protocol === "https:");
+    const enc = await writeEncryption(ctx, h); // the form's SSE fields, else the bucket default
     const headers = { ...storedHeaders(h), ...(await objectAclHeaders(ctx, h)) };
     const cls = storageClass(h);
     const ck = checksumRequest(h);
@@ -78,11 +81,12 @@ export const postObject: Handler = async (ctx) => {
     const arn = s3Arn(ctx.bucket, key);
     await ctx.authorize("s3:PutObject", arn, conditions);
     if (Object.keys(tags).length) await ctx.authorize("s3:PutObjectTagging", arn, conditions);
+    const lock = await writeLock(ctx, { h, key }); // the form's x-amz-object-lock-* fields
 
     const maxSize = Math.min(ctx.deps.config.maxPutSize, range?.max ?? Infinity);
     streaming = true;
     const data = await ingest(ctx.deps, file.stream, {
-      bucket: ctx.bucket, maxSize, checksum: ck && { algorithm: ck.algorithm, expected: ck.expected }, allowInline: true,
+      bucket: ctx.bucket, maxSize, checksum: ck && { algorithm: ck.algorithm, expected: ck.expected }, allowInline: !enc, seal: enc?.seal,
     }).catch((e) => {
       if (e instanceof S3Error && e.code === "EntityTooLarge") {
         throw new S3Error("EntityTooLarge", { message: "Your proposed upload exceeds the maximum allowed size", extra: { MaxSizeAllowed: String(maxSize) } });
@@ -96,11 +100,11 @@ export const postObject: Handler = async (ctx) => {
         extra: { ProposedSize: String(data.size), MinSizeAllowed: String(range.min) },
       });
     }
-    const etag = `"${data.md5Hex}"`;
+    const etag = enc ? await enc.etag(data.md5Hex) : `"${data.md5Hex}"`;
     const obj: ObjectRecord = {
       bucket: ctx.bucket, key, versionId: writeVersionId(await versioningStatus(ctx)), size: data.size, etag, lastModified: ctx.deps.clock.now(),
-      headers, tags, checksum: data.checksum && { ...data.checksum, type: "FULL_OBJECT" }, storageClass: cls,
-      inline: data.inline, manifest: data.manifest,
+      headers, tags, checksum: data.checksum && { ...data.checksum, type: "FULL_OBJECT" }, storageClass: cls, ...lock,
+      inline: data.inline, manifest: data.manifest, ...(enc ? { sse: enc.record } : {}),
     };
     const events = await requestEvents(ctx, "s3:ObjectCreated:Post", key, obj);
     const res = await ctx.deps.meta.putObject(obj, { session: data.session, events });
@@ -108,7 +112,7 @@ export const postObject: Handler = async (ctx) => {
       await ctx.deps.meta.releaseSession(data.session);
       throw putError(res.reason);
     }
-    return success(ctx, fields, key, etag, checksumHeaders(data.checksum));
+    return success(ctx, fields, key, etag, { ...checksumHeaders(data.checksum), ...enc?.headers });
   } finally {
     // Refused before the file was read: drop the body (the pipeline cannot, we hold its reader),
     // and answer only once it is read or cut off.

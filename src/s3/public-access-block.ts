@@ -9,24 +9,10 @@ import type { Handler, ReqCtx } from "./context.ts";
 import { requireBucket } from "./require.ts";
 import { smallText } from "./request-body.ts";
 import { isPublicAcl, type Grant } from "./acl.ts";
+// The stored flags are read in iam/public-access.ts (the authorizer applies them too).
+import { loadPublicAccessBlock, PUBLIC_ACCESS_FLAGS as FLAGS } from "../iam/public-access.ts";
 
 export const PUBLIC_ACCESS_BLOCK_CONFIG = "publicAccessBlock";
-
-export interface PublicAccessBlock { BlockPublicAcls: boolean; IgnorePublicAcls: boolean; BlockPublicPolicy: boolean; RestrictPublicBuckets: boolean }
-const FLAGS = ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"] as const;
-
-/** The stored flags (all false when none is stored or it no longer parses). */
-export function loadPublicAccessBlock(text: string | null | undefined): PublicAccessBlock {
-  const out: PublicAccessBlock = { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false };
-  if (!text) return out;
-  try {
-    const v = JSON.parse(text);
-    for (const f of FLAGS) out[f] = v?.[f] === true;
-  } catch {
-    // fall through: nothing blocked
-  }
-  return out;
-}
 
 async function stored(ctx: ReqCtx): Promise<string | null> {
   if (ctx.bucketState) return ctx.bucketState.configs[PUBLIC_ACCESS_BLOCK_CONFIG] ?? null;

@@ -19,6 +19,7 @@ export const OPS = [
   "GetObjectAttributes",
   "DeleteBucketWebsite", "DeleteBucketLifecycle", "DeleteBucketReplication", "DeletePublicAccessBlock", "PutPublicAccessBlock",
   "ListenBucketNotification", "ListenNotification",
+  "PutObjectLockConfiguration", "GetObjectRetention", "PutObjectRetention", "GetObjectLegalHold", "PutObjectLegalHold",
   "NotImplemented", "MethodNotAllowed",
 ] as const;
 export type Op = (typeof OPS)[number];
@@ -50,7 +51,7 @@ const ROUTES: Row[] = [
   { method: "GET", level: "bucket", sub: "notification", op: "GetBucketNotificationConfiguration", action: "s3:GetBucketNotification" },
   { method: "PUT", level: "bucket", sub: "notification", op: "PutBucketNotificationConfiguration", action: "s3:PutBucketNotification" },
   // Bucket configurations tools probe (bucket-tagging.ts, bucket-configs.ts). Deleting needs the
-  // Put action, as in S3. PUTs of website, logging, replication and object lock
+  // Put action, as in S3. PUTs of website, logging and replication
   // have no row: they stay NotImplemented, never accepted and ignored.
   { method: "GET", level: "bucket", sub: "tagging", op: "GetBucketTagging", action: "s3:GetBucketTagging" },
   { method: "PUT", level: "bucket", sub: "tagging", op: "PutBucketTagging", action: "s3:PutBucketTagging" },
@@ -67,6 +68,8 @@ const ROUTES: Row[] = [
   { method: "GET", level: "bucket", sub: "accelerate", op: "GetBucketAccelerateConfiguration", action: "s3:GetAccelerateConfiguration" },
   { method: "GET", level: "bucket", sub: "replication", op: "GetBucketReplication", action: "s3:GetReplicationConfiguration" },
   { method: "GET", level: "bucket", sub: "object-lock", op: "GetObjectLockConfiguration", action: "s3:GetBucketObjectLockConfiguration" },
+  // Object Lock (object-lock.ts); S3 has no DeleteObjectLockConfiguration: lock cannot be turned off.
+  { method: "PUT", level: "bucket", sub: "object-lock", op: "PutObjectLockConfiguration", action: "s3:PutBucketObjectLockConfiguration" },
   { method: "GET", level: "bucket", sub: "policyStatus", op: "GetBucketPolicyStatus", action: "s3:GetBucketPolicyStatus" },
   // Bucket policies (bucket-policy.ts); S3 has a DeleteBucketPolicy action of its own.
   { method: "GET", level: "bucket", sub: "policy", op: "GetBucketPolicy", action: "s3:GetBucketPolicy" },
@@ -103,6 +106,10 @@ const ROUTES: Row[] = [
   { method: "GET", level: "object", sub: "acl", op: "GetObjectAcl", action: "s3:GetObjectAcl" },
   { method: "PUT", level: "object", sub: "acl", op: "PutObjectAcl", action: "s3:PutObjectAcl" },
   { method: "GET", level: "object", sub: "attributes", op: "GetObjectAttributes", action: "s3:GetObjectAttributes" },
+  { method: "GET", level: "object", sub: "retention", op: "GetObjectRetention", action: "s3:GetObjectRetention" },
+  { method: "PUT", level: "object", sub: "retention", op: "PutObjectRetention", action: "s3:PutObjectRetention" },
+  { method: "GET", level: "object", sub: "legal-hold", op: "GetObjectLegalHold", action: "s3:GetObjectLegalHold" },
+  { method: "PUT", level: "object", sub: "legal-hold", op: "PutObjectLegalHold", action: "s3:PutObjectLegalHold" },
   { method: "GET", level: "object", sub: "uploadId", op: "ListParts", action: "s3:ListMultipartUploadParts" },
   { method: "POST", level: "object", sub: "uploads", op: "CreateMultipartUpload", action: "s3:PutObject" },
   { method: "POST", level: "object", sub: "uploadId", op: "CompleteMultipartUpload", action: "s3:PutObject" },

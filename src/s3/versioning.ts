@@ -7,6 +7,7 @@ import type { Handler, ReqCtx } from "./context.ts";
 import { requireBucket } from "./require.ts";
 import { smallText } from "./request-body.ts";
 import { toBase64 } from "../util/hash.ts";
+import { OBJECT_LOCK_CONFIG, readLockConfig } from "./object-lock-rules.ts";
 
 export const VERSIONING_CONFIG = "versioning";
 export type VersioningStatus = "Enabled" | "Suspended";
@@ -78,6 +79,10 @@ export const putBucketVersioning: Handler = async (ctx) => {
   // MFA Delete needs the x-amz-mfa device check S3 does: not offered rather than ignored.
   if (mfa === "Enabled") throw new S3Error("NotImplemented", { message: "MFA Delete is not supported." });
   await requireBucket(ctx);
+  // S3: a bucket with Object Lock keeps versioning Enabled for good.
+  if (status === "Suspended" && readLockConfig(ctx.bucketState?.configs[OBJECT_LOCK_CONFIG] ?? await ctx.deps.meta.getBucketConfig(ctx.bucket, OBJECT_LOCK_CONFIG))) {
+    throw new S3Error("InvalidBucketState", { message: "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed." });
+  }
   // No Status (an empty configuration) changes nothing, as S3.
   if (status !== undefined && !(await ctx.deps.meta.putBucketConfig(ctx.bucket, VERSIONING_CONFIG, status)).ok) {
     throw new S3Error("NoSuchBucket", { extra: { BucketName: ctx.bucket } });

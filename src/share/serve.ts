@@ -9,7 +9,7 @@ import type { Hono } from "hono";
 import type { Deps } from "../deps.ts";
 import type { Authorize } from "../auth/authorize.ts";
 import type { SecretLookup } from "../auth/principal.ts";
-import { conditionContext } from "../auth/conditions.ts";
+import { requestAuthorizer } from "../auth/request-authorizer.ts";
 import { requestInfo } from "../http/request-info.ts";
 import { beginRequest, knownError } from "../http/pipeline.ts";
 import { S3Error } from "../xml/errors.ts";
@@ -49,10 +49,10 @@ export function mountShare(app: Hono, deps: Deps, lookup: SecretLookup, authoriz
       const headers = new Headers();
       for (const h of PASSED_HEADERS) { const v = req.headers.get(h); if (v !== null) headers.set(h, v); }
       const info = requestInfo(c.env);
-      const conditions = conditionContext({ url, headers, clientAddress: info.remoteAddress ?? "", now: deps.clock.now(), auth: "v4-query" });
+      const ask = requestAuthorizer(authorize, { url, headers, clientAddress: info.remoteAddress ?? "", now: () => deps.clock.now(), auth: "v4-query" });
       const bucketState = await deps.meta.getBucketState(link.bucket);
       const arn = `arn:aws:s3:::${link.bucket}/${link.key}`;
-      await authorize(who.principal, "s3:GetObject", arn, conditions, { bucketPolicy: bucketState?.configs[BUCKET_POLICY_CONFIG] ?? null }).catch((e) => {
+      await ask(who.principal, "s3:GetObject", arn, { policies: { bucketPolicy: bucketState?.configs[BUCKET_POLICY_CONFIG] ?? null } }).catch((e) => {
         throw e instanceof S3Error && e.code === "AccessDenied" ? new S3Error("AccessDenied", { message: "The share link is no longer valid." }) : e;
       });
       if (!bucketState) throw new S3Error("NoSuchKey");

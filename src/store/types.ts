@@ -67,7 +67,35 @@ export interface ObjectRecord {
   /** Either the data inline (small objects) or a manifest of chunks. */
   inline?: Uint8Array;
   manifest?: ChunkRef[];
+  /** The whole content's digests, when the gateway verified them: what instant upload finds (findObjectsByContent). */
+  content?: ContentDigests;
+  /** S3 Object Lock retention of this version (s3/object-lock-rules.ts); absent: none. */
+  retention?: Retention;
+  /** S3 Object Lock legal hold (ON: true): while on, the version cannot be removed; absent: never set. */
+  legalHold?: boolean;
+  /** Server-side encryption: its manifest's chunks are sealed (src/sse), sizes in plaintext bytes. */
+  sse?: SseRecord;
 }
+
+/** How an object's (or upload's) chunks are sealed (src/sse/*); never a key in clear. */
+export interface SseRecord {
+  mode: "SSE-S3" | "SSE-KMS" | "SSE-C";
+  /** SSE-S3/KMS: the name of the key (master, former master or created KMS key) that wrapped the bucket key, and the bucket key wrapped by it (base64). */
+  keyId?: string;
+  wrappedKey?: string;
+  /** SSE-KMS: the encryption context as sent (base64 JSON), bound into the object's root key. */
+  context?: string;
+  /** SSE-C: a random per-object salt and HMAC(customer key, salt), which checks a key (base64). */
+  salt?: string;
+  keyCheck?: string;
+}
+
+/** SHA-256 and MD5 (hex) of an object's whole content (s3/instant-upload.ts). */
+export interface ContentDigests { sha256: string; md5: string }
+
+export type RetentionMode = "GOVERNANCE" | "COMPLIANCE";
+/** A version's retention: it may not be removed before `until` (ms since epoch); GOVERNANCE can be bypassed. */
+export interface Retention { mode: RetentionMode; until: number }
 
 export type ObjectSummary = Pick<ObjectRecord, "key" | "size" | "etag" | "lastModified" | "storageClass">;
 
@@ -94,7 +122,7 @@ export type VersionedDelete = { versionId: string } | { marker: { versionId: str
 /** What a successful deleteObject removed or wrote: the version id and whether it is (was) a delete marker. */
 export type DeleteResult =
   | { ok: true; versionId: string; deleteMarker: boolean }
-  | { ok: false; reason: "NoSuchKey" | "NoSuchVersion" | "PreconditionFailed" | "SlowDown" };
+  | { ok: false; reason: "NoSuchKey" | "NoSuchVersion" | "PreconditionFailed" | "SlowDown" | "AccessDenied" };
 
 export interface UploadRecord {
   bucket: string;
@@ -107,6 +135,11 @@ export interface UploadRecord {
   checksumType?: "FULL_OBJECT" | "COMPOSITE";
   storageClass: string;
   owner: string;
+  /** Object Lock stated by CreateMultipartUpload's headers, given to the version at Complete. */
+  retention?: Retention;
+  legalHold?: boolean;
+  /** Server-side encryption of the parts (and of the object they complete). */
+  sse?: SseRecord;
 }
 
 export interface PartRecord {
@@ -121,7 +154,11 @@ export interface PartRecord {
 }
 
 /** Conditions checked inside the commit transaction (If-Match / If-None-Match on PUT). */
-export interface CompletedUpload { uploadId: string; bucket: string; key: string; etag: string; checksum?: ObjectRecord["checksum"]; completed: number }
+export interface CompletedUpload {
+  uploadId: string; bucket: string; key: string; etag: string; checksum?: ObjectRecord["checksum"]; completed: number;
+  /** The version the Complete wrote (absent for uploads completed before it was recorded). */
+  versionId?: string;
+}
 
 /** A write's precondition, normalised by the S3 layer: a store compares exact ETags only. */
 export interface PutCondition {
@@ -139,6 +176,11 @@ export interface DeleteCondition {
   lastModifiedSeconds?: number;
   /** Its size in bytes must be this. */
   size?: number;
+  /**
+   * Object Lock: a version under legal hold, or retained past `now` (GOVERNANCE unless
+   * `bypassGovernance`), is not removed ("AccessDenied"). Not checked when a marker is written.
+   */
+  lock?: { now: number; bypassGovernance: boolean };
 }
 
 /** A write the store may refuse: done, or why not (nothing changed then). */
@@ -237,6 +279,16 @@ export interface MetaStore {
    * is gone or a delete marker; "SlowDown" when an outbox is full (tags unchanged).
    */
   updateObjectTags(bucket: string, key: string, tags: Record<string, string>, events?: OutboxEvent[], versionId?: string): Promise<Outcome<"NoSuchKey" | "NoSuchVersion" | "SlowDown">>;
+  /**
+   * Sets a version's Object Lock state in place (the current one without `versionId`):
+   * `retention` (null removes it) and/or `legalHold`. With `expect`, only if its retention is
+   * still that one (null: none), else "PreconditionFailed": the caller judged the change against
+   * it (object-lock-rules.ts). NoSuchKey / NoSuchVersion for a missing version or a delete marker.
+   */
+  updateObjectLock(
+    bucket: string, key: string, versionId: string | undefined, change: { retention?: Retention | null; legalHold?: boolean },
+    opts?: { expect?: Retention | null; events?: OutboxEvent[] },
+  ): Promise<Outcome<"NoSuchKey" | "NoSuchVersion" | "PreconditionFailed" | "SlowDown">>;
   /** Sets (or, with null, removes) one entry of a version's headers (the current one by default), in place; NoSuchKey when it is gone. */
   updateObjectHeader(bucket: string, key: string, name: string, value: string | null, versionId?: string): Promise<Outcome<"NoSuchKey">>;
   /** Keys with the prefix after `start` (or from it, when inclusive), in UTF-8 byte order; keys whose current version is a delete marker are skipped. */
@@ -248,6 +300,11 @@ export interface MetaStore {
    * key-marker + version-id-marker); an id the key does not have resumes after the whole key.
    */
   listObjectVersions(bucket: string, opts: { prefix: string; start: string; inclusive: boolean; versionIdMarker?: string; limit: number }): Promise<VersionSummary[]>;
+  /**
+   * Instant upload's lookup: up to `limit` current versions (no delete markers) of the bucket
+   * whose verified `content` has this SHA-256 (hex) and whose size is `size`, any order.
+   */
+  findObjectsByContent(bucket: string, sha256: string, size: number, limit: number): Promise<ObjectRecord[]>;
 
   // multipart
   createUpload(u: UploadRecord): Promise<Outcome<"NoSuchBucket">>;

@@ -36,6 +36,8 @@ export const S3_ERRORS = {
   InvalidTag: [400, "The tag provided was not a valid tag."],
   InvalidURI: [400, "Couldn't parse the specified URI."],
   KeyTooLongError: [400, "Your key is too long."],
+  // SSE-KMS naming a key the gateway does not have (MinIO's ErrKMSKeyNotFoundException; AWS's KMS.NotFoundException).
+  "KMS.NotFoundException": [400, "Invalid keyId"],
   MalformedXML: [400, "The XML you provided was not well-formed or did not validate against our published schema."],
   MalformedPolicy: [400, "The policy is not valid."],
   MalformedPOSTRequest: [400, "The body of your POST request is not well-formed multipart/form-data."],
@@ -56,6 +58,9 @@ export const S3_ERRORS = {
   NoSuchLifecycleConfiguration: [404, "The lifecycle configuration does not exist"],
   NoSuchPublicAccessBlockConfiguration: [404, "The public access block configuration was not found"],
   ObjectLockConfigurationNotFoundError: [404, "Object Lock configuration does not exist for this bucket"],
+  // Object Lock (object-lock.ts): a version without retention / legal hold; a change the bucket's state forbids.
+  NoSuchObjectLockConfiguration: [404, "The specified object does not have a ObjectLock configuration"],
+  InvalidBucketState: [409, "The request is not valid with the current state of the bucket."],
   OwnershipControlsNotFoundError: [404, "The bucket ownership controls were not found"],
   ReplicationConfigurationNotFoundError: [404, "The replication configuration was not found"],
   ServerSideEncryptionConfigurationNotFoundError: [404, "The server side encryption configuration was not found"],
@@ -63,6 +68,8 @@ export const S3_ERRORS = {
   NotImplemented: [501, "A header you provided implies functionality that is not implemented."],
   NotModified: [304, "Not Modified."],
   PreconditionFailed: [412, "At least one of the pre-conditions you specified did not hold."],
+  // s3edge's instant upload (s3/instant-upload.ts): the bytes are needed, send them in a normal PUT.
+  ContentNotStored: [412, "No object you may read in this bucket has this SHA-256 and size: send the bytes."],
   RequestTimeTooSkewed: [403, "The difference between the request time and the server's time is too large."],
   SignatureDoesNotMatch: [403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."],
   SlowDown: [503, "Please reduce your request rate."],

@@ -94,3 +94,8 @@ export function errorXml(code: string, message: string, fields: Record<string, s
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) body[k] = v;
   return buildXml("Error", body, null);
 }
+
+/** One element without the XML declaration, for documents whose children interleave kinds (ListObjectVersions). */
+export function xmlFragment(name: string, body: Record<string, unknown>): string {
+  return builder.build({ [name]: body });
+}

@@ -12,13 +12,15 @@ import { CHUNK_CASES } from "./meta-store/chunks.ts";
 import { EVENT_CASES } from "./meta-store/events.ts";
 import { CONFLICT_CASES } from "./meta-store/conflicts.ts";
 import { VERSION_CASES } from "./meta-store/versions.ts";
+import { OBJECT_LOCK_CASES } from "./meta-store/object-lock.ts";
+import { CONTENT_CASES } from "./meta-store/content.ts";
 
 export type { Capability, ContractCase, ContractTools } from "./meta-store/tools.ts";
 export { missingCapabilities } from "./meta-store/tools.ts";
 
 export const META_STORE_CONTRACT: ContractCase[] = [
   ...BUCKET_CASES, ...OBJECT_CASES, ...UPLOAD_CASES, ...CHUNK_CASES, ...EVENT_CASES, ...CONFLICT_CASES,
-  ...VERSION_CASES,
+  ...VERSION_CASES, ...CONTENT_CASES, ...OBJECT_LOCK_CASES,
 ];
 
 export interface CaseOutcome {

@@ -39,14 +39,14 @@ describe.skipIf(!!missing)("mc admin config notify_* (madmin-go 2.0.7)", () => {
 
   test("help: every notify sub-system, one sub-system's keys, a key as its variable", async () => {
     const all = await cfg("help", "");
-    expect(all.keysHelp.map((k: any) => k.key)).toEqual(["notify_webhook", "notify_redis", "notify_postgres", "notify_mysql", "notify_amqp"]);
+    expect(all.keysHelp.map((k: any) => k.key)).toEqual(["notify_webhook", "notify_redis", "notify_postgres", "notify_mysql", "notify_amqp", "notify_kafka"]);
     const wh = await cfg("help", "notify_webhook");
     expect(wh).toMatchObject({ subSys: "notify_webhook", description: "publish bucket notifications to webhook endpoints", multipleTargets: true });
     expect(wh.keysHelp.find((k: any) => k.key === "endpoint")).toEqual({
       key: "endpoint", description: "webhook server endpoint e.g. http://localhost:8080/minio/events", optional: false, type: "url", multipleTargets: false,
     });
     expect((await cfg("help", "notify_webhook", "endpoint", "env")).keysHelp.map((k: any) => k.key)).toEqual(["MINIO_NOTIFY_WEBHOOK_ENDPOINT"]);
-    expect(await cfgError("help", "notify_kafka")).toMatchObject({ code: "XMinioConfigError" });
+    expect(await cfgError("help", "notify_mqtt")).toMatchObject({ code: "XMinioConfigError" });
   });
 
   test("set a webhook target: applied live, printed back by get, used at once by a bucket's notification", async () => {
@@ -81,7 +81,7 @@ describe.skipIf(!!missing)("mc admin config notify_* (madmin-go 2.0.7)", () => {
   // validation messages are unit cases (test/unit/events/targets-kv.test.ts).
   test("bad settings are XMinioConfigError and change nothing", async () => {
     expect(await cfgError("set", `notify_webhook:${ID}x endpoint=ftp://example/`)).toMatchObject({ code: "XMinioConfigError", message: expect.stringContaining("endpoint") });
-    expect(await cfgError("set", "notify_kafka:k1 brokers=127.0.0.1:9092 topic=t")).toMatchObject({ code: "XMinioConfigError", message: expect.stringContaining("not supported") });
+    expect(await cfgError("set", "notify_mqtt:k1 broker=tcp://127.0.0.1:1883 topic=t")).toMatchObject({ code: "XMinioConfigError", message: expect.stringContaining("not supported") });
     expect(await cfgError("set", "notify_webhook:E2E endpoint=http://127.0.0.1:1/")).toMatchObject({ code: "XMinioConfigError", message: expect.stringContaining("environment") });
     expect(await cfgError("get", `notify_webhook:${ID}x`)).toMatchObject({ code: "XMinioConfigError" });
   });

@@ -245,10 +245,11 @@ describe("bodies and names (issue 12 #8b, #9, chunked PUT)", () => {
     expect({ status: r.status, code: code(r) }).toEqual({ status: 400, code: "InvalidURI" });
   });
 
-  test("CreateBucket with x-amz-bucket-object-lock-enabled: true → 501 NotImplemented, no bucket", async () => {
+  test("CreateBucket with x-amz-bucket-object-lock-enabled: true → a lock-enabled bucket (object-lock.test.ts)", async () => {
     const r = await raw(signed(ep, "PUT", `/${B}-lock`, { "content-length": "0", "x-amz-bucket-object-lock-enabled": "true" }));
-    expect({ status: r.status, code: code(r) }).toEqual({ status: 501, code: "NotImplemented" });
-    expect((await raw(signed(ep, "HEAD", `/${B}-lock`))).status).toBe(404);
+    expect(r.status).toBe(200);
+    expect((await raw(signed(ep, "GET", `/${B}-lock?object-lock`))).status).toBe(200);
+    expect((await raw(signed(ep, "DELETE", `/${B}-lock`))).status).toBe(204);
   });
 
   test("PUT If-Match on a missing key → 404 NoSuchKey", async () => {

@@ -193,7 +193,8 @@ const cases: { name: string; code: string; status: number; run: (t: T) => Promis
   { name: "PUT ?policy with an empty document", code: "MalformedPolicy", status: 400, run: ({ c }) => c.send("/bkt?policy", { method: "PUT", body: "{}" }) },
   { name: "GET ?policy on an object", code: "NotImplemented", status: 501, run: ({ c }) => c.send("/bkt/obj?policy") },
   { name: "GET ?versions with a version-id-marker but no key-marker", code: "InvalidArgument", status: 400, run: ({ c }) => c.send("/bkt?versions&version-id-marker=null") },
-  { name: "GET ?retention on an object", code: "NotImplemented", status: 501, run: ({ c }) => c.send("/bkt/obj?retention") },
+  { name: "GET ?retention on an object in a bucket without Object Lock", code: "InvalidRequest", status: 400, run: ({ c }) => c.send("/bkt/obj?retention") },
+  { name: "GET ?torrent on an object", code: "NotImplemented", status: 501, run: ({ c }) => c.send("/bkt/obj?torrent") },
 ];
 
 describe("S3 errors through app.request", () => {

@@ -52,6 +52,7 @@ wrangler dev --local --no-bundle --config "$tmp/worker/wrangler.toml" --ip 127.0
   --var S3EDGE_TEST_CLOCK:1 --var S3EDGE_LIFECYCLE_INTERVAL:1s \
   --var MINIO_NOTIFY_WEBHOOK_ENABLE_E2E:on --var "MINIO_NOTIFY_WEBHOOK_ENDPOINT_E2E:http://127.0.0.1:$hookport/hook" \
   --var MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_E2E:e2e-token \
+  --var S3EDGE_KMS_SECRET_KEY:e2e-key:OsTku2T6fTxs59kXBnB4J5iU0jQMGIlQAWQdvwLnKt8= --var S3EDGE_INSECURE_SSE_C:on \
   --persist-to "$tmp/state" --show-interactive-dev-session=false </dev/null >"$log" 2>&1 &
 pid=$!
 
@@ -81,10 +82,11 @@ if [ "$ready" != 1 ]; then
 fi
 echo "workerd (wrangler dev) ready on $url, log: $log" >&2
 
-# S3EDGE_SERVER_PID/LOG let workerd-only tests sample memory and scan the log.
+# S3EDGE_SERVER_PID/LOG let workerd-only tests sample memory and scan the log; S3EDGE_SERVER_STATE
+# (R2 and DO files) lets the encryption test look for plaintext in the stored blobs.
 S3EDGE_ENDPOINT="$url" S3EDGE_ACCESS_KEY=admin S3EDGE_SECRET_KEY=secret12345 S3EDGE_RUNTIME=workerd \
   S3EDGE_DOMAIN=localhost S3EDGE_REGION=us-east-1 S3EDGE_SERVER_PID="$pid" S3EDGE_SERVER_LOG="$log" \
-  S3EDGE_WEBHOOK_PORT="$hookport" "${cmd[@]}"
+  S3EDGE_WEBHOOK_PORT="$hookport" S3EDGE_SERVER_STATE="$tmp/state" "${cmd[@]}"
 rc=$?
 if [ "$rc" -ne 0 ] && [ -n "${SHOW_LOG:-}" ]; then tail -n 100 "$log" >&2; fi
 exit $rc

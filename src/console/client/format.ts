@@ -11,13 +11,18 @@ export const formatDate = (iso: string): string => (iso ? new Date(iso).toLocale
 /** The last path segment of a key or prefix ("a/b/" → "b/"). */
 export const baseName = (key: string, prefix: string): string => key.slice(prefix.length);
 
-export type PreviewKind = "image" | "text" | "json" | "none";
+export type PreviewKind = "image" | "text" | "json" | "pdf" | "audio" | "video" | "none";
 const IMAGE = /\.(png|jpe?g|gif|webp|svg|avif|bmp|ico)$/i;
+const AUDIO = /\.(mp3|wav|ogg|oga|opus|m4a|aac|flac)$/i;
+const VIDEO = /\.(mp4|m4v|webm|ogv|mov)$/i;
 const TEXT = /\.(txt|md|csv|log|ya?ml|toml|ini|xml|html?|css|js|ts|sh|py|go|rs|c|h)$/i;
 
 export function previewKind(key: string, contentType = ""): PreviewKind {
   if (contentType.startsWith("image/") || IMAGE.test(key)) return "image";
   if (contentType.includes("json") || /\.json$/i.test(key)) return "json";
+  if (contentType === "application/pdf" || /\.pdf$/i.test(key)) return "pdf";
+  if (contentType.startsWith("audio/") || AUDIO.test(key)) return "audio";
+  if (contentType.startsWith("video/") || VIDEO.test(key)) return "video";
   if (contentType.startsWith("text/") || TEXT.test(key)) return "text";
   return "none";
 }

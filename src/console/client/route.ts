@@ -1,10 +1,12 @@
 // Where the console is: `#/` (buckets), `#/b/<bucket>/<prefix>`, or an admin screen (`#/users`,
-// `#/policies`), in the hash so the shell needs no server-side routes and Back/Forward work.
-export type AdminScreen = "users" | "policies";
+// `#/groups`, `#/policies`, `#/keys`, `#/events`), in the hash so the shell needs no server-side routes and Back/Forward work.
+export const ADMIN_SCREENS = ["users", "groups", "policies", "keys", "events"] as const;
+export type AdminScreen = (typeof ADMIN_SCREENS)[number];
 export interface Route { bucket: string; prefix: string; admin?: AdminScreen }
 
 export function parseHash(hash = location.hash): Route {
-  if (hash === "#/users" || hash === "#/policies") return { bucket: "", prefix: "", admin: hash.slice(2) as AdminScreen };
+  const screen = ADMIN_SCREENS.find((s) => hash === `#/${s}`);
+  if (screen) return { bucket: "", prefix: "", admin: screen };
   const m = /^#\/b\/([^/]+)\/?(.*)$/.exec(hash);
   if (!m) return { bucket: "", prefix: "" };
   const dec = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };

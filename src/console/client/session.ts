@@ -1,6 +1,6 @@
 // Login: the long-term key is exchanged once for STS temporary credentials (AssumeRole, signed
-// for service "sts"), and only those are kept, in sessionStorage (gone with the tab). Logout and
-// expiry clear them.
+// for service "sts"), and only those are kept, in sessionStorage (gone with the tab). Root, which
+// STS refuses, is kept in this page's memory only. Logout and expiry clear both.
 import { AwsClient } from "aws4fetch";
 import { ConsoleError } from "./errors.ts";
 import { parseXml, textOf } from "./xml.ts";
@@ -26,28 +26,34 @@ export async function readError(res: Response): Promise<ConsoleError> {
   return new ConsoleError(code, message, res.status, textOf(doc, "RequestId"));
 }
 
+// Root's long-term key: a variable of this page, never written to any storage (a reload forgets it).
+let inMemory: Session | null = null;
+
 export function loadSession(now = Date.now()): Session | null {
+  if (inMemory) return inMemory;
   try {
     const s = JSON.parse(sessionStorage.getItem(KEY) ?? "null") as Session | null;
-    if (!s || (s.expiration !== undefined && s.expiration <= now)) return clearSession(), null;
+    // A long-term key an older console stored is dropped, not used.
+    if (!s || s.kind !== "sts" || (s.expiration !== undefined && s.expiration <= now)) return clearSession(), null;
     return s;
   } catch {
     return null;
   }
 }
 
-export const clearSession = (): void => sessionStorage.removeItem(KEY);
-const saveSession = (s: Session): void => sessionStorage.setItem(KEY, JSON.stringify(s));
+export const clearSession = (): void => { inMemory = null; sessionStorage.removeItem(KEY); };
+// Only temporary credentials are ever written (a long-term secret never is, whatever the caller).
+const saveSession = (s: Session): void => { if (s.kind === "sts" && s.sessionToken) sessionStorage.setItem(KEY, JSON.stringify(s)); };
 
 /**
  * THE one place the long-term secret is kept: for root, which STS refuses (MinIO semantics:
- * "Generating temporary credentials not allowed"), the console keeps root's own key in
- * sessionStorage for this tab only. Everyone else gets temporary credentials.
+ * "Generating temporary credentials not allowed"), the console keeps root's own key in this
+ * page's memory only — no sessionStorage, localStorage, cookie or IndexedDB — so a reload asks
+ * root to log in again (the login form says so). Everyone else gets temporary credentials.
  */
-function keepLongTermCredentialsForSession(accessKeyId: string, secretAccessKey: string): Session {
-  const s: Session = { accessKeyId, secretAccessKey, kind: "long-term" };
-  saveSession(s);
-  return s;
+function keepLongTermCredentialsInMemory(accessKeyId: string, secretAccessKey: string): Session {
+  sessionStorage.removeItem(KEY);
+  return (inMemory = { accessKeyId, secretAccessKey, kind: "long-term" });
 }
 
 export async function login(accessKeyId: string, secretAccessKey: string, region: string): Promise<Session> {
@@ -58,7 +64,7 @@ export async function login(accessKeyId: string, secretAccessKey: string, region
     const err = await readError(res);
     // AccessDenied means the signature was good (a wrong key is InvalidAccessKeyId or
     // SignatureDoesNotMatch): the principal just may not assume a role, i.e. root.
-    if (err.code === "AccessDenied") return keepLongTermCredentialsForSession(accessKeyId, secretAccessKey);
+    if (err.code === "AccessDenied") return keepLongTermCredentialsInMemory(accessKeyId, secretAccessKey);
     throw err;
   }
   const doc = parseXml(await res.text());
@@ -70,6 +76,7 @@ export async function login(accessKeyId: string, secretAccessKey: string, region
     expiration: Date.parse(textOf(doc, "Expiration")),
   };
   if (!s.accessKeyId || !s.secretAccessKey || !s.sessionToken) throw new ConsoleError("InvalidResponse", "The STS answer had no credentials.");
+  inMemory = null;
   saveSession(s);
   return s;
 }

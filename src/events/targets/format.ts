@@ -101,3 +101,8 @@ export function amqpPublish(t: Pick<AmqpTarget, "exchange" | "routingKey" | "del
     options: { contentType: "application/json", deliveryMode: t.deliveryMode, mandatory: t.mandatory, messageId },
   };
 }
+
+/** One Kafka record per event, as MinIO's kafka target produces it: key `<bucket>/<key>`, value `{"EventName","Key","Records":[record]}`. */
+export function kafkaMessage(record: EventRecord): { key: string; value: string } {
+  return { key: objectPath(record), value: logJson(record) };
+}

@@ -12,17 +12,26 @@ export interface ServeOptions {
   quiet: boolean;
   /** Where chunks live: files under --data (default) or an S3 upstream (--blobs / S3EDGE_BLOB_URL). */
   blobs: BlobTarget;
-  /** Where metadata lives: SQLite under --data (--meta / S3EDGE_META_URL; postgres:// is not yet supported). */
-  meta: { kind: "sqlite" };
+  /** Where metadata lives: SQLite under --data (default), or PostgreSQL (--meta / S3EDGE_META_URL postgres://…). */
+  meta: MetaTarget;
+  /** Server processes on one port (--workers / S3EDGE_WORKERS, default 1; docs/workers.md). */
+  workers: number;
 }
 
-/** --meta / S3EDGE_META_URL: only SQLite under --data for now; postgres:// is named as not yet supported. */
-export function parseMetaUrl(raw: string | undefined, name = "S3EDGE_META_URL"): { kind: "sqlite" } {
+/** Where the MetaStore lives; `display` is the URL with its password masked (for messages). */
+export type MetaTarget = { kind: "sqlite" } | { kind: "postgres"; url: string; display: string };
+
+/** --meta / S3EDGE_META_URL: SQLite under --data (unset, "sqlite"), or a postgres:// (postgresql://) URL. */
+export function parseMetaUrl(raw: string | undefined, name = "S3EDGE_META_URL"): MetaTarget {
   const v = raw?.trim();
   if (!v || /^sqlite:?$/i.test(v)) return { kind: "sqlite" };
-  if (/^postgres(ql)?:\/\//i.test(v)) throw new ConfigError(`${name}: postgres:// is not supported yet (docs/scale-out.md); leave it unset for SQLite under --data`);
   // Never echo a URL that may carry a password.
-  throw new ConfigError(`${name}: unsupported store ${v.replace(/\/\/[^@/]*@/, "//…@").slice(0, 80)} (expected sqlite, or unset)`);
+  const display = v.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:…@").slice(0, 120);
+  if (/^postgres(ql)?:\/\//i.test(v)) {
+    if (!URL.canParse(v)) throw new ConfigError(`${name}: ${display} is not a valid postgres:// URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE)`);
+    return { kind: "postgres", url: v, display };
+  }
+  throw new ConfigError(`${name}: unsupported store ${v.replace(/\/\/[^@/]*@/, "//…@").slice(0, 80)} (expected sqlite, postgres://…, or unset)`);
 }
 
 export function parseServeOptions(argv: string[], env: Record<string, string | undefined>): ServeOptions {
@@ -39,11 +48,15 @@ export function parseServeOptions(argv: string[], env: Record<string, string | u
   if (fsync !== "on" && fsync !== "off") throw new Error(`--fsync must be on or off, got ${fsync}`);
   // Flags are variables with another spelling: one set of rules (configFromVars) for both.
   const refreshIam = flag("--refresh-iam-interval");
-  const vars = refreshIam === undefined ? env : { ...env, S3EDGE_REFRESH_IAM_INTERVAL: refreshIam };
+  const vars: Record<string, string | undefined> = refreshIam === undefined ? { ...env } : { ...env, S3EDGE_REFRESH_IAM_INTERVAL: refreshIam };
+  if (argv.includes("--insecure-sse-c")) vars.S3EDGE_INSECURE_SSE_C = "on"; // SSE-C over plain HTTP (loopback tests)
   const { config, defaultCredentials } = configFromVars(vars, { requireCredentials: false });
   const blobFlag = flag("--blobs"), metaFlag = flag("--meta");
   const blobs = parseBlobUrl(blobFlag ?? env.S3EDGE_BLOB_URL, env, blobFlag !== undefined ? "--blobs" : "S3EDGE_BLOB_URL");
   const meta = parseMetaUrl(metaFlag ?? env.S3EDGE_META_URL, metaFlag !== undefined ? "--meta" : "S3EDGE_META_URL");
+  const workersRaw = flag("--workers") ?? env.S3EDGE_WORKERS ?? "1";
+  const workers = /^\d{1,3}$/.test(workersRaw) ? Number(workersRaw) : NaN;
+  if (!(workers >= 1 && workers <= 256)) throw new ConfigError(`--workers must be a whole number from 1 to 256, got ${workersRaw.slice(0, 40)}`);
   return {
     hostname: m[1] || "127.0.0.1",
     port: Number(m[2]),
@@ -54,5 +67,6 @@ export function parseServeOptions(argv: string[], env: Record<string, string | u
     quiet: argv.includes("--quiet") || /^(1|true|on|yes)$/i.test(env.S3EDGE_QUIET ?? ""),
     blobs,
     meta,
+    workers,
   };
 }

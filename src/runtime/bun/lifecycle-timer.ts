@@ -6,13 +6,14 @@ import { sweepLifecycle } from "../../s3/lifecycle-sweep.ts";
 /** Soon after start, not at once: the server comes up first, and a restart loop does not sweep in a loop. */
 const FIRST_PASS_MS = 10_000;
 
-export function startLifecycleTimer(deps: Pick<Deps, "meta" | "targets" | "config" | "log" | "clock">, opts: { firstPassMs?: number } = {}) {
+export function startLifecycleTimer(deps: Pick<Deps, "meta" | "targets" | "config" | "log" | "clock">, opts: { firstPassMs?: number; active?: () => boolean } = {}) {
   const every = deps.config.lifecycleIntervalMs;
   if (!every) return { stop: async () => {} };
   let running: Promise<void> | undefined;
   let stopped = false;
   const pass = () => {
-    if (running || stopped) return;
+    // Several processes (--workers): only the elected one sweeps.
+    if (running || stopped || (opts.active && !opts.active())) return;
     running = (async () => {
       // A pass that ran out of budget goes on at once rather than an interval later.
       for (let more = true; more && !stopped;) {

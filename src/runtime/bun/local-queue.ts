@@ -7,7 +7,7 @@ import type { MetaStore } from "../../store/types.ts";
 import { startOutboxPass, type DeliverSource } from "../../events/deliver.ts";
 
 export function startLocalQueue(
-  meta: MetaStore, d: DeliverSource, opts: { pollMs?: number; leaseMs?: number } = {},
+  meta: MetaStore, d: DeliverSource, opts: { pollMs?: number; leaseMs?: number; active?: () => boolean } = {},
 ): { stop(): Promise<void> } {
   const pollMs = opts.pollMs ?? 200;
   let running = true;
@@ -17,6 +17,11 @@ export function startLocalQueue(
   const loop = (async () => {
     while (running) {
       let leased = 0;
+      // Not the elected process (--workers): another one drains; check again after pollMs.
+      if (opts.active && !opts.active()) {
+        await new Promise<void>((r) => { wake = r; setTimeout(r, pollMs); });
+        continue;
+      }
       try {
         const pass = await startOutboxPass(meta, d, { leaseMs: opts.leaseMs });
         leased = pass.leased;

@@ -18,16 +18,18 @@ export interface BunSqliteDriver extends SqlDriver {
  * (a commit survives a process crash, not a power cut). `syncWal` is the flush itself (tests
  * observe it); it gets the open WAL file.
  */
-export function createBunSqliteDriver(path: string, opts: { fsync?: boolean; syncWal?: (wal: FileHandle) => Promise<void> } = {}): BunSqliteDriver {
+export function createBunSqliteDriver(path: string, opts: { fsync?: boolean; syncWal?: (wal: FileHandle) => Promise<void>; shared?: boolean } = {}): BunSqliteDriver {
   const db = new Database(path, { create: true, strict: true });
+  // First: another process (--workers) may hold a lock even for the journal-mode switch.
+  db.exec("PRAGMA busy_timeout = 5000");
   db.exec("PRAGMA journal_mode = WAL");
   // NORMAL in WAL mode: a commit appends to the WAL without fsync (durable across a process
   // crash; SQLite itself syncs only around checkpoints). Power-loss durability comes from
   // walSync below, shared by all commits in flight, instead of FULL's fsync inside every commit.
   db.exec("PRAGMA synchronous = NORMAL");
-  db.exec("PRAGMA busy_timeout = 5000");
   db.exec("PRAGMA foreign_keys = OFF");
   const wal = path !== ":memory:" && path !== "" && opts.fsync !== false ? walSync(path, opts.syncWal) : undefined;
+  const dataVersion = db.query("PRAGMA data_version");
   const wrote = wal ? () => wal.group.wrote() : () => {};
   return {
     exec: (sql) => { db.exec(sql); wrote(); },
@@ -47,6 +49,8 @@ export function createBunSqliteDriver(path: string, opts: { fsync?: boolean; syn
       return r;
     },
     durable: wal && (() => wal.group.synced()),
+    // Other processes commit to this file too (--workers, `shared`): their commits move it.
+    dataVersion: opts.shared ? () => (dataVersion.get() as { data_version: number }).data_version : undefined,
     async close() {
       await wal?.close();
       db.close();
@@ -65,6 +69,11 @@ export function createBunSqliteDriver(path: string, opts: { fsync?: boolean; syn
  * could replace it. A newly opened WAL also gets its directory synced: SQLite syncs the
  * directory of a new WAL only at its first own sync (the first checkpoint under NORMAL), and
  * the database file's entry (and the data directory's) need it too when the store is new.
+ * Several processes on one database (--workers): each runs its own group over the same WAL file.
+ * fdatasync flushes the file's dirty pages whoever wrote them, and each process waits for a flush
+ * of its own that started after its commit, so every acknowledged write in every process is
+ * covered; a checkpoint by another process syncs the WAL before it rewinds it (SQLite's rule).
+ * Writers in other processes wait for the write lock (busy_timeout above) rather than fail.
  */
 function walSync(dbPath: string, syncWal: (wal: FileHandle) => Promise<void> = (fh) => fh.datasync()) {
   const walPath = `${dbPath}-wal`;

@@ -6,6 +6,7 @@ import { createR2BlobStore } from "./r2-blob-store.ts";
 import { createDoMetaStore } from "./do-meta-store.ts";
 import { workersHasher } from "./hasher.ts";
 import { createDoIamStore } from "./do-iam-store.ts";
+import type { KmsKeyStore } from "../../sse/key-store.ts";
 import { createTargetRegistry, type TargetRegistry } from "../../events/target-registry.ts";
 import { targetsFromEnv } from "../../events/targets.ts";
 import { targetRefusal, type TargetDrivers } from "../../events/targets/drivers.ts";
@@ -17,7 +18,7 @@ import { createTargetStats, type TargetStats } from "../../events/targets-stats.
 
 /**
  * PostgreSQL only: postgres.js reaches it through cloudflare:sockets (its workerd build, which
- * needs the nodejs_compat flag). Redis, MySQL and AMQP need clients that open node:net sockets,
+ * needs the nodejs_compat flag). Redis, MySQL, AMQP and Kafka need clients that open node:net sockets,
  * so those targets are refused when configured (the 503 names them), never failed at delivery.
  */
 export const WORKERS_TARGET_DRIVERS: TargetDrivers = { postgresql: createPostgresSender };
@@ -69,6 +70,14 @@ export function workersNotifyStats(env: WorkersEnv): TargetStats {
   return s;
 }
 
+/** The isolate's one key-ring store (the IamShard's), so the key ring's cache of unwrapped keys lasts across requests. */
+const kmsKeyStores = new WeakMap<WorkersEnv, KmsKeyStore>();
+function workersKmsKeys(env: WorkersEnv): KmsKeyStore {
+  let s = kmsKeyStores.get(env);
+  if (!s) kmsKeyStores.set(env, (s = createDoIamStore(env.IAM)));
+  return s;
+}
+
 export function createWorkersDeps(env: WorkersEnv, log: Logger = jsonLogger): Deps {
   const config = configFromEnv(env);
   const refused = Object.values(config.notifyTargets).map((t) => targetRefusal(t, WORKERS_TARGET_DRIVERS, "Workers")).filter((r) => r !== null);
@@ -82,6 +91,7 @@ export function createWorkersDeps(env: WorkersEnv, log: Logger = jsonLogger): De
     targets: workersTargets(env),
     targetDrivers: WORKERS_TARGET_DRIVERS,
     queues: createDoIamStore(env.IAM),
+    kmsKeys: workersKmsKeys(env),
     ...(env.LISTEN ? { listen: createDoListen(env.LISTEN, meta) } : {}),
     notifyStats: workersNotifyStats(env),
     hasher: workersHasher,

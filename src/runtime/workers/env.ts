@@ -37,6 +37,13 @@ export interface WorkersEnv {
   S3EDGE_LIFECYCLE_INTERVAL?: string;
   /** Tests only: "1" serves POST /s3edge/test/lifecycle (a sweep at a given instant). */
   S3EDGE_TEST_CLOCK?: string;
+  /** Server-side encryption's master key, a secret (`wrangler secret put S3EDGE_KMS_SECRET_KEY`): `name:base64 of 32 bytes`. docs/encryption.md */
+  S3EDGE_KMS_SECRET_KEY?: string;
+  MINIO_KMS_SECRET_KEY?: string;
+  /** Former master keys during a rotation (a secret too): `name:base64,…`. docs/encryption.md */
+  S3EDGE_KMS_OLD_SECRET_KEYS?: string;
+  /** Tests only: "on" allows SSE-C over plain HTTP (wrangler dev on loopback). */
+  S3EDGE_INSECURE_SSE_C?: string;
 }
 
 /** The Worker's Config: the core rules (configFromVars), with credentials required and the queue binding checked. */

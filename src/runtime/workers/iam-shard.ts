@@ -13,27 +13,28 @@ import { createDoSqlDriver } from "./do-sql-driver.ts";
 import { createSqlQueueStore } from "../../events/sqs-sql-store.ts";
 import { QUEUE_STORE_METHODS, type QueueStore } from "../../events/sqs-queues.ts";
 import type { WorkersEnv } from "./env.ts";
+import { createSqlKmsKeyStore, KMS_KEY_STORE_METHODS, type KmsKeyStore } from "../../sse/key-store.ts";
 
 /** The name of the one instance. */
 export const IAM_OBJECT = "iam";
 
 // The RPC methods come from the stores' method tables (below), not one hand-written wrapper each.
-export interface IamShard extends IamStore, TargetStore, QueueStore {}
+export interface IamShard extends IamStore, TargetStore, QueueStore, KmsKeyStore {}
 
 export class IamShard extends DurableObject<WorkersEnv> {
-  readonly #stores: { iam: IamStore; targets: TargetStore; queues: QueueStore };
+  readonly #stores: { iam: IamStore; targets: TargetStore; queues: QueueStore; kms: KmsKeyStore };
 
   constructor(ctx: DurableObjectState, env: WorkersEnv) {
     super(ctx, env);
     const db = createDoSqlDriver(ctx.storage);
     const now = () => Date.now();
     // The SQS queues too (events/sqs-sql-store.ts): one object orders their receives and deletes.
-    this.#stores = { iam: createSqlIamStore(db, { now }), targets: createSqlTargetStore(db, { now }), queues: createSqlQueueStore(db) };
+    this.#stores = { iam: createSqlIamStore(db, { now }), targets: createSqlTargetStore(db, { now }), queues: createSqlQueueStore(db), kms: createSqlKmsKeyStore(db) };
   }
 
   static {
     // Prototype methods are what workerd exposes over RPC (instance fields are not).
-    const define = (name: string, store: "iam" | "targets" | "queues") => {
+    const define = (name: string, store: "iam" | "targets" | "queues" | "kms") => {
       Object.defineProperty(IamShard.prototype, name, {
         value(this: IamShard, ...args: unknown[]) {
           return (this.#stores[store] as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args);
@@ -45,5 +46,6 @@ export class IamShard extends DurableObject<WorkersEnv> {
     for (const name of IAM_STORE_METHODS) define(name, "iam");
     for (const name of TARGET_STORE_METHODS) define(name, "targets");
     for (const name of QUEUE_STORE_METHODS) define(name, "queues");
+    for (const name of KMS_KEY_STORE_METHODS) define(name, "kms");
   }
 }

@@ -41,8 +41,10 @@ export const META_STORE_METHODS = {
   deleteObject: { shard: byBucket, gc: true, events: ([, , events], r) => (r.ok ? events : undefined) },
   updateObjectTags: { shard: byBucket, events: ([, , , events], r) => (r.ok ? events : undefined) },
   updateObjectHeader: { shard: byBucket },
+  updateObjectLock: { shard: byBucket, events: ([, , , , opts], r) => (r.ok ? opts?.events : undefined) },
   listObjects: { shard: byBucket },
   listObjectVersions: { shard: byBucket },
+  findObjectsByContent: { shard: byBucket },
 
   createUpload: { shard: ([u]) => bucketShardName(u.bucket) },
   getUpload: { shard: byBucket },

@@ -9,12 +9,20 @@ export type BucketMethods = Pick<MetaStore,
 // Every request of a bucket reads its state first, and it changes only through the three writes
 // below: kept in memory, dropped by each of them. Sound because this store owns its database
 // (one process on Bun, the Durable Object on Workers: SQLite there is single-writer and these
-// calls are synchronous); a store shared by several nodes (Postgres) must not do this.
+// calls are synchronous); a store shared by several nodes (Postgres) must not do this. Several
+// Bun processes on one database (--workers) give the driver a `dataVersion`: it moves when
+// another process committed anything, and the whole cache is dropped then (one cheap PRAGMA per
+// lookup; a single process has no dataVersion and runs no extra statement).
 const STATE_CACHE_MAX = 1024;
 
 export function sqlBuckets({ db, bucketExists, abortUploadTx }: SqlTables): BucketMethods {
   const states = new Map<string, BucketState | null>();
   const changed = (name: string) => { states.delete(name); };
+  let seen = db.dataVersion?.();
+  const fresh = db.dataVersion && (() => {
+    const v = db.dataVersion!();
+    if (v !== seen) { seen = v; states.clear(); }
+  });
   return {
     async createBucket(b) {
       changed(b.name);
@@ -46,6 +54,7 @@ export function sqlBuckets({ db, bucketExists, abortUploadTx }: SqlTables): Buck
       });
     },
     async getBucketState(name) {
+      fresh?.();
       const known = states.get(name);
       if (known !== undefined) return known;
       const r = db.all("SELECT * FROM buckets WHERE name = ?", [name])[0];

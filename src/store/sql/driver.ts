@@ -10,4 +10,10 @@ export interface SqlDriver {
   run(sql: string, params?: SqlValue[]): { changes: number };
   /** Runs fn atomically; a throw rolls everything back. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Set only where other processes write the same database (Bun --workers): a number that
+   * changes whenever another connection committed (SQLite's `PRAGMA data_version`), so
+   * in-process caches of stored state know when to drop what they hold.
+   */
+  dataVersion?(): number;
 }

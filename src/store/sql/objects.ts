@@ -1,13 +1,14 @@
 // Object versions (objects: each key's current one; object_versions: the noncurrent ones): the
 // commit that makes a version current, versioned deletes and delete markers, tags, listings.
-import { refused, type DeleteCondition, type DeleteResult, type MetaStore, type ObjectSummary, type PutResult, type VersionSummary } from "../types.ts";
+import { refused, type Retention, type DeleteCondition, type DeleteResult, type MetaStore, type ObjectSummary, type PutResult, type VersionSummary } from "../types.ts";
 import type { SqlValue } from "./driver.ts";
 import { json, rowToObject, type Row } from "./rows.ts";
 import type { SqlTables } from "./tables.ts";
 import { compareKeys, prefixUpperBound } from "../../util/keys.ts";
 
 export type ObjectMethods = Pick<MetaStore,
-  "getObject" | "putObject" | "deleteObject" | "updateObjectTags" | "updateObjectHeader" | "listObjects" | "listObjectVersions">;
+  "getObject" | "putObject" | "deleteObject" | "updateObjectTags" | "updateObjectHeader" | "listObjects" | "listObjectVersions"
+  | "findObjectsByContent" | "updateObjectLock">;
 
 const deleteAllowed = (existing: Row, cond?: DeleteCondition): boolean => {
   if (!cond) return true;
@@ -16,6 +17,17 @@ const deleteAllowed = (existing: Row, cond?: DeleteCondition): boolean => {
   if (cond.size !== undefined && Number(existing.size) !== cond.size) return false;
   return true;
 };
+
+/** Object Lock (DeleteCondition.lock): a legal hold, or a retention not yet over that the caller may not bypass. */
+const lockedAgainst = (row: Row, lock: DeleteCondition["lock"]): boolean => {
+  if (!lock) return false;
+  if (Number(row.legal_hold ?? 0) === 1) return true;
+  if (row.lock_until === null || row.lock_until === undefined || Number(row.lock_until) <= lock.now) return false;
+  return row.lock_mode === "COMPLIANCE" || !lock.bypassGovernance;
+};
+
+const sameRetention = (row: Row, r: Retention | null): boolean =>
+  r === null ? row.lock_until === null || row.lock_until === undefined : row.lock_mode === r.mode && Number(row.lock_until) === r.until;
 
 const SUMMARY_COLUMNS = "key, version_id, size, etag, last_modified, storage_class, delete_marker, seq";
 
@@ -88,6 +100,7 @@ export function sqlObjects(t: SqlTables): ObjectMethods {
           found = { row: cur, current: true };
         }
         if (!deleteAllowed(found.row, cond)) return refused("PreconditionFailed");
+        if (lockedAgainst(found.row, cond?.lock)) return refused("AccessDenied");
         t.removeVersion(found.row, found.current);
         t.writeEvents(events);
         return { ok: true, versionId: found.row.version_id as string, deleteMarker: Number(found.row.delete_marker) === 1 };
@@ -102,6 +115,22 @@ export function sqlObjects(t: SqlTables): ObjectMethods {
         const table = found.current ? "objects" : "object_versions";
         db.run(`UPDATE ${table} SET tags = ? WHERE bucket = ? AND key = ? AND version_id = ?`, [json(tags), bucket, key, found.row.version_id]);
         t.writeEvents(events);
+        return { ok: true } as const;
+      }, refused("SlowDown"));
+    },
+    async updateObjectLock(bucket, key, versionId, change, opts = {}) {
+      return t.txOrFull(() => {
+        const found = versionId === undefined ? (() => { const r = objectRow(bucket, key); return r && { row: r, current: true }; })()
+          : findVersion(bucket, key, versionId);
+        if (!found || found.row.delete_marker) return versionId === undefined ? refused("NoSuchKey") : refused("NoSuchVersion");
+        if (opts.expect !== undefined && !sameRetention(found.row, opts.expect)) return refused("PreconditionFailed");
+        const sets: string[] = [];
+        const params: SqlValue[] = [];
+        if (change.retention !== undefined) { sets.push("lock_mode = ?", "lock_until = ?"); params.push(change.retention?.mode ?? null, change.retention?.until ?? null); }
+        if (change.legalHold !== undefined) { sets.push("legal_hold = ?"); params.push(change.legalHold ? 1 : 0); }
+        const table = found.current ? "objects" : "object_versions";
+        if (sets.length) db.run(`UPDATE ${table} SET ${sets.join(", ")} WHERE bucket = ? AND key = ? AND version_id = ?`, [...params, bucket, key, found.row.version_id]);
+        t.writeEvents(opts.events);
         return { ok: true } as const;
       }, refused("SlowDown"));
     },
@@ -124,6 +153,13 @@ export function sqlObjects(t: SqlTables): ObjectMethods {
         key: r.key as string, size: Number(r.size), etag: r.etag as string,
         lastModified: Number(r.last_modified), storageClass: r.storage_class as string,
       }));
+    },
+    async findObjectsByContent(bucket, sha256, size, limit) {
+      // objects_by_content (schema.ts migrateSchema), named: without statistics SQLite prefers the
+      // primary key's bucket prefix, a scan of the whole bucket. Delete markers have no content.
+      return db.all(`SELECT * FROM objects INDEXED BY objects_by_content
+        WHERE bucket = ? AND content_sha256 = ? AND size = ? AND delete_marker = 0 LIMIT ?`,
+        [bucket, sha256, size, limit]).map(rowToObject);
     },
     async listObjectVersions(bucket, { prefix, start, inclusive, versionIdMarker, limit }): Promise<VersionSummary[]> {
       return db.transaction(() => {

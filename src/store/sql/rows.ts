@@ -1,5 +1,5 @@
 // Rows ↔ records for the SQL MetaStore: the column layout of schema.ts, and nothing else.
-import type { BucketRecord, ChunkRef, ObjectRecord, PartRecord, UploadRecord } from "../types.ts";
+import type { BucketRecord, ChunkRef, ObjectRecord, PartRecord, RetentionMode, UploadRecord } from "../types.ts";
 import type { SqlValue } from "./driver.ts";
 
 export type Row = Record<string, SqlValue>;
@@ -37,6 +37,11 @@ export function rowToObject(r: Row): ObjectRecord {
     inline: bytes(r.inline),
     manifest: readManifest(r.manifest),
     ...(r.delete_marker ? { deleteMarker: true } : {}),
+    ...(typeof r.lock_mode === "string" && r.lock_until !== null && r.lock_until !== undefined
+      ? { retention: { mode: r.lock_mode as RetentionMode, until: Number(r.lock_until) } } : {}),
+    ...(r.legal_hold !== null && r.legal_hold !== undefined ? { legalHold: Number(r.legal_hold) === 1 } : {}),
+    ...(typeof r.content_sha256 === "string" ? { content: { sha256: r.content_sha256, md5: r.content_md5 as string } } : {}),
+    ...(typeof r.sse === "string" ? { sse: parseJson(r.sse, undefined) } : {}),
   };
 }
 

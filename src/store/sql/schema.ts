@@ -97,4 +97,28 @@ export function migrateSchema(db: SqlDriver): void {
   // Version 1 → 2: every existing object is its key's current, null version.
   if (!cols.has("delete_marker")) db.exec("ALTER TABLE objects ADD COLUMN delete_marker INTEGER NOT NULL DEFAULT 0");
   if (!cols.has("seq")) db.exec("ALTER TABLE objects ADD COLUMN seq INTEGER NOT NULL DEFAULT 0");
+  // Object Lock (s3/object-lock*.ts), on every version wherever it lives: retention mode and
+  // until (ms; NULL: none), legal hold (NULL: never set). Added here for new files too: CREATE TABLE stays as was.
+  const lockVersionCols = new Set(db.all("PRAGMA table_info(object_versions)").map((c) => c.name));
+  for (const [table, has] of [["objects", cols], ["object_versions", lockVersionCols]] as const) {
+    if (!has.has("lock_mode")) db.exec(`ALTER TABLE ${table} ADD COLUMN lock_mode TEXT`);
+    if (!has.has("lock_until")) db.exec(`ALTER TABLE ${table} ADD COLUMN lock_until INTEGER`);
+    if (!has.has("legal_hold")) db.exec(`ALTER TABLE ${table} ADD COLUMN legal_hold INTEGER`); // NULL never set, 0 OFF, 1 ON
+  }
+  // The version a Complete wrote, so its retry answers x-amz-version-id too.
+  const completedCols = new Set(db.all("PRAGMA table_info(completed_uploads)").map((c) => c.name));
+  if (!completedCols.has("version_id")) db.exec("ALTER TABLE completed_uploads ADD COLUMN version_id TEXT");
+  // Instant upload (s3/instant-upload.ts): a version's verified whole-content SHA-256 and MD5
+  // (hex; NULL when the gateway never saw them whole), on both tables since versions move
+  // between them; only current versions are looked up, by (bucket, sha256, size).
+  const versionCols = new Set(db.all("PRAGMA table_info(object_versions)").map((c) => c.name));
+  for (const [table, have] of [["objects", cols], ["object_versions", versionCols]] as const) {
+    if (!have.has("content_sha256")) db.exec(`ALTER TABLE ${table} ADD COLUMN content_sha256 TEXT`);
+    if (!have.has("content_md5")) db.exec(`ALTER TABLE ${table} ADD COLUMN content_md5 TEXT`);
+  }
+  db.exec("CREATE INDEX IF NOT EXISTS objects_by_content ON objects (bucket, content_sha256, size) WHERE content_sha256 IS NOT NULL");
+  // Server-side encryption (src/sse): a version's SseRecord (JSON; NULL: stored in clear), on both tables.
+  for (const table of ["objects", "object_versions"]) {
+    if (!new Set(db.all(`PRAGMA table_info(${table})`).map((c) => c.name)).has("sse")) db.exec(`ALTER TABLE ${table} ADD COLUMN sse TEXT`);
+  }
 }

@@ -41,7 +41,7 @@ export interface SqlTables {
 }
 
 /** The columns a version has wherever it is (objects, object_versions). */
-const VERSION_COLUMNS = "bucket, key, version_id, size, etag, last_modified, headers, tags, checksum, parts, storage_class, inline, manifest, delete_marker, seq";
+const VERSION_COLUMNS = "bucket, key, version_id, size, etag, last_modified, headers, tags, checksum, parts, storage_class, inline, manifest, delete_marker, seq, content_sha256, content_md5, lock_mode, lock_until, legal_hold, sse";
 
 export function sqlTables(db: SqlDriver, opts: { now: () => number }): SqlTables {
   const objectRow = (bucket: string, key: string): Row | undefined =>
@@ -107,11 +107,19 @@ export function sqlTables(db: SqlDriver, opts: { now: () => number }): SqlTables
       }
       db.run(
         `INSERT OR REPLACE INTO objects (bucket, key, version_id, size, etag, last_modified, headers, tags, checksum, parts,
-          storage_class, inline, manifest, delete_marker, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+          storage_class, inline, manifest, delete_marker, seq, content_sha256, content_md5) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
         [o.bucket, o.key, o.versionId, o.size, o.etag, o.lastModified, json(o.headers), json(o.tags),
           o.checksum ? json(o.checksum) : null, o.parts ? json(o.parts) : null, o.storageClass,
-          o.inline ?? null, o.manifest ? storeManifest(o.manifest) : null, o.deleteMarker ? 1 : 0, Number(cur?.seq ?? 0) + 1],
+          o.inline ?? null, o.manifest ? storeManifest(o.manifest) : null, o.deleteMarker ? 1 : 0, Number(cur?.seq ?? 0) + 1,
+          o.content?.sha256 ?? null, o.content?.md5 ?? null],
       );
+      // Object Lock columns, written only for the few versions that have a lock.
+      if (o.retention || o.legalHold !== undefined) {
+        db.run("UPDATE objects SET lock_mode = ?, lock_until = ?, legal_hold = ? WHERE bucket = ? AND key = ?",
+          [o.retention?.mode ?? null, o.retention?.until ?? null, o.legalHold === undefined ? null : o.legalHold ? 1 : 0, o.bucket, o.key]);
+      }
+      // Server-side encryption (src/sse), likewise only for encrypted versions.
+      if (o.sse) db.run("UPDATE objects SET sse = ? WHERE bucket = ? AND key = ?", [json(o.sse), o.bucket, o.key]);
     },
     removeVersion(row, current) {
       adjustRefs(readManifest(row.manifest), -1);

@@ -62,15 +62,16 @@ export function sqlUploads(t: SqlTables): UploadMethods {
         t.writeEvents(events);
         const now = t.now();
         db.run("DELETE FROM completed_uploads WHERE completed < ?", [now - COMPLETED_UPLOAD_TTL_MS]);
-        db.run("INSERT OR REPLACE INTO completed_uploads (upload_id, bucket, key, etag, checksum, completed) VALUES (?,?,?,?,?,?)",
-          [uploadId, obj.bucket, obj.key, obj.etag, obj.checksum ? json(obj.checksum) : null, now]);
+        db.run("INSERT OR REPLACE INTO completed_uploads (upload_id, bucket, key, etag, checksum, completed, version_id) VALUES (?,?,?,?,?,?,?)",
+          [uploadId, obj.bucket, obj.key, obj.etag, obj.checksum ? json(obj.checksum) : null, now, obj.versionId]);
         return { ok: true };
       });
     },
     async getCompletedUpload(bucket, uploadId) {
       const r = db.all("SELECT * FROM completed_uploads WHERE upload_id = ? AND bucket = ? AND completed >= ?",
         [uploadId, bucket, t.now() - COMPLETED_UPLOAD_TTL_MS])[0];
-      return r ? { uploadId, bucket, key: r.key as string, etag: r.etag as string, checksum: parseJson(r.checksum, undefined), completed: Number(r.completed) } : null;
+      return r ? { uploadId, bucket, key: r.key as string, etag: r.etag as string, checksum: parseJson(r.checksum, undefined), completed: Number(r.completed),
+        ...(typeof r.version_id === "string" ? { versionId: r.version_id } : {}) } : null;
     },
     async abortUpload(_bucket, uploadId) {
       return db.transaction(() => (t.abortUploadTx(uploadId) ? DONE : refused("NoSuchUpload")));

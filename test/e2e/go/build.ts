@@ -33,6 +33,7 @@ const PACKAGES: Record<string, string[]> = {
   "madmin-go": ["github.com/minio/minio-go/v7", "github.com/minio/madmin-go"],
   admin: ["github.com/minio/minio-go/v7", "github.com/minio/madmin-go"],
   listen: ["github.com/minio/minio-go/v7"],
+  "object-lock": ["github.com/minio/minio-go/v7"],
   "admin-config": ["github.com/minio/madmin-go"],
 };
 

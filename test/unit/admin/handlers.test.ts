@@ -301,7 +301,7 @@ describe("info, accountinfo, and what the IAM users made here can do", () => {
     await t.plain(await t.call("PUT", "set-user-status?accessKey=target1&status=enabled", { as: op }));
   }, SLOW);
 
-  it.each(["list-config-history-kv?count=10", "storageinfo", "datausageinfo", "list-access-keys-bulk?listType=all"])(
+  it.each(["list-config-history-kv?count=10", "storageinfo", "list-access-keys-bulk?listType=all"])(
     "GET %s → 501 NotImplemented (not retried by madmin), never 400 or 500", async (path) => {
       await t.error(await t.call("GET", path), 501, "NotImplemented");
     });

@@ -53,7 +53,22 @@ describe("console mount", () => {
       expect(html).toContain(`/console/assets/${CONSOLE_ENTRY.script}`);
       expect(html).toContain(`/console/assets/${CONSOLE_ENTRY.style}`);
       expect(html).toContain('data-region="us-east-1"');
+      expect(html).toContain(`data-kdf-worker="/console/assets/${CONSOLE_ENTRY.kdfWorker}"`);
     }
+  });
+
+  it("serves the Argon2id Web Worker as its own hashed script, which the CSP lets the page start", async () => {
+    const { app } = memoryDeps();
+    expect(CONSOLE_ENTRY.kdfWorker).toMatch(/^kdf\.[0-9a-f]{12}\.js$/);
+    const res = await app.request(get(`/console/assets/${CONSOLE_ENTRY.kdfWorker}`));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/javascript");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    const body = await res.text();
+    expect(body).toContain("onmessage");
+    expect(body).not.toContain("document"); // a worker bundle, not the page's
+    const shell = await app.request(get("/console/"));
+    expect(shell.headers.get("content-security-policy")).toContain("worker-src 'self'");
   });
 
   it("serves hashed assets as immutable; an unknown asset is a 404, another method a 405", async () => {

@@ -71,6 +71,12 @@ describe("targetsFromEnv: socket targets", () => {
       "MINIO_NOTIFY_MYSQL_DSN_STRING: must be set for notify_mysql (or HOST, PORT, USERNAME, PASSWORD, DATABASE): it names the database server",
       "MINIO_NOTIFY_MYSQL_TABLE: must be set for notify_mysql:_ (the table events are written to; created when missing)",
     ]);
+    // The older per-field keys: a MySQL target without a database names DATABASE; PostgreSQL's needs none.
+    expect(problems({ MINIO_NOTIFY_MYSQL_ENABLE: "on", MINIO_NOTIFY_MYSQL_TABLE: "t", MINIO_NOTIFY_MYSQL_HOST: "h" })).toEqual([
+      "MINIO_NOTIFY_MYSQL_DATABASE: must name a database (user:password@tcp(host:port)/database)",
+    ]);
+    expect(targetsFromEnv({ MINIO_NOTIFY_POSTGRES_ENABLE: "on", MINIO_NOTIFY_POSTGRES_TABLE: "t", MINIO_NOTIFY_POSTGRES_HOST: "h", MINIO_NOTIFY_POSTGRES_PORT: "6543" })["_:postgresql"])
+      .toMatchObject({ host: "h", port: 6543, user: "postgres", database: "", ssl: "disable", maxOpenConnections: 2 });
   });
   it("parses addresses, connection strings and DSNs", () => {
     expect(parseRedisAddress("rediss://u:p@cache.example:6380/2")).toEqual({ host: "cache.example", port: 6380, db: 2, tls: true, user: "u", password: "p" });

@@ -25,7 +25,7 @@ describe("parseKvLine", () => {
     expect(line("notify_postgres:p connection_string=host=h port=5432 dbname=d table=t").kv).toEqual({ connection_string: "host=h port=5432 dbname=d", table: "t" });
   });
   it.each([
-    ["notify_kafka:1 brokers=x", "not supported"],
+    ["notify_mqtt:1 broker=x", "not supported"],
     ["region name=x", "unknown sub-system"],
     ["notify_webhook:a:b endpoint=x", "<sub-system>[:<target>]"],
     ["notify_webhook:1 bogus", "is not a key=value"],
@@ -61,6 +61,11 @@ describe("targetFromKv", () => {
     ["notify_mysql:m dsn_string=u:p@tcp(h:3306)/ table=t", "must name a database"],
     ["notify_amqp:a url=http://x/", "'url' must be amqp:// or amqps://"],
     ["notify_webhook:1 endpoint=http://x/ queue_limit=many", "'queue_limit' must be a whole number"],
+    ["notify_webhook:1 endpoint=not-a-url", "'endpoint' is not a valid URL"],
+    ["notify_amqp:a url=nope", "'url' is not a valid URL (amqp://"],
+    ["notify_postgres:p table=t", "'connection_string' must be set for notify_postgres (or HOST"],
+    ["notify_mysql:m table=t", "'dsn_string' must be set for notify_mysql (or HOST"],
+    ["notify_postgres:p connection_string=host=h table=t max_open_connections=x", "'max_open_connections' must be a whole number"],
   ])("%s → %s", (s, why) => {
     expect(targetFromKv(line(s))).toContain(why);
   });

@@ -168,6 +168,24 @@ describe("delivery: persistent topics through the outbox, the others before the 
     expect(leased.map((e) => e.target)).toEqual(["durable:sns"]);
   });
 
+  it("CreateMultipartUpload: Ceph's topics hear ObjectCreated:Post (pushed, or queued when persistent); MinIO's queue rules do not", async () => {
+    const targets = targetsFromEnv({ MINIO_NOTIFY_WEBHOOK_ENABLE_m: "on", MINIO_NOTIFY_WEBHOOK_ENDPOINT_m: `${rx.url}/minio` });
+    const { env, c } = await withBucket("bkt", { notifyTargets: targets });
+    await env.deps.targets.putTopic(topic("sync", `${rx.url}/sync`));
+    await env.deps.targets.putTopic(topic("durable", `${rx.url}/durable`, { persistent: true }));
+    const body = config("sync", "durable").replace("</NotificationConfiguration>",
+      "<QueueConfiguration><Id>q</Id><Queue>arn:minio:sqs::m:webhook</Queue><Event>s3:ObjectCreated:*</Event></QueueConfiguration></NotificationConfiguration>");
+    expect((await c.send("/bkt?notification", { method: "PUT", body, headers: { "content-md5": md5B64(body) } })).status).toBe(200);
+    rx.received.length = 0;
+    const init = await c.send("/bkt/big.bin?uploads", { method: "POST", headers: { "x-amz-meta-color": "red" } });
+    expect(init.status).toBe(200);
+    expect(rx.received.map((h) => [h.body.Records[0].eventName, h.body.Records[0].s3.object.key, h.body.Records[0].s3.object.size])).toEqual([["ObjectCreated:Post", "big.bin", 0]]);
+    expect(rx.received[0].body.Records[0].s3.object.metadata).toContainEqual({ key: "x-amz-meta-color", val: "red" });
+    const leased = await env.deps.meta.leaseEvents({ limit: 10, now: env.deps.clock.now(), leaseMs: 1 });
+    expect(leased.map((e) => e.target)).toEqual(["durable:sns"]);
+    expect(JSON.stringify(leased[0])).toContain("ObjectCreated:Post");
+  });
+
   it("deleting a key that is not there pushes nothing", async () => {
     const { env, c } = await withBucket("bkt");
     await env.deps.targets.putTopic(topic("sync", `${rx.url}/sync`));

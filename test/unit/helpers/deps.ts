@@ -11,6 +11,7 @@ import { bunHasher } from "../../../src/runtime/bun/hasher.ts";
 import { createSqlIamStore } from "../../../src/iam/sql-store.ts";
 import { createSqlTargetStore } from "../../../src/events/sql-target-store.ts";
 import { createTargetRegistry } from "../../../src/events/target-registry.ts";
+import { createSqlKmsKeyStore } from "../../../src/sse/key-store.ts";
 
 /**
  * `sharded`: metadata as on Workers, one SQLite store per bucket plus a catalog
@@ -35,6 +36,7 @@ export function memoryDeps(config: Partial<Config> = {}, opts: { sharded?: boole
     meta: opts.sharded ? createShardedMetaStore(shard) : sqlStore(),
     iam: createSqlIamStore(stateDb, { now: clock.now }),
     targets: createTargetRegistry({ env: full.notifyTargets, store: createSqlTargetStore(stateDb, { now: clock.now }), now: clock.now }),
+    kmsKeys: createSqlKmsKeyStore(stateDb),
     hasher: bunHasher,
     clock,
     config: full,

@@ -10,7 +10,7 @@ import { ROOT, type Env } from "../helpers/s3.ts";
 import { signV4 } from "../helpers/sign-v4.ts";
 import { createSqlQueueStore } from "../../../src/events/sqs-sql-store.ts";
 import { createBunSqliteDriver } from "../../../src/runtime/bun/sqlite-driver.ts";
-import { formToInput, resultXml } from "../../../src/query/sqs-api.ts";
+import { formToInput, resultXml } from "../../../src/query/sqs-query.ts";
 import { awsEventKey, sqsBody } from "../../../src/events/sqs-targets.ts";
 import { parseQueueArn } from "../../../src/events/sqs-queues.ts";
 
@@ -152,6 +152,63 @@ describe("SQS Query protocol", () => {
     const res = await e.app.request(req);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("<GetCallerIdentityResult>");
+  });
+
+  it("reads the form once at /: SQS's actions take up to 3 MiB, the other Query APIs 413 past 256 KiB", async () => {
+    const e = env();
+    await json(e, "CreateQueue", { QueueName: "big" });
+    const body = "x".repeat(200 * 1024);
+    const batch = `Action=SendMessageBatch&QueueUrl=${encodeURIComponent(QURL("big"))}` +
+      `&SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=${body}&SendMessageBatchRequestEntry.2.Id=b&SendMessageBatchRequestEntry.2.MessageBody=${body}`;
+    const sent = await form(e, batch);
+    expect(sent.status).toBe(200);
+    expect(sent.text.match(/<SendMessageBatchResultEntry>/g)?.length).toBe(2);
+    const topic = await signV4({
+      method: "POST", url: `${EP}/`, body: `Action=CreateTopic&Name=t&Attributes.entry.1.key=OpaqueData&Attributes.entry.1.value=${body}${body}`, service: "sns",
+      now: e.deps.clock.now(), accessKey: ROOT.accessKeyId, secret: ROOT.secretAccessKey, headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    const res = await e.app.request(topic);
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain("<Code>RequestEntityTooLarge</Code>");
+  });
+
+  it("a form to a queue URL whose Action is not SQS's is S3's (a bucket of that name)", async () => {
+    const e = env();
+    const req = await signV4({
+      method: "POST", url: `${EP}/000000000000/q1`, body: "Action=GetCallerIdentity&Version=2011-06-15", now: e.deps.clock.now(),
+      accessKey: ROOT.accessKeyId, secret: ROOT.secretAccessKey, headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    const res = await e.app.request(req);
+    expect(await res.text()).toMatch(/^<\?xml[^>]*>\s*<Error><Code>/);
+  });
+
+  it("errors of SQS's Query actions are SQS's <ErrorResponse>, with x-amzn-requestid; signed for another service → refused", async () => {
+    const e = env();
+    const missing = await e.app.request(await signV4({
+      method: "POST", url: `${EP}/`, body: "Action=GetQueueUrl&QueueName=none", service: "sqs", now: e.deps.clock.now(),
+      accessKey: ROOT.accessKeyId, secret: ROOT.secretAccessKey, headers: { "content-type": "application/x-www-form-urlencoded" },
+    }));
+    expect(missing.headers.get("x-amzn-requestid")).toBe(missing.headers.get("x-amz-request-id"));
+    expect(await missing.text()).toContain(`<ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><Error><Type>Sender</Type><Code>AWS.SimpleQueueService.NonExistentQueue</Code>`);
+    const wrong = await e.app.request(await signV4({
+      method: "POST", url: `${EP}/`, body: "Action=ListQueues", service: "sts", now: e.deps.clock.now(),
+      accessKey: ROOT.accessKeyId, secret: ROOT.secretAccessKey, headers: { "content-type": "application/x-www-form-urlencoded" },
+    }));
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain("<Code>AuthorizationHeaderMalformed</Code>");
+    const anonymous = await e.app.request(new Request(`${EP}/`, { method: "POST", body: "Action=ListQueues", headers: { "content-type": "application/x-www-form-urlencoded" } }));
+    expect(anonymous.status).toBe(403);
+    expect(await anonymous.text()).toContain(`<ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><Error><Type>Sender</Type><Code>AccessDenied</Code>`);
+  });
+
+  it("an SQS action the gateway does not have (TagQueue), signed for sqs, is InvalidAction", async () => {
+    const e = env();
+    const res = await e.app.request(await signV4({
+      method: "POST", url: `${EP}/`, body: "Action=TagQueue&QueueUrl=x", service: "sqs", now: e.deps.clock.now(),
+      accessKey: ROOT.accessKeyId, secret: ROOT.secretAccessKey, headers: { "content-type": "application/x-www-form-urlencoded" },
+    }));
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("<Code>InvalidAction</Code>");
   });
 
   it("maps the form's lists and entries to the JSON shape, and results back", () => {

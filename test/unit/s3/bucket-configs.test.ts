@@ -159,7 +159,7 @@ describe("not configured", () => {
     },
   );
 
-  it.each(["website", "logging", "replication", "object-lock", "requestPayment", "accelerate"])(
+  it.each(["website", "logging", "replication", "requestPayment", "accelerate"])(
     "PUT ?%s stays 501 NotImplemented and creates nothing",
     async (sub) => {
       const { c } = await withBucket();

@@ -196,4 +196,17 @@ describe("POST Object", () => {
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe("http://app.test");
   });
+
+  it("Object Lock fields: the form's x-amz-object-lock-* set the version's lock; a bucket without lock refuses them", async () => {
+    const { env, c } = await withBucket();
+    expect((await c.send("/lkb", { method: "PUT", headers: { "x-amz-bucket-object-lock-enabled": "true" } })).status).toBe(200);
+    const until = new Date(env.deps.clock.now() + 86_400_000).toISOString();
+    const lockFields: Fields = [["key", "k"], ["x-amz-object-lock-mode", "GOVERNANCE"], ["x-amz-object-lock-retain-until-date", until], ["x-amz-object-lock-legal-hold", "ON"]];
+    const conds = [ANY_KEY, { "x-amz-object-lock-mode": "GOVERNANCE" }, { "x-amz-object-lock-retain-until-date": until }, { "x-amz-object-lock-legal-hold": "ON" }];
+    expect((await post(env, formBody(signedV4(env, conds, lockFields), { data: "x" }), { path: "/lkb" })).status).toBe(204);
+    const head = await c.head("lkb", "k");
+    expect([head.headers.get("x-amz-object-lock-mode"), head.headers.get("x-amz-object-lock-retain-until-date"), head.headers.get("x-amz-object-lock-legal-hold")])
+      .toEqual(["GOVERNANCE", until, "ON"]);
+    expect((await errorOf(await post(env, formBody(signedV4(env, conds, lockFields), { data: "x" })))).code).toBe("InvalidRequest");
+  });
 });

@@ -43,11 +43,11 @@ describe("encryption, ACL and object-lock headers", () => {
     expect((await c.send("/other", { method: "PUT", headers: { "x-amz-acl": "private" } })).status).toBe(200);
   });
 
-  it("CreateBucket with x-amz-bucket-object-lock-enabled: true → 501, no bucket", async () => {
+  it("CreateBucket with x-amz-bucket-object-lock-enabled: true is served (object-lock.test.ts): a lock-enabled bucket", async () => {
     const { c } = await withBucket();
     const res = await c.send("/locked", { method: "PUT", headers: { "x-amz-bucket-object-lock-enabled": "true" } });
-    expect(res.status).toBe(501);
-    expect((await c.send("/locked", { method: "HEAD" })).status).toBe(404);
+    expect(res.status).toBe(200);
+    expect((await c.send("/locked?object-lock")).status).toBe(200);
   });
 });
 

@@ -187,10 +187,16 @@ describe("gateway start-up with --blobs / --meta", () => {
     expect(r.out).toContain("NoSuchBucket");
   });
 
-  it("--meta postgres:// is not supported yet, exit 2", async () => {
-    const r = await runServe(["--meta", "postgres://u:secret@h/db"]);
+  it("--meta postgres:// that nothing answers: one line naming it (password masked), exit 2", async () => {
+    const port = await freePort();
+    const r = await runServe(["--meta", `postgres://u:secret@127.0.0.1:${port}/db`]);
     expect(r.code).toBe(2);
-    expect(r.out).toContain("--meta: postgres:// is not supported yet");
+    expect(r.out).toContain(`s3edge: metadata store postgres://u:…@127.0.0.1:${port}/db is unreachable`);
     expect(r.out).not.toContain("secret");
+  });
+
+  it("--meta with a malformed postgres URL or another scheme: exit 2", async () => {
+    expect((await runServe(["--meta", "postgres://u:pw@[bad/db"])).out).toContain("--meta: postgres://u:…@[bad/db is not a valid postgres:// URL");
+    expect((await runServe([], { S3EDGE_META_URL: "mysql://h/db" })).out).toContain("S3EDGE_META_URL: unsupported store mysql://h/db");
   });
 });

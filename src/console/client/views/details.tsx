@@ -8,7 +8,12 @@ import { ErrorBanner } from "./error-banner.tsx";
 const PREVIEW_BYTES = 256 * 1024;
 const EXPIRIES: [string, number][] = [["1 hour", 3600], ["1 day", 86_400], ["7 days", 604_800]];
 
-type Preview = { kind: "image"; url: string } | { kind: "text"; text: string; truncated: boolean } | null;
+// PDF, audio and video play from a short-lived presigned URL (same origin, Range requests), so a
+// large file streams instead of being fetched whole into a blob.
+const MEDIA_SECONDS = 900;
+type Media = "pdf" | "audio" | "video";
+
+type Preview = { kind: "image"; url: string } | { kind: "text"; text: string; truncated: boolean } | { kind: Media; url: string } | null;
 
 export const Details = ({ s3, bucket, objectKey, onClose, onDeleted }: { s3: S3; bucket: string; objectKey: string; onClose: () => void; onDeleted: () => void }) => {
   const [info, setInfo] = useState<ObjectInfo | null>(null);
@@ -35,6 +40,10 @@ export const Details = ({ s3, bucket, objectKey, onClose, onDeleted }: { s3: S3;
         let text = size === 0 ? "" : await (await s3.fetchBlob(bucket, objectKey, Math.min(size, PREVIEW_BYTES))).text();
         if (kind === "json" && size <= PREVIEW_BYTES) { try { text = JSON.stringify(JSON.parse(text), null, 2); } catch {} }
         if (live) setPreview({ kind: "text", text, truncated: size > PREVIEW_BYTES });
+      } else if (kind === "pdf" || kind === "audio" || kind === "video") {
+        // A PDF found by its name is shown as one (the viewer needs the type); media players sniff.
+        const url = await s3.presign(bucket, objectKey, MEDIA_SECONDS, false, kind === "pdf" && type !== "application/pdf" ? "application/pdf" : "");
+        if (live) setPreview({ kind, url });
       }
     })().catch((e) => live && setError(toConsoleError(e)));
     return () => { live = false; if (blobUrl) URL.revokeObjectURL(blobUrl); };
@@ -83,6 +92,9 @@ export const Details = ({ s3, bucket, objectKey, onClose, onDeleted }: { s3: S3;
         <button type="button" class="danger" onClick={remove}>Delete</button>
       </div>
       {preview?.kind === "image" ? <img class="preview" src={preview.url} alt={`Preview of ${objectKey}`} /> : null}
+      {preview?.kind === "pdf" ? <iframe class="preview preview-pdf" src={preview.url} title={`Preview of ${objectKey}`} /> : null}
+      {preview?.kind === "audio" ? <audio class="preview" src={preview.url} controls preload="metadata" aria-label={`Preview of ${objectKey}`} /> : null}
+      {preview?.kind === "video" ? <video class="preview" src={preview.url} controls preload="metadata" aria-label={`Preview of ${objectKey}`} /> : null}
       {preview?.kind === "text" ? <pre class="preview" tabIndex={0}>{preview.text}{preview.truncated ? "\n…" : ""}</pre> : null}
       <form class="inline share" onSubmit={makeLink}>
         <label for="expiry">Share link valid for</label>

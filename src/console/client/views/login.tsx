@@ -29,6 +29,8 @@ export const Login = ({ region, onLogin }: { region: string; onLogin: (s: Sessio
         <label for="secretKey">Secret key</label>
         <input id="secretKey" name="secretKey" type="password" autocomplete="current-password" required />
         <button type="submit" disabled={busy}>{busy ? "Logging in…" : "Log in"}</button>
+        <p class="muted login-note">Your key is exchanged for temporary credentials, kept for this tab. The root key,
+          which cannot have them, stays in this page's memory only: reloading the page asks you to log in again.</p>
         <ErrorBanner error={error} />
       </form>
     </main>

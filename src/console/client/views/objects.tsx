@@ -4,9 +4,10 @@ import { ConsoleError, toConsoleError } from "../errors.ts";
 import { baseName, formatBytes, formatDate } from "../format.ts";
 import { hrefFor } from "../route.ts";
 import type { Listing, S3 } from "../s3.ts";
-import { startUpload, type Upload, type UploadState } from "../upload.ts";
+import { listUnfinished, startUpload, type Unfinished, type Upload, type UploadState } from "../upload.ts";
 import { Details } from "./details.tsx";
 import { ErrorBanner } from "./error-banner.tsx";
+import { UnfinishedUploads } from "./unfinished.tsx";
 import { Uploads } from "./uploads.tsx";
 
 const Breadcrumbs = ({ bucket, prefix }: { bucket: string; prefix: string }) => {
@@ -32,6 +33,9 @@ export const Objects = ({ s3, bucket, prefix }: { s3: S3; bucket: string; prefix
   const [reload, setReload] = useState(0);
   const [dragging, setDragging] = useState(false);
   const active = useRef(new Map<number, Upload>());
+  // The files of this page's uploads, so a failed one resumes without choosing it again.
+  const files = useRef(new Map<number, File>());
+  const [unfinished, setUnfinished] = useState<Unfinished[]>([]);
   const fileInput = useRef<HTMLInputElement | null>(null);
   const folderInput = useRef<HTMLInputElement | null>(null);
 
@@ -46,19 +50,37 @@ export const Objects = ({ s3, bucket, prefix }: { s3: S3; bucket: string; prefix
     s3.list(bucket, prefix + applied, tokens[tokens.length - 1]).then((l) => live && setListing(l), (e) => live && setError(toConsoleError(e)));
     return () => { live = false; };
   }, [bucket, prefix, applied, tokens, reload]);
+  // Someone who may not list uploads just does not see any.
+  useEffect(() => {
+    let live = true;
+    listUnfinished(s3, bucket, prefix).then((u) => live && setUnfinished(u), () => live && setUnfinished([]));
+    return () => { live = false; };
+  }, [bucket, prefix, reload]);
 
   const refresh = () => setReload((n) => n + 1);
-  const upload = (files: FileList | File[]) => {
-    for (const f of Array.from(files)) {
-      const rel = (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
-      const u = startUpload(s3, bucket, prefix + rel, f, (s) => {
-        setUploads((all) => all.map((x) => (x.id === s.id ? s : x)));
-        if (s.status !== "uploading") { active.current.delete(s.id); refresh(); }
-      });
-      active.current.set(u.state.id, u);
-      setUploads((all) => [...all, { ...u.state }]);
-    }
+  const track = (key: string, f: File, resumeId?: string, replaces?: number) => {
+    const u = startUpload(s3, bucket, key, f, (s) => {
+      setUploads((all) => all.map((x) => (x.id === s.id ? s : x)));
+      if (s.status !== "uploading") { active.current.delete(s.id); refresh(); }
+    }, resumeId);
+    active.current.set(u.state.id, u);
+    files.current.set(u.state.id, f);
+    if (replaces !== undefined) files.current.delete(replaces);
+    setUploads((all) => [...all.filter((x) => x.id !== replaces), { ...u.state }]);
   };
+  const upload = (list: FileList | File[]) => {
+    for (const f of Array.from(list)) track(prefix + ((f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name), f);
+  };
+  const resumeFailed = (id: number) => {
+    const u = uploads.find((x) => x.id === id), f = files.current.get(id);
+    if (u?.uploadId && f) track(u.key, f, u.uploadId, id);
+  };
+  const discard = (u: Unfinished) => {
+    if (!confirm(`Discard the unfinished upload of "${u.key}"? Its parts are deleted.`)) return;
+    s3.call("DELETE", s3.url(bucket, u.key, { uploadId: u.uploadId })).then(refresh, (e) => setError(toConsoleError(e)));
+  };
+  // This page's own uploads show in their list (a failed one with its Resume button).
+  const known = new Set(uploads.map((u) => u.uploadId).filter(Boolean));
   const removeSelected = async () => {
     if (!confirm(`Delete ${selected.length} object(s)? This cannot be undone.`)) return;
     setError(null);
@@ -117,7 +139,8 @@ export const Objects = ({ s3, bucket, prefix }: { s3: S3; bucket: string; prefix
         <span class="muted hide-narrow">or drop files anywhere here</span>
       </form>
       <ErrorBanner error={error} onClose={() => setError(null)} />
-      <Uploads uploads={uploads} onCancel={(id) => active.current.get(id)?.cancel()} onClear={() => setUploads((all) => all.filter((u) => u.status === "uploading"))} />
+      <Uploads uploads={uploads} onCancel={(id) => active.current.get(id)?.cancel()} onResume={resumeFailed} onClear={() => setUploads((all) => all.filter((u) => u.status === "uploading"))} />
+      <UnfinishedUploads items={unfinished.filter((u) => !known.has(u.uploadId))} onResume={(u, f) => track(u.key, f, u.uploadId)} onDiscard={discard} />
       <div class="split">
         <div class="listing">
           {listing === null ? <p class="muted">Loading…</p> : (

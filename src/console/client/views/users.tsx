@@ -1,21 +1,24 @@
 /** @jsxImportSource hono/jsx/dom */
 // Users (admin sessions only): list, add, enable/disable, delete, attach and detach a policy,
 // over the admin API's list-users, add-user, set-user-status, remove-user and
-// idp/builtin/policy/attach|detach.
+// idp/builtin/policy/attach|detach; the effective access adds its enabled groups' policies.
 import { useEffect, useState } from "hono/jsx/dom";
-import type { Admin, AdminUser } from "../admin.ts";
+import { type Admin, type AdminGroup, type AdminUser, effectivePolicies } from "../admin.ts";
 import { type ConsoleError, toConsoleError } from "../errors.ts";
 import { ErrorBanner } from "./error-banner.tsx";
+import { Picker } from "./picker.tsx";
 
 export const Users = ({ admin }: { admin: Admin }) => {
   const [users, setUsers] = useState<AdminUser[] | null>(null);
   const [policies, setPolicies] = useState<string[]>([]);
+  const [groups, setGroups] = useState<AdminGroup[]>([]);
   const [error, setError] = useState<ConsoleError | null>(null);
   const [reload, setReload] = useState(0);
   const run = (f: () => Promise<unknown>) => { setError(null); return f().then(() => setReload((n) => n + 1), (e) => setError(toConsoleError(e))); };
   useEffect(() => {
     admin.listUsers().then(setUsers, (e) => setError(toConsoleError(e)));
     admin.listPolicies().then((p) => setPolicies(Object.keys(p).sort()), () => {});
+    admin.listGroups().then(setGroups, () => {});
   }, [reload]);
 
   const add = (e: Event) => {
@@ -28,11 +31,6 @@ export const Users = ({ admin }: { admin: Admin }) => {
       await admin.addUser(accessKey, secretKey);
       form.reset();
     });
-  };
-  const attach = (e: Event, user: string) => {
-    e.preventDefault();
-    const policy = String(new FormData(e.target as HTMLFormElement).get("policy") ?? "");
-    if (policy) run(() => admin.attachPolicy(user, policy));
   };
   const remove = (user: string) => {
     if (confirm(`Delete the user "${user}"? Its service accounts go with it.`)) run(() => admin.removeUser(user));
@@ -53,27 +51,19 @@ export const Users = ({ admin }: { admin: Admin }) => {
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {users === null ? <p class="muted">Loading (the answer is encrypted; the first one takes a few seconds)…</p> : users.length === 0 ? <p class="muted">No users yet: add one above.</p> : (
         <table class="list">
-          <thead><tr><th>Access key</th><th>Status</th><th>Policies</th><th class="hide-narrow">Groups</th><th><span class="sr-only">Actions</span></th></tr></thead>
+          <thead><tr><th>Access key</th><th>Status</th><th>Policies</th><th class="hide-narrow">Groups</th><th title="Its own policies and those of its enabled groups">Effective access</th><th><span class="sr-only">Actions</span></th></tr></thead>
           <tbody>
             {users.map((u) => (
               <tr key={u.accessKey} data-user={u.accessKey}>
                 <td>{u.accessKey}</td>
                 <td class="user-status">{u.status}</td>
                 <td>
-                  <ul class="tags">
-                    {u.policies.map((p) => (
-                      <li key={p}>{p} <button type="button" class="link" aria-label={`Detach ${p} from ${u.accessKey}`} onClick={() => run(() => admin.detachPolicy(u.accessKey, p))}>×</button></li>
-                    ))}
-                  </ul>
-                  <form class="inline" onSubmit={(e: Event) => attach(e, u.accessKey)}>
-                    <label class="sr-only" for={`attach-${u.accessKey}`}>Policy to attach to {u.accessKey}</label>
-                    <select id={`attach-${u.accessKey}`} name="policy">
-                      {policies.filter((p) => !u.policies.includes(p)).map((p) => <option key={p} value={p}>{p}</option>)}
-                    </select>
-                    <button type="submit" aria-label={`Attach policy to ${u.accessKey}`}>Attach</button>
-                  </form>
+                  <Picker id={`attach-${u.accessKey}`} items={u.policies} choices={policies} selectLabel={`Policy to attach to ${u.accessKey}`}
+                    addLabel={`Attach policy to ${u.accessKey}`} addText="Attach" removeLabel={(p) => `Detach ${p} from ${u.accessKey}`}
+                    onAdd={(p) => run(() => admin.attachPolicy(u.accessKey, p))} onRemove={(p) => run(() => admin.detachPolicy(u.accessKey, p))} />
                 </td>
                 <td class="hide-narrow">{u.memberOf.join(", ")}</td>
+                <td class="effective">{effectivePolicies(u, groups).join(", ")}</td>
                 <td class="actions">
                   <button type="button" onClick={() => run(() => admin.setUserStatus(u.accessKey, u.status === "enabled" ? "disabled" : "enabled"))}
                     aria-label={`${u.status === "enabled" ? "Disable" : "Enable"} ${u.accessKey}`}>{u.status === "enabled" ? "Disable" : "Enable"}</button>{" "}

@@ -2,6 +2,7 @@
 // (PostgreSQL's driver is the core's, shared with Workers).
 import type { TargetDrivers } from "../../../events/targets/drivers.ts";
 import { createAmqpSender } from "./amqp.ts";
+import { createKafkaSender } from "./kafka.ts";
 import { createMysqlSender } from "./mysql.ts";
 import { createPostgresSender } from "../../../events/targets/postgres.ts";
 import { createRedisSender } from "./redis.ts";
@@ -11,4 +12,5 @@ export const bunTargetDrivers: TargetDrivers = {
   postgresql: createPostgresSender,
   mysql: createMysqlSender,
   amqp: createAmqpSender,
+  kafka: createKafkaSender,
 };

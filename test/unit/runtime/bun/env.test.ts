@@ -20,3 +20,16 @@ describe("parseServeOptions: --fsync", () => {
     expect(() => parseServeOptions([], { S3EDGE_FSYNC: "0" })).toThrow("--fsync must be on or off");
   });
 });
+
+describe("parseServeOptions: --workers", () => {
+  it("defaults to 1; the flag wins over S3EDGE_WORKERS", () => {
+    expect(parseServeOptions([], {}).workers).toBe(1);
+    expect(parseServeOptions(["--workers", "4"], {}).workers).toBe(4);
+    expect(parseServeOptions(["--workers=2"], { S3EDGE_WORKERS: "3" }).workers).toBe(2);
+    expect(parseServeOptions([], { S3EDGE_WORKERS: "3" }).workers).toBe(3);
+  });
+
+  it("refuses what is not a whole number from 1 to 256", () => {
+    for (const bad of ["0", "-1", "1.5", "two", "", "257"]) expect(() => parseServeOptions(["--workers", bad], {})).toThrow("--workers must be a whole number");
+  });
+});

@@ -1,0 +1,72 @@
+// Reads an encrypted object: only the chunks a range touches, one in memory at a time. Each
+// sealed blob is read whole, checked against its content address (SHA-256 of the sealed bytes:
+// a blob swapped for another of the same bucket would otherwise open), opened (the GCM tag
+// verifies it), and the range's part of it passed on. A damaged chunk errors the stream, which
+// the HTTP layer turns into a reset (object-body.ts), and is logged once.
+import { S3Error } from "../xml/errors.ts";
+import type { Deps } from "../deps.ts";
+import type { ChunkRef, ObjectRecord } from "../store/types.ts";
+import { manifestSlices, type ByteRange } from "../s3/object-body.ts";
+import { readExactly } from "../s3/chunk-copy.ts";
+import { toHex } from "../util/hash.ts";
+import { openChunk, SEAL_OVERHEAD } from "./crypto.ts";
+
+type ReadDeps = Pick<Deps, "blobs" | "hasher" | "log" | "aesGcm">;
+type Sealed = Pick<ObjectRecord, "manifest" | "size"> & Partial<Pick<ObjectRecord, "bucket" | "key">>;
+
+function damaged(deps: ReadDeps, obj: Sealed, c: ChunkRef, problem: string): S3Error {
+  deps.log.error(`encrypted object data ${problem}`, { bucket: obj.bucket, key: obj.key, chunk: c.hash, blob: c.blob, chunkSize: c.size });
+  return new S3Error("InternalError", { message: `Object data is ${problem}` });
+}
+
+/** The plaintext of one sealed chunk. */
+export async function openStoredChunk(deps: ReadDeps, obj: Sealed, root: Uint8Array, c: ChunkRef): Promise<Uint8Array> {
+  const got = await deps.blobs.get(c.blob);
+  if (!got) throw damaged(deps, obj, c, "missing");
+  const size = c.size + SEAL_OVERHEAD;
+  if (got.size !== size) { got.body.cancel().catch(() => {}); throw damaged(deps, obj, c, got.size < size ? "truncated" : "too long"); }
+  const sealed = await readExactly(got.body, size).catch(() => { throw damaged(deps, obj, c, "unreadable"); });
+  const sha = deps.hasher("sha256");
+  await sha.update(sealed);
+  if (toHex(await sha.digest()) !== c.hash) throw damaged(deps, obj, c, "corrupt");
+  const plain = await openChunk(root, sealed, deps.aesGcm);
+  if (!plain || plain.length !== c.size) throw damaged(deps, obj, c, "not decryptable");
+  return plain;
+}
+
+/** The object's plaintext (or a range of it); `first`: the first slice's chunk, already opened. */
+export function sealedStream(deps: ReadDeps, obj: Sealed, root: Uint8Array, range?: ByteRange, first?: Uint8Array): ReadableStream<Uint8Array> {
+  const slices = manifestSlices(obj.manifest ?? [], range?.start ?? 0, range ? range.end : obj.size - 1);
+  let i = 0;
+  // The next chunk is read and opened while the client takes this one (at most one ahead).
+  let next: Promise<Uint8Array> | null = first ? Promise.resolve(first) : null;
+  const open = (k: number) => {
+    const p = openStoredChunk(deps, obj, root, slices[k].chunk);
+    p.catch(() => {}); // observed when its turn comes
+    return p;
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(ctrl) {
+      if (i >= slices.length) { ctrl.close(); return; }
+      const s = slices[i];
+      try {
+        const plain = await (next ?? open(i));
+        i++;
+        next = i < slices.length ? open(i) : null;
+        ctrl.enqueue(plain.subarray(s.offset, s.offset + s.length));
+      } catch (e) {
+        ctrl.error(e);
+      }
+    },
+  }, { highWaterMark: 0 });
+}
+
+/**
+ * Like sealedStream, but the first chunk is opened before the response starts, so a missing or
+ * damaged first chunk is a 500 rather than a 200 that breaks off (as object-body.ts objectBody).
+ */
+export async function sealedBody(deps: ReadDeps, obj: Sealed, root: Uint8Array, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
+  const slices = manifestSlices(obj.manifest ?? [], range?.start ?? 0, range ? range.end : obj.size - 1);
+  const first = slices.length ? await openStoredChunk(deps, obj, root, slices[0].chunk) : undefined;
+  return sealedStream(deps, obj, root, range, first);
+}
