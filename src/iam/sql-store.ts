@@ -10,7 +10,7 @@ import type {
   ServiceAccountPatch,
 } from "./store.ts";
 import {
-  checkAccessKey, checkAccountName, checkDescription, checkDocument, checkExpiration, checkGroupName, checkPolicyName,
+  checkAccessKey, checkAccountName, checkNewServiceAccount, checkDescription, checkDocument, checkExpiration, checkGroupName, checkPolicyName,
   checkSecretKey, checkStatus, IamRefusal, unique,
 } from "./validate.ts";
 
@@ -282,14 +282,7 @@ export function createSqlIamStore(db: SqlDriver, opts: { now: () => number }): I
     async listServiceAccounts(parent) { return parent === undefined ? readAccounts() : readAccounts(" WHERE parent = ?", [parent]); },
     async putServiceAccount(a: NewServiceAccount) {
       return write((now) => {
-        checkAccessKey(a.accessKey);
-        checkSecretKey(a.secretKey);
-        const status = a.status ?? "enabled";
-        checkStatus(status);
-        if (a.sessionPolicy !== undefined) checkDocument(a.sessionPolicy, "session policy");
-        if (a.name !== undefined) checkAccountName(a.name);
-        if (a.description !== undefined) checkDescription(a.description);
-        if (a.expiration !== undefined) checkExpiration(a.expiration);
+        const status = checkNewServiceAccount(a);
         needUser(a.parent);
         if (isUser(a.accessKey) || isAccount(a.accessKey)) throw new IamRefusal("AccessKeyInUse", `access key '${a.accessKey}' is already in use`);
         db.run(

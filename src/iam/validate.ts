@@ -1,7 +1,7 @@
 // What an IamStore can check by itself, shared by every implementation: the shape of keys,
 // names and documents. A refusal is thrown inside the write's transaction (rolling it back) and
 // becomes the write's IamWrite result; it never leaves the store.
-import type { IamErrorCode, IamStatus } from "./store.ts";
+import type { IamErrorCode, IamStatus, NewServiceAccount } from "./store.ts";
 
 export class IamRefusal extends Error {
   constructor(readonly code: IamErrorCode, message: string) {
@@ -66,6 +66,19 @@ export function checkDescription(d: string): void {
 
 export function checkExpiration(t: number): void {
   if (!Number.isSafeInteger(t) || t < 0) refuse("expiration must be a time in epoch milliseconds");
+}
+
+/** A new service account's fields (every IamStore checks the same before writing); its status. */
+export function checkNewServiceAccount(a: NewServiceAccount): IamStatus {
+  checkAccessKey(a.accessKey);
+  checkSecretKey(a.secretKey);
+  const status = a.status ?? "enabled";
+  checkStatus(status);
+  if (a.sessionPolicy !== undefined) checkDocument(a.sessionPolicy, "session policy");
+  if (a.name !== undefined) checkAccountName(a.name);
+  if (a.description !== undefined) checkDescription(a.description);
+  if (a.expiration !== undefined) checkExpiration(a.expiration);
+  return status;
 }
 
 /** Names in order, each once. */

@@ -10,7 +10,7 @@ import type {
   ServiceAccountPatch,
 } from "../../iam/store.ts";
 import {
-  checkAccessKey, checkAccountName, checkDescription, checkDocument, checkExpiration, checkGroupName, checkPolicyName,
+  checkAccessKey, checkAccountName, checkNewServiceAccount, checkDescription, checkDocument, checkExpiration, checkGroupName, checkPolicyName,
   checkSecretKey, checkStatus, IamRefusal, unique,
 } from "../../iam/validate.ts";
 import { transaction, type Pg, type Tx } from "./tx.ts";
@@ -261,14 +261,7 @@ export function createPostgresIamStore(sql: Pg, opts: { now: () => number }): Ia
     async listServiceAccounts(parent) { return readAccounts(sql, parent === undefined ? undefined : { parent }); },
     async putServiceAccount(a: NewServiceAccount) {
       return write(async (tx, now) => {
-        checkAccessKey(a.accessKey);
-        checkSecretKey(a.secretKey);
-        const status = a.status ?? "enabled";
-        checkStatus(status);
-        if (a.sessionPolicy !== undefined) checkDocument(a.sessionPolicy, "session policy");
-        if (a.name !== undefined) checkAccountName(a.name);
-        if (a.description !== undefined) checkDescription(a.description);
-        if (a.expiration !== undefined) checkExpiration(a.expiration);
+        const status = checkNewServiceAccount(a);
         await needUser(tx, a.parent);
         if ((await isUser(tx, a.accessKey)) || (await isAccount(tx, a.accessKey))) {
           throw new IamRefusal("AccessKeyInUse", `access key '${a.accessKey}' is already in use`);
