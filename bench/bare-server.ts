@@ -7,10 +7,16 @@
 //
 // --http node serves the same over node:http instead (fs streams, pipeline; GET with
 // Content-Length), for telling the cost of Bun's node:http layer apart from s3edge's own work.
+//
+// The references of issue 20's goals (Bun.serve only):
+//   --md5    hashes every PUT body with MD5 in line (on the event loop, as it streams) and answers
+//            it as the ETag: what any S3 server must do at least, against s3edge's large PUTs;
+//   --fsync  makes each PUT durable before answering: fdatasync of the file before the rename,
+//            fsync of the directory after it (one object, one pair of syncs; no group commit).
 import { createReadStream, createWriteStream, mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import { pipeline } from "node:stream/promises";
-import { rename, unlink } from "node:fs/promises";
+import { open, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 
 function flag(name: string): string | undefined {
@@ -20,6 +26,8 @@ function flag(name: string): string | undefined {
 
 const dir = flag("--dir") ?? "./bare-data";
 const port = Number(flag("--port") ?? 0);
+const md5 = process.argv.includes("--md5");
+const fsync = process.argv.includes("--fsync");
 mkdirSync(join(dir, ".tmp"), { recursive: true });
 
 // Object keys become flat file names; anything outside this alphabet is refused.
@@ -63,6 +71,16 @@ function serveNode() {
   });
 }
 
+/** --fsync: the file's data, then (after the rename) its directory entry, on disk. */
+async function syncFile(path: string) {
+  const fh = await open(path, "r");
+  try { await fh.datasync(); } finally { await fh.close(); }
+}
+async function syncDir(path: string) {
+  const fh = await open(path, "r");
+  try { await fh.sync(); } finally { await fh.close(); }
+}
+
 function serveBun() {
   const server = Bun.serve({
   hostname: "127.0.0.1",
@@ -80,32 +98,40 @@ function serveBun() {
       const declared = Number(req.headers.get("content-length") ?? NaN);
       if (declared <= 1024 * 1024) { // small bodies: one read, one write (no FileSink per object)
         try {
-          const n = await Bun.write(tmp, await req.arrayBuffer());
+          const data = await req.arrayBuffer();
+          const n = await Bun.write(tmp, data);
+          if (fsync) await syncFile(tmp);
           await rename(tmp, path);
-          return new Response(null, { status: 200, headers: { "x-bytes": String(n) } });
+          if (fsync) await syncDir(dir);
+          const etag = md5 ? { etag: `"${new Bun.CryptoHasher("md5").update(data).digest("hex")}"` } : undefined;
+          return new Response(null, { status: 200, headers: { "x-bytes": String(n), ...etag } });
         } catch (e) {
           await unlink(tmp).catch(() => {});
           return new Response(String(e), { status: 500 });
         }
       }
       const sink = Bun.file(tmp).writer({ highWaterMark: 1024 * 1024 });
+      const hash = md5 ? new Bun.CryptoHasher("md5") : null;
       let n = 0;
       try {
         if (req.body) {
           for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
             n += chunk.length;
+            hash?.update(chunk);
             const r = sink.write(chunk);
             if (r instanceof Promise) await r;
           }
         }
         await sink.end();
+        if (fsync) await syncFile(tmp);
         await rename(tmp, path);
+        if (fsync) await syncDir(dir);
       } catch (e) {
         try { await sink.end(); } catch {}
         await unlink(tmp).catch(() => {});
         return new Response(String(e), { status: 500 });
       }
-      return new Response(null, { status: 200, headers: { "x-bytes": String(n) } });
+      return new Response(null, { status: 200, headers: { "x-bytes": String(n), ...(hash ? { etag: `"${hash.digest("hex")}"` } : undefined) } });
     }
     if (req.method === "GET") {
       const f = Bun.file(path);
@@ -119,7 +145,8 @@ function serveBun() {
 }
 
 const server = flag("--http") === "node" ? await serveNode() : serveBun();
-console.log(`bare (${flag("--http") === "node" ? "node:http" : "Bun.serve"}) listening on http://${server.hostname}:${server.port} (data: ${dir})`);
+if ((md5 || fsync) && flag("--http") === "node") throw new Error("--md5 and --fsync are Bun.serve modes");
+console.log(`bare (${flag("--http") === "node" ? "node:http" : "Bun.serve"}${md5 ? ", md5" : ""}${fsync ? ", fsync" : ""}) listening on http://${server.hostname}:${server.port} (data: ${dir})`);
 const stop = () => { server.stop(); process.exit(0); };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);

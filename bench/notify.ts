@@ -3,11 +3,14 @@
 // it), with p50/p99 commit→delivery latency and PUT ops/s with and without a matching
 // configuration, in one run on Bun.
 //
-//   bun bench/notify.ts [--events 5000] [--concurrency 16]
+//   bun bench/notify.ts [--events 5000] [--concurrency 16] [--prof DIR]
+//
+// The gateway's CPU per PUT (from /proc, so other load on the machine does not skew it) is
+// printed beside the wall-clock rates; --prof writes its CPU profile (markdown) to DIR.
 //
 // Goal (issue 14): ≥ 5,000 events/s, p99 < 100 ms, PUT ops/s with a configuration ≥ 0.9× without.
 import { AwsClient } from "aws4fetch";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -16,6 +19,8 @@ const arg = (name: string, d: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : d;
 };
 const N = arg("events", 5000);
+const profIdx = process.argv.indexOf("--prof");
+const PROF = profIdx > 0 ? resolve(process.argv[profIdx + 1]) : undefined;
 const C = arg("concurrency", 16);
 const ROOT = resolve(import.meta.dir, "..");
 const BODY = new Uint8Array(4096).fill(97);
@@ -23,6 +28,8 @@ const BODY = new Uint8Array(4096).fill(97);
 // The receiver: counts records, notes when each request id arrived.
 const arrivals = new Map<string, number>();
 let posts = 0;
+/** Records whose request id had arrived before (a double send). */
+let duplicates = 0;
 /** While set, the receiver answers 503: the outbox fills, to measure how fast it drains. */
 let failing = false;
 const rx = Bun.serve({
@@ -35,11 +42,14 @@ const rx = Bun.serve({
     for (const r of b?.Records ?? []) {
       const id = r.responseElements?.["x-amz-request-id"];
       if (id && !arrivals.has(id)) arrivals.set(id, now);
+      else if (id && id !== "x") duplicates++;
     }
     return new Response(null, { status: 200 });
   },
 });
 const hook = `http://127.0.0.1:${rx.port}/hook`;
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 async function pool(n: number, task: (i: number) => Promise<void>) {
   let next = 0;
@@ -55,7 +65,8 @@ arrivals.clear();
 
 // 2. The gateway, with the webhook target from variables.
 const dataDir = mkdtempSync(join(tmpdir(), "s3edge-bench-notify-"));
-const proc = Bun.spawn([join(ROOT, "node_modules/.bin/bun"), "src/cli/serve.ts", "--address", "127.0.0.1:0", "--data", dataDir], {
+const prof = PROF ? ["--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${PROF}`] : [];
+const proc = Bun.spawn([join(ROOT, "node_modules/.bin/bun"), ...prof, "src/cli/serve.ts", "--address", "127.0.0.1:0", "--data", dataDir], {
   cwd: ROOT, stdout: "pipe", stderr: "inherit",
   env: { ...process.env, S3EDGE_ROOT_USER: "admin", S3EDGE_ROOT_PASSWORD: "secret12345", MINIO_NOTIFY_WEBHOOK_ENABLE_B: "on", MINIO_NOTIFY_WEBHOOK_ENDPOINT_B: hook },
 });
@@ -68,6 +79,13 @@ while (!/listening on (http:\/\/\S+)/.test(out)) {
 }
 void (async () => { for (;;) if ((await reader.read()).done) break; })();
 const url = /listening on (http:\/\/\S+)/.exec(out)![1];
+/** The gateway's user+system CPU so far, in ms (Linux /proc; clock ticks of 10 ms). */
+const cpuMs = () => {
+  try {
+    const f = readFileSync(`/proc/${proc.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch { return NaN; }
+};
 const s3 = new AwsClient({ accessKeyId: "admin", secretAccessKey: "secret12345", region: "us-east-1", service: "s3", retries: 0 });
 try {
   for (const b of ["plain", "notified"]) await (await s3.fetch(`${url}/${b}`, { method: "PUT" })).arrayBuffer();
@@ -75,26 +93,36 @@ try {
   const r = await s3.fetch(`${url}/notified?notification`, { method: "PUT", body: cfg });
   if (r.status !== 200) throw new Error(`notification config: ${r.status} ${await r.text()}`);
 
+  // The commit is between a PUT's start and its answer (events may arrive before the answer).
+  const started = new Map<string, number>();
   const puts = async (bucket: string, committed?: Map<string, number>) => {
     const t0 = performance.now();
+    const c0 = cpuMs();
     await pool(N, async (i) => {
+      const sent = performance.now();
       const res = await s3.fetch(`${url}/${bucket}/k${i}`, { method: "PUT", body: BODY });
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`PUT ${res.status}`);
-      committed?.set(res.headers.get("x-amz-request-id")!, performance.now());
+      const id = res.headers.get("x-amz-request-id")!;
+      if (committed) { committed.set(id, performance.now()); started.set(id, sent); }
     });
-    return { seconds: (performance.now() - t0) / 1000, t0 };
+    return { seconds: (performance.now() - t0) / 1000, t0, cpuMsPerPut: (cpuMs() - c0) / N };
   };
   // Warm-up, then PUTs without a configuration, then with one (deliveries run alongside).
   await puts("plain");
   const plain = await puts("plain");
   const committed = new Map<string, number>();
+  const c1 = cpuMs();
   const notified = await puts("notified", committed);
   const deadline = performance.now() + 120_000;
   while (arrivals.size < committed.size && performance.now() < deadline) await Bun.sleep(20);
+  // The gateway's CPU for a notified PUT and its delivery (until the last one arrived).
+  const cpuNotified = (cpuMs() - c1) / N;
   const last = Math.max(...arrivals.values());
   const lat = [...committed].filter(([id]) => arrivals.has(id)).map(([id, at]) => arrivals.get(id)! - at).sort((a, b) => a - b);
-  const pct = (p: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN);
+  const at = (l: number[], p: number) => Math.round(l[Math.min(l.length - 1, Math.floor(p * l.length))] ?? NaN);
+  const pct = (p: number) => at(lat, p);
+  const fromStart = [...started].filter(([id]) => arrivals.has(id)).map(([id, t]) => arrivals.get(id)! - t).sort((a, b) => a - b);
   const eventsRate = arrivals.size / ((last - notified.t0) / 1000);
   // 3. Drain: PUTs while the receiver refuses, then how fast the backlog goes out once it answers.
   const deliveredBefore = arrivals.size;
@@ -112,8 +140,12 @@ try {
     backlogDrainEventsPerSec: Math.round(drainRate),
     delivered: arrivals.size, posts,
     commitToDeliveryMs: { p50: pct(0.5), p99: pct(0.99), max: Math.round(lat[lat.length - 1] ?? NaN) },
+    // Upper bound: from the PUT's start (its commit is later), so the PUT's own latency is in it.
+    putStartToDeliveryMs: { p50: at(fromStart, 0.5), p99: at(fromStart, 0.99) },
     putOpsPerSec: { withoutConfig: Math.round(N / plain.seconds), withConfig: Math.round(N / notified.seconds) },
     withOverWithout: Math.round((plain.seconds / notified.seconds) * 100) / 100,
+    duplicates,
+    gatewayCpuMsPerPut: { withoutConfig: round2(plain.cpuMsPerPut), withConfigAndDelivery: round2(cpuNotified) },
   }, null, 1));
 } finally {
   proc.kill("SIGTERM");

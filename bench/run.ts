@@ -4,7 +4,7 @@
 //   bun bench/run.ts [--concurrency 16] [--large-ops 64] [--small-ops 4000] [--large-mib 64]
 //                    [--small-kib 4] [--phase-seconds 40] [--workerd-phase-seconds 15] [--no-workerd]
 //                    [--rss-mib 2048] [--no-rss] [--no-rss-bare] [--no-throughput] [--bare-http bun|node]
-//                    [--overwrite] [--no-sync] [--out bench/results/latest.json]
+//                    [--overwrite] [--no-sync] [--no-refs] [--no-startup] [--out bench/results/latest.json]
 // Every flag also reads from BENCH_<NAME> (e.g. BENCH_LARGE_OPS=16).
 import { AwsClient } from "aws4fetch";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -60,6 +60,10 @@ const cfg = {
   rssBare: bool("rss-bare", true),
   sampleMs: opt("sample-ms", 50),
   bareHttp: opt("bare-http", "bun"), // "bun" (Bun.serve, the default baseline) or "node" (node:http)
+  // The goals' other references (issue 20): the bare server hashing MD5 in line (64 MiB PUTs) and
+  // fsyncing each object (4 KiB PUTs).
+  refs: bool("refs", true),
+  startup: bool("startup", true), // exec → first answer and idle RSS of fresh s3edge processes
   out: resolve(ROOT, opt("out", "bench/results/latest.json")),
 };
 
@@ -71,7 +75,7 @@ const bunArgs = (process.env.BENCH_S3EDGE_BUN_ARGS ?? "").split(/\s+/).filter(Bo
 // ---------------------------------------------------------------------------------------------
 // processes and cleanup
 
-type Kind = "s3edge" | "bare" | "workerd" | "wbare";
+type Kind = "s3edge" | "bare" | "workerd" | "wbare" | "bmd5" | "bfsync";
 /** Both Workers run under wrangler dev: a process tree, slower phases, failures counted. */
 const onWorkerd = (k: Kind) => k === "workerd" || k === "wbare";
 interface Server {
@@ -133,6 +137,7 @@ async function startServer(name: string, kind: Kind, dataDir: string): Promise<S
   let cmd: string[];
   let env: Record<string, string | undefined> = { ...process.env, S3EDGE_ROOT_USER: USER, S3EDGE_ROOT_PASSWORD: PASSWORD };
   if (kind === "bare") cmd = [BUN, join(ROOT, "bench/bare-server.ts"), "--port", String(port), "--dir", dataDir, "--http", cfg.bareHttp];
+  else if (kind === "bmd5" || kind === "bfsync") cmd = [BUN, join(ROOT, "bench/bare-server.ts"), "--port", String(port), "--dir", dataDir, kind === "bmd5" ? "--md5" : "--fsync"];
   else {
     // As test/workers/run-e2e.sh: local mode, fresh state, offline, config and logs in the temp dir.
     let inspector = await freePort();
@@ -147,7 +152,7 @@ async function startServer(name: string, kind: Kind, dataDir: string): Promise<S
   const proc = Bun.spawn(cmd, { cwd: ROOT, env, stdout: fd, stderr: fd, stdin: "ignore" });
   closeSync(fd);
   const s = track(name, kind, proc, `http://127.0.0.1:${port}`, log);
-  const health = kind === "bare" || kind === "wbare" ? "/health" : "/minio/health/live";
+  const health = kind === "workerd" ? "/minio/health/live" : "/health";
   const until = Date.now() + (onWorkerd(kind) ? 90_000 : 30_000);
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`${name} exited (${proc.exitCode}):\n${readFileSync(log, "utf8")}`);
@@ -291,15 +296,15 @@ function s3edgeTarget(base: string, kind: "s3edge" | "workerd" = "s3edge"): Targ
   };
 }
 
-/** A bare server (Bun) or the bare R2 Worker: plain PUT and GET of /KEY. */
-function bareTarget(base: string, kind: "bare" | "wbare" = "bare"): Target {
+/** A bare server (Bun) or the bare R2 Worker: plain PUT and GET of /KEY (an ETag only with --md5, then checked). */
+function bareTarget(base: string, kind: "bare" | "wbare" | "bmd5" | "bfsync" = "bare"): Target {
   return {
     kind,
     async put(key, body, size) {
       const r = await fetch(`${base}/${key}`, { method: "PUT", headers: { "content-length": String(size) }, body, duplex: "half", ...workerdOpts(kind) } as RequestInit);
       if (r.status !== 200) throw new Error(`PUT ${key}: ${r.status} ${await r.text()}`);
       await r.arrayBuffer();
-      return null;
+      return r.headers.get("etag")?.replaceAll('"', "") ?? null;
     },
     get: (key) => fetch(`${base}/${key}`, workerdOpts(kind)),
   };
@@ -411,7 +416,13 @@ async function runPhase(srv: Server, count: number, conc: number, op: (j: number
 interface Suite { largePut: PhaseResult; largeGet: PhaseResult; smallPut: PhaseResult; smallGet: PhaseResult }
 
 type PhaseName = keyof Suite;
-type Name = "bun" | "workerd" | "wbare" | "bare";
+type Name = "bun" | "workerd" | "wbare" | "bare" | "bmd5" | "bfsync";
+/** The reference servers run only the phase their goal is about. */
+const ONLY: Partial<Record<Name, PhaseName>> = { bmd5: "largePut", bfsync: "smallPut" };
+/** Issue 20's goals: s3edge on Bun / the reference, in ops/s. */
+const GOALS: Record<PhaseName, { ref: Name; min: number }> = {
+  largePut: { ref: "bmd5", min: 1.5 }, largeGet: { ref: "bare", min: 0.85 }, smallPut: { ref: "bfsync", min: 1.0 }, smallGet: { ref: "bare", min: 0.85 },
+};
 const PHASES: PhaseName[] = ["largePut", "largeGet", "smallPut", "smallGet"];
 
 /** The four phases against one target; phases run in order and share state (what was stored). */
@@ -555,6 +566,47 @@ async function rssTest(kind: "s3edge" | "bare", log: (m: string) => void) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// startup: exec to first answer, idle RSS
+
+/**
+ * Spawns `bun src/cli/serve.ts` on a fresh data directory and polls /minio/health/live every
+ * 2 ms from the spawn on: the time to the first 200 is what a restart costs before it serves.
+ * Idle RSS is read 1 s after that answer.
+ */
+async function startupTest(log: (m: string) => void, runs = 3) {
+  const out: { ms: number; idleRssMiB: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const port = await freePort();
+    const dir = join(tmpRoot, `startup-${i}`);
+    const logFile = join(tmpRoot, `startup-${i}.log`);
+    const fd = openSync(logFile, "w");
+    const t0 = performance.now();
+    const proc = Bun.spawn([BUN, ...bunArgs, join(ROOT, "src/cli/serve.ts"), "--address", `127.0.0.1:${port}`, "--data", dir, "--quiet"], {
+      cwd: ROOT, env: { ...process.env, S3EDGE_ROOT_USER: USER, S3EDGE_ROOT_PASSWORD: PASSWORD }, stdout: fd, stderr: fd, stdin: "ignore",
+    });
+    closeSync(fd);
+    const s = track(`startup-${i}`, "s3edge", proc, `http://127.0.0.1:${port}`, logFile);
+    try {
+      let ms = NaN;
+      for (const until = t0 + 30_000; ;) {
+        if (proc.exitCode !== null) throw new Error(`s3edge exited (${proc.exitCode}):\n${readFileSync(logFile, "utf8")}`);
+        try { if ((await fetch(`${s.base}/minio/health/live`)).status === 200) { ms = performance.now() - t0; break; } } catch {}
+        if (performance.now() > until) throw new Error(`s3edge not ready in 30 s:\n${readFileSync(logFile, "utf8")}`);
+        await Bun.sleep(2);
+      }
+      await Bun.sleep(1000);
+      out.push({ ms, idleRssMiB: mib(procStatus(proc.pid).rss) });
+      log(`startup ${i + 1}: first answer after ${ms.toFixed(0)} ms, idle RSS ${out[i].idleRssMiB} MiB`);
+    } finally {
+      await stopServer(s);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  return { runs: out, medianMs: med(out.map((r) => r.ms)), medianIdleRssMiB: med(out.map((r) => r.idleRssMiB)) };
+}
+
+// ---------------------------------------------------------------------------------------------
 // report
 
 const mib = (n: number) => Math.round((n / MiB) * 10) / 10;
@@ -582,7 +634,8 @@ async function main() {
 
   // "bun" is s3edge on Bun (src/cli/serve.ts), "workerd" the same gateway as a Worker under wrangler
   // dev, "wbare" the bare R2 Worker (bench/bare-worker) under wrangler dev, "bare" the bare Bun server.
-  const names: Name[] = cfg.workerd ? ["bun", "workerd", "wbare", "bare"] : ["bun", "bare"];
+  // "bmd5" and "bfsync": the bare server with --md5 / --fsync, the references of two goals.
+  const names: Name[] = [...(cfg.workerd ? ["bun", "workerd", "wbare", "bare"] as Name[] : ["bun", "bare"] as Name[]), ...(cfg.refs ? ["bmd5", "bfsync"] as Name[] : [])];
   const results: Partial<Record<Name, Suite>> = {};
   if (cfg.throughput) {
     const srv = {} as Record<Name, Server>;
@@ -592,7 +645,7 @@ async function main() {
       if (srv.workerd) log(`workerd processes: ${srv.workerd.pids().map((p) => { try { return `${p} ${readFileSync(`/proc/${p}/comm`, "utf8").trim()}`; } catch { return String(p); } }).join(", ")}`);
       const runs = {} as Record<Name, ReturnType<typeof suite>>;
       for (const n of names) {
-        const t = n === "bare" || n === "wbare" ? bareTarget(srv[n].base, n) : s3edgeTarget(srv[n].base, n === "bun" ? "s3edge" : "workerd");
+        const t = n === "bun" || n === "workerd" ? s3edgeTarget(srv[n].base, n === "bun" ? "s3edge" : "workerd") : bareTarget(srv[n].base, n);
         if (n === "bun" || n === "workerd") await (t as ReturnType<typeof s3edgeTarget>).createBucket();
         runs[n] = suite(t, srv[n]);
         results[n] = {} as Suite;
@@ -603,6 +656,7 @@ async function main() {
       // background load (this 2-core machine is shared).
       for (const ph of PHASES) {
         for (const n of names) {
+          if (ONLY[n] && ONLY[n] !== ph) continue;
           if (cfg.sync) Bun.spawnSync(["sync"]);
           await Bun.sleep(300);
           const r = await runs[n][ph]();
@@ -616,6 +670,7 @@ async function main() {
     }
   }
 
+  const startup = cfg.startup ? await startupTest(log) : undefined;
   let rss: { s3edge?: Awaited<ReturnType<typeof rssTest>>; bare?: Awaited<ReturnType<typeof rssTest>> } = {};
   if (cfg.rss) {
     rss.s3edge = await rssTest("s3edge", log);
@@ -630,8 +685,15 @@ async function main() {
     Object.fromEntries(names.filter((n) => results[n]?.[k]).map((n) => [n, fn(results[n]![k])])) as Partial<Record<Name, T>>;
   const table = rows.filter(([, k]) => results.bun?.[k] && results.bare?.[k]).map(([label, k]) => {
     const ops = per(k, (r) => r.opsPerSec);
+    const g = GOALS[k];
+    const ref = results[g.ref]?.[k] ? g.ref : undefined;
+    const cpuPerOp = (r: PhaseResult) => r.serverCpuSeconds / r.ops;
     return {
       op: label,
+      // s3edge on Bun against this row's reference (ops/s), and the same in server CPU per op (ref ÷ bun:
+      // above 1 means s3edge spends less CPU per op; steadier than wall time on a shared machine).
+      goal: { text: `>= ${g.min.toFixed(2)}x ${g.ref}`, ref: g.ref, min: g.min, ratio: ref ? ops.bun! / ops[ref]! : undefined,
+        cpuRatio: ref ? cpuPerOp(results[ref]![k]) / cpuPerOp(results.bun![k]) : undefined, pass: ref ? ops.bun! / ops[ref]! >= g.min : undefined },
       opsPerSec: ops,
       ratios: {
         bunBare: ops.bun! / ops.bare!,
@@ -647,10 +709,9 @@ async function main() {
       failed: per(k, (r) => r.failed),
     };
   });
-  const largeRatio = table.length >= 2 ? Math.min(table[0].ratios.bunBare, table[1].ratios.bunBare) : NaN;
   const rssPeak = rss.s3edge ? Math.max(rss.s3edge.in.peakRssMiB, rss.s3edge.out.peakRssMiB) : undefined;
   const goals = {
-    largeThroughput: { goal: "s3edge (Bun) / bare >= 0.85 for large PUT and GET", worst: largeRatio, pass: table.length >= 2 ? largeRatio >= 0.85 : undefined },
+    throughput: Object.fromEntries(table.map((r) => [r.op, r.goal])),
     rss: { goal: "s3edge (Bun) peak RSS < 150 MiB streaming one object in and out", peakMiB: rssPeak, pass: rssPeak === undefined ? undefined : rssPeak < 150 },
   };
 
@@ -660,10 +721,12 @@ async function main() {
     const cols = <T,>(v: Partial<Record<Name, T>>, fmt: (x: T | undefined) => string) => names.map((n) => fmt(v[n]));
     console.log(`\nconcurrency ${cfg.concurrency}; ops/s and MiB/s are client-observed` + (w ? `; workerd phases bounded at ${cfg.workerdPhaseSeconds} s` : "") + "\n");
     console.log(pad([
-      ["op", ...names.map((n) => `${n} ops/s`), "bun/bare", ...(w ? ["workerd/bare", "workerd/bun", "workerd/wbare"] : []), ...names.map((n) => `${n} MiB/s`)],
-      ...table.map((r) => [r.op, ...cols(r.opsPerSec, (x) => f(x)), f(r.ratios.bunBare, 2), ...(w ? [f(r.ratios.workerdBare, 2), f(r.ratios.workerdBun, 3), f(r.ratios.workerdWbare, 2)] : []),
-        ...cols(r.mibPerSec, (x) => f(x))]),
+      ["op", ...names.map((n) => `${n} ops/s`), "bun/bare", "goal", "bun/ref", "met", "CPU ref/bun", ...(w ? ["workerd/bare", "workerd/bun", "workerd/wbare"] : []), ...names.map((n) => `${n} MiB/s`)],
+      ...table.map((r) => [r.op, ...cols(r.opsPerSec, (x) => f(x)), f(r.ratios.bunBare, 2), r.goal.text, f(r.goal.ratio, 2), r.goal.pass === undefined ? "-" : r.goal.pass ? "PASS" : "MISS", f(r.goal.cpuRatio, 2),
+        ...(w ? [f(r.ratios.workerdBare, 2), f(r.ratios.workerdBun, 3), f(r.ratios.workerdWbare, 2)] : []), ...cols(r.mibPerSec, (x) => f(x))]),
     ]));
+    console.log(`(goal: s3edge on Bun against the row's reference in ops/s — bare = bench/bare-server.ts, bmd5 = with --md5, bfsync = with --fsync; ` +
+      `CPU ref/bun: the reference's server CPU per op over s3edge's)`);
     console.log(`\nserver cost: CPU = server CPU seconds (user + system, all threads${w ? "; workerd: wrangler and all its processes" : ""}) per GiB moved; ` +
       `peak RSS during the phase${w ? " (workerd: sum over its workerd processes)" : ""}\n`);
     console.log(pad([
@@ -679,13 +742,17 @@ async function main() {
     console.log(pad([["server", "idle", "in (PUT)", "out (GET)", "in MiB/s", "out MiB/s"], ["bun", ...r(rss.s3edge)], ...(rss.bare ? [["bare", ...r(rss.bare)]] : [])]));
     if (!rss.s3edge.hwmReset) console.log("(VmHWM could not be reset; peaks are from 50 ms samples only)");
   }
-  console.log(`\ngoals (s3edge on Bun): ` + (table.length >= 2 ? `large throughput ${goals.largeThroughput.pass ? "PASS" : "MISS"} (worst ratio ${f(largeRatio, 2)}, goal ≥ 0.85)` : "") +
+  if (startup) {
+    console.log(`\nstartup of s3edge on Bun (fresh data directory, ${startup.runs.length} runs): exec → first answer median ${f(startup.medianMs, 0)} ms ` +
+      `(${startup.runs.map((r) => r.ms.toFixed(0)).join(", ")}), idle RSS 1 s later median ${f(startup.medianIdleRssMiB)} MiB`);
+  }
+  console.log(`\ngoals (s3edge on Bun): ` + table.map((r) => `${r.op} ${r.goal.pass === undefined ? "-" : r.goal.pass ? "PASS" : "MISS"} (${f(r.goal.ratio, 2)} ${r.goal.text})`).join("; ") +
     (rssPeak === undefined ? "" : `; RSS ${goals.rss.pass ? "PASS" : "MISS"} (${f(rssPeak)} MiB, goal < 150)`));
 
   const git = (args: string[]) => { try { return Bun.spawnSync(["git", ...args], { cwd: ROOT }).stdout.toString().trim(); } catch { return ""; } };
   const json = {
     date: new Date().toISOString(), commit: git(["rev-parse", "--short", "HEAD"]), dirtySrc: git(["status", "--porcelain", "src"]) !== "", bun: Bun.version, cpus: navigator.hardwareConcurrency, config: { ...cfg, out: undefined },
-    servers: names, table, goals, rss, phases: results, totalSeconds: (performance.now() - started) / 1000,
+    servers: names, table, goals, rss, startup, phases: results, totalSeconds: (performance.now() - started) / 1000,
   };
   mkdirSync(dirname(cfg.out), { recursive: true });
   writeFileSync(cfg.out, JSON.stringify(json, null, 2) + "\n");

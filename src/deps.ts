@@ -7,6 +7,7 @@ import type { QueueStore } from "./events/sqs-queues.ts";
 import type { ListenSeam } from "./events/listen.ts";
 import type { TargetStats } from "./events/targets-stats.ts";
 import type { AesGcm } from "./sse/crypto.ts";
+import type { ChunkCrypto } from "./sse/chunks.ts";
 import type { KmsKeyStore } from "./sse/key-store.ts";
 
 export type DigestAlgorithm = "md5" | "sha1" | "sha256" | "crc32" | "crc32c" | "crc64nvme";
@@ -55,6 +56,8 @@ export interface Deps {
   argon2id?: Argon2id;
   /** AES-256-GCM for server-side encryption (Bun's node:crypto); absent: WebCrypto (src/sse/crypto.ts). */
   aesGcm?: AesGcm;
+  /** Seals and opens SSE chunks with their hashes, off the request's thread (Bun: a worker pool); absent: inline (src/sse/chunks.ts). */
+  sseChunks?: ChunkCrypto;
   clock: { now(): number };
   config: Config;
   log: Logger;

@@ -27,6 +27,7 @@ const HEADER_KEYS: [condition: string, header: string][] = [
   ["s3:x-amz-grant-full-control", "x-amz-grant-full-control"],
   ["s3:object-lock-mode", "x-amz-object-lock-mode"],
   ["s3:object-lock-legal-hold", "x-amz-object-lock-legal-hold"],
+  ["s3:object-lock-retain-until-date", "x-amz-object-lock-retain-until-date"],
   ["aws:UserAgent", "user-agent"],
   ["aws:Referer", "referer"],
 ];
@@ -53,6 +54,9 @@ export function conditionContext(s: ConditionSource): Conditions {
     const v = s.url.searchParams.get(p);
     if (v !== null) c[k] = v;
   }
+  // The retention a write asks for in its headers (PutObject, CopyObject, CreateMultipartUpload).
+  const until = c["s3:object-lock-retain-until-date"];
+  if (typeof until === "string") Object.assign(c, remainingRetentionDays(Date.parse(until), s.now));
   // x-amz-tagging (PutObject, CopyObject, CreateMultipartUpload): the tags the request would set.
   const tagging = s.headers.get("x-amz-tagging");
   if (tagging !== null) Object.assign(c, tagConditions("s3:RequestObjectTag", Object.fromEntries(new URLSearchParams(tagging))));
@@ -60,6 +64,32 @@ export function conditionContext(s: ConditionSource): Conditions {
     c["s3:signatureversion"] = s.auth.startsWith("v4") ? "AWS4-HMAC-SHA256" : "AWS";
     c["s3:authType"] = s.auth.endsWith("query") ? "REST-QUERY-STRING" : "REST-HEADER";
   }
+  return c;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * s3:object-lock-remaining-retention-days of a requested retain-until date (ms): the days left,
+ * a started day counted whole (a bound of 10 refuses 10 days and a minute), 0 for a date
+ * already past; absent for a date that does not parse (the handler refuses it anyway).
+ */
+export function remainingRetentionDays(untilMs: number, now: number): Conditions {
+  if (!Number.isFinite(untilMs)) return {};
+  return { "s3:object-lock-remaining-retention-days": String(Math.max(0, Math.ceil((untilMs - now) / DAY_MS))) };
+}
+
+/**
+ * The object-lock keys of what a PutObjectRetention or PutObjectLegalHold body asks for (AWS
+ * supplies them from the body there, from the x-amz-object-lock-* headers on PutObject):
+ * s3:object-lock-mode, s3:object-lock-retain-until-date (as sent) and the remaining days, or
+ * s3:object-lock-legal-hold. A body that removes the retention has none.
+ */
+export function lockConditions(l: { mode?: string; until?: string; untilMs?: number; legalHold?: string }, now: number): Conditions {
+  const c: Record<string, string> = {};
+  if (l.mode !== undefined) c["s3:object-lock-mode"] = l.mode;
+  if (l.until !== undefined) Object.assign(c, { "s3:object-lock-retain-until-date": l.until }, remainingRetentionDays(l.untilMs ?? Date.parse(l.until), now));
+  if (l.legalHold !== undefined) c["s3:object-lock-legal-hold"] = l.legalHold;
   return c;
 }
 

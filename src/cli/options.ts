@@ -10,6 +10,12 @@ import { createPostgresIamStore } from "../store/postgres/iam-store.ts";
 import type { IamStore } from "../iam/store.ts";
 import { createPostgresTargetStore } from "../store/postgres/target-store.ts";
 import type { TargetStore } from "../events/target-registry.ts";
+import { createPostgresQueueStore } from "../store/postgres/queue-store.ts";
+import type { LocalQueueStore } from "../events/sqs-queues.ts";
+import { createPostgresKmsKeyStore } from "../store/postgres/kms-key-store.ts";
+import type { KmsKeyStore } from "../sse/key-store.ts";
+import { startPostgresLease } from "../store/postgres/leader-lease.ts";
+import { hostname } from "node:os";
 
 export function serveOptionsOrExit(argv: string[], env: Record<string, string | undefined>): ReturnType<typeof parseServeOptions> {
   try {
@@ -38,18 +44,39 @@ export async function blobStoreOrExit(target: BlobTarget): Promise<S3BlobStore |
   }
 }
 
+/** Metadata on PostgreSQL and what shares its database (docs/postgres.md). */
+export interface SharedMeta {
+  store: MetaStore; iam: IamStore; targets: TargetStore; queues: LocalQueueStore; kmsKeys: KmsKeyStore;
+  /** Whether this node is the one elected to run GC, lifecycle sweeps and the outbox drain (store/postgres/leader-lease.ts). */
+  isLeader(): boolean;
+  close(): Promise<void>;
+}
+
 /**
- * The PostgreSQL MetaStore (with the IamStore and TargetStore on it) of `target`, connected and migrated (undefined:
- * SQLite under --data), or exit 2 with one line naming it: unreachable, refused, or not a
- * database s3edge can use. `close` ends its connection pool.
+ * The PostgreSQL MetaStore (with the IamStore, TargetStore, SQS queues, KMS key ring and leader
+ * lease on it) of `target`, connected and migrated (undefined: SQLite under --data), or exit 2
+ * with one line naming it: unreachable, refused, or not a database s3edge can use. `close`
+ * releases the lease and ends its connection pool. `eligible`: whether this process may lead
+ * (--workers: the child elected on this host). S3EDGE_LEADER_TTL_MS: the lease's expiry (10 s).
  */
-export async function metaStoreOrExit(target: MetaTarget): Promise<{ store: MetaStore; iam: IamStore; targets: TargetStore; close(): Promise<void> } | undefined> {
+export async function metaStoreOrExit(target: MetaTarget, opts: { eligible?: () => boolean } = {}): Promise<SharedMeta | undefined> {
   if (target.kind === "sqlite") return undefined;
+  const ttl = process.env.S3EDGE_LEADER_TTL_MS;
+  const ttlMs = ttl === undefined ? undefined : Number(ttl);
+  if (ttlMs !== undefined && !(Number.isInteger(ttlMs) && ttlMs >= 200 && ttlMs <= 3_600_000)) {
+    console.error(`s3edge: S3EDGE_LEADER_TTL_MS: ${ttl} is not a whole number of milliseconds from 200 to 3600000`);
+    process.exit(2);
+  }
   const sql = connectPostgres(target.url);
   try {
     const now = () => Date.now();
     const store = await createPostgresMetaStore(sql, { now });
-    return { store, iam: createPostgresIamStore(sql, { now }), targets: createPostgresTargetStore(sql, { now }), close: () => sql.end({ timeout: 5 }) };
+    const lease = await startPostgresLease(sql, { holder: `${hostname()}:${process.pid}.${crypto.randomUUID().slice(0, 8)}`, eligible: opts.eligible, ttlMs });
+    return {
+      store, iam: createPostgresIamStore(sql, { now }), targets: createPostgresTargetStore(sql, { now }),
+      queues: createPostgresQueueStore(sql), kmsKeys: createPostgresKmsKeyStore(sql), isLeader: lease.isLeader,
+      async close() { await lease.stop(); await sql.end({ timeout: 5 }); },
+    };
   } catch (e) {
     const err = e as { message?: string; code?: string };
     console.error(`s3edge: metadata store ${target.display} is unreachable or unusable (${err.code ? `${err.code}: ` : ""}${err.message ?? String(e)})`);

@@ -31,13 +31,14 @@ const lease = worker ? startLeaderLease(join(opts.dataDir, "leader.sqlite")) : u
 const listen = worker ? createClusterListen((m) => process.send?.(m)) : undefined;
 if (listen) process.on("message", listen.receive);
 const blobs = await blobStoreOrExit(opts.blobs);
-const meta = await metaStoreOrExit(opts.meta);
+// On PostgreSQL one node of all runs GC, lifecycle sweeps and the event drain (with --workers: one of this host's elected children).
+const meta = await metaStoreOrExit(opts.meta, { eligible: lease?.isLeader });
 const deps = createBunDeps({ dataDir: opts.dataDir, config: opts.config, fsync: opts.fsync, log: consoleLogger(opts.quiet), gcIntervalMs: Number(process.env.S3EDGE_GC_INTERVAL_MS ?? 30_000), blobs, meta,
   shared: worker && lease ? { bootedAt: worker.bootedAt, isLeader: lease.isLeader, listen } : undefined,
   md5Workers: process.env.S3EDGE_MD5_WORKERS === undefined ? undefined : Number(process.env.S3EDGE_MD5_WORKERS) });
 const app = createApp(deps);
 // Bucket lifecycle rules: a sweep soon after start, then every S3EDGE_LIFECYCLE_INTERVAL (default 1h).
-const lifecycle = startLifecycleTimer(deps, { active: lease?.isLeader });
+const lifecycle = startLifecycleTimer(deps, { active: meta ? meta.isLeader : lease?.isLeader });
 
 const tag = (r: Response) => { try { r.headers.set("x-s3edge-worker", worker!.id); } catch {} return r; }; // immutable headers: untagged
 const server = await serveHttp(worker ? async (req, info) => tag(await app.fetch(req, withRequestInfo(info))) : (req, info) => app.fetch(req, withRequestInfo(info)),

@@ -12,6 +12,13 @@
 //   otherwise up: once a message has failed maxRetries times, the next message is sent after
 //   it, and if that one is delivered the first is dropped (logged as lost). A target that is
 //   simply down never has its messages dropped by the limit; they wait, up to their TTL.
+// - HTTP targets (webhook, SNS topics with an http(s) endpoint) get up to `concurrency` sends
+//   in flight (keep-alive connections, one POST per record as MinIO sends): a window of the
+//   next messages, never two of one object, so each object's events still arrive in commit
+//   order; a window starts after the one before has settled, and the rule above is applied
+//   to its results in commit order. A target that has been failing gets one probe first.
+//   What a window sent after a failure is settled as it ended (a delivery is never sent
+//   again). Socket targets (namespace tables, queues) keep one send at a time.
 import type { Logger } from "../deps.ts";
 import type { EventMessage, LeasedEvent, MetaStore, SettledEvents } from "../store/types.ts";
 import type { NotifyTarget } from "./targets.ts";
@@ -34,6 +41,8 @@ export interface DeliverDeps {
   backoffMs?(failures: number): number;
   /** Per-target counters for /metrics (events/targets-stats.ts). */
   stats?: TargetStats;
+  /** Sends in flight at once per HTTP target (default 1: one at a time); see the rule above. */
+  concurrency?: number;
 }
 
 /**
@@ -47,6 +56,9 @@ export async function withTargets(d: DeliverSource, keys: Iterable<string>): Pro
   const t = d.targets;
   return typeof (t as TargetLookup).resolve === "function" ? { ...d, targets: await (t as TargetLookup).resolve(keys) } : (d as DeliverDeps);
 }
+
+/** Sends in flight per HTTP target in the durable local queue (Bun): the receiver's keep-alive connections. */
+export const HTTP_CONCURRENCY = 16;
 
 /** Exponential backoff from 1 s, capped at 5 min. */
 export const retryDelayMs = (failures: number) => Math.min(300_000, 1000 * 2 ** Math.max(0, failures - 1));
@@ -66,7 +78,7 @@ export interface Item { msg: EventMessage; /** Failed sends so far. */ attempts:
 type Sent = "delivered" | "dropped" | "failed";
 
 /** One send (`attempt` counts it, 1 on the first); no send for a target gone or a message past its TTL. */
-export async function sendMessage(d: DeliverDeps, msg: EventMessage, attempt: number): Promise<Sent> {
+export async function sendMessage(d: DeliverDeps, msg: EventMessage, attempt: number, parsed?: Record<string, unknown>): Promise<Sent> {
   const target = d.targets[msg.target];
   const fields = { id: msg.id, bucket: msg.bucket, target: msg.target, attempts: attempt, via: d.via };
   if (!target) {
@@ -81,8 +93,8 @@ export async function sendMessage(d: DeliverDeps, msg: EventMessage, attempt: nu
   }
   const counted = d.stats?.begin(msg.target);
   try {
-    const record = JSON.parse(msg.record) as Record<string, unknown>;
-    if (target.type === "webhook") await deliverWebhook(target, record, d.fetch);
+    const record = parsed ?? (JSON.parse(msg.record) as Record<string, unknown>);
+    if (target.type === "webhook") await deliverWebhook(target, record, d.fetch, msg.record);
     else if (target.type === "sns") await deliverTopic(target, record, d.fetch);
     else if (d.senders) await d.senders.send(target, record);
     else throw new Error(`no ${target.type} driver on this runtime`);
@@ -95,6 +107,23 @@ export async function sendMessage(d: DeliverDeps, msg: EventMessage, attempt: nu
   }
 }
 
+/** How many sends a target may have in flight: HTTP targets `concurrency`, the others one. */
+function windowOf(d: DeliverDeps, target: string): number {
+  const t = d.targets[target];
+  const http = t?.type === "webhook" || (t?.type === "sns" && /^https?:/i.test(t.endpoint ?? ""));
+  return http ? Math.max(1, d.concurrency ?? 1) : 1;
+}
+
+/** The object a message is about (`bucket/key`), for the per-object order of a window; null: unreadable. */
+function objectOf(record: Record<string, unknown> | null): string | null {
+  const s3 = (record as { s3?: { bucket?: { name?: string }; object?: { key?: string } } } | null)?.s3;
+  return s3 ? `${s3.bucket?.name ?? ""}/${s3.object?.key ?? ""}` : null;
+}
+
+const parseRecord = (m: EventMessage): Record<string, unknown> | null => {
+  try { return JSON.parse(m.record) as Record<string, unknown>; } catch { return null; }
+};
+
 /**
  * Delivers one target's messages (oldest first) under the retry rule above. `deadline` stops
  * sending (the rest unsent) when a lease would run out. Returns each item's fate and the
@@ -105,30 +134,51 @@ export async function deliverToTarget<I extends Item>(
 ): Promise<{ fates: Map<I, Fate>; state: TargetBackoff }> {
   const fates = new Map<I, Fate>();
   for (const it of items) fates.set(it, "unsent");
-  if (state.retryAt > d.now()) return { fates, state };
+  if (state.retryAt > d.now() || items.length === 0) return { fates, state };
   const backoff = d.backoffMs ?? retryDelayMs;
+  const width = windowOf(d, items[0].msg.target);
   /** Failed with their budget spent: dropped if the next send shows the target is up. */
   let spent: I[] = [];
   let down = false;
-  for (const it of items) {
+  let i = 0;
+  while (i < items.length && !down) {
     if (d.now() >= deadline) break;
-    const r = await sendMessage(d, it.msg, it.attempts + 1);
-    fates.set(it, r);
-    if (r === "delivered") {
-      for (const s of spent) {
-        fates.set(s, "dropped");
-        d.stats?.dropped(s.msg.target);
-        d.log.error("event lost: delivery failed too often while its target accepted others", {
-          id: s.msg.id, bucket: s.msg.bucket, target: s.msg.target, attempts: s.attempts + 1, via: d.via,
-        });
+    // The next window: a lone probe while the target has been failing; never two sends for one object.
+    const size = state.failures > 0 ? 1 : width;
+    const win: { it: I; record: Record<string, unknown> | null }[] = [];
+    const objects = new Set<string>();
+    while (i < items.length && win.length < size) {
+      const record = width > 1 ? parseRecord(items[i].msg) : null;
+      const obj = width > 1 ? objectOf(record) : null;
+      if (win.length > 0 && (obj === null || objects.has(obj))) break;
+      if (obj !== null) objects.add(obj);
+      win.push({ it: items[i], record });
+      i++;
+    }
+    const results = win.length === 1
+      ? [await sendMessage(d, win[0].it.msg, win[0].it.attempts + 1, win[0].record ?? undefined)]
+      : await Promise.all(win.map((w) => sendMessage(d, w.it.msg, w.it.attempts + 1, w.record ?? undefined)));
+    // The rule, in commit order over what this window sent.
+    for (let k = 0; k < win.length; k++) {
+      const it = win[k].it;
+      const r = results[k];
+      fates.set(it, r);
+      if (down) continue; // sent alongside the failure: settled as it ended, nothing more follows
+      if (r === "delivered") {
+        for (const s of spent) {
+          fates.set(s, "dropped");
+          d.stats?.dropped(s.msg.target);
+          d.log.error("event lost: delivery failed too often while its target accepted others", {
+            id: s.msg.id, bucket: s.msg.bucket, target: s.msg.target, attempts: s.attempts + 1, via: d.via,
+          });
+        }
+        spent = [];
+        state = TARGET_UP;
+      } else if (r === "failed") {
+        const max = d.targets[it.msg.target]?.maxRetries ?? 1;
+        if (it.attempts + 1 >= max) { spent.push(it); continue; }
+        down = true;
       }
-      spent = [];
-      state = TARGET_UP;
-    } else if (r === "failed") {
-      const max = d.targets[it.msg.target]?.maxRetries ?? 1;
-      if (it.attempts + 1 >= max) { spent.push(it); continue; }
-      down = true;
-      break;
     }
   }
   // A failure not followed by a delivery: the target counts as down.
@@ -147,7 +197,7 @@ export async function deliverToTarget<I extends Item>(
  */
 export async function startOutboxPass(
   meta: MetaStore, source: DeliverSource, opts: { leaseMs?: number; limit?: number; perTarget?: number } = {},
-): Promise<{ leased: number; settled: Promise<void> }> {
+): Promise<{ leased: number; /** The targets leased from. */ targets: string[]; settled: Promise<void> }> {
   const leaseMs = opts.leaseMs ?? 60_000;
   const start = source.now();
   const leased = await meta.leaseEvents({ now: start, leaseMs, limit: opts.limit ?? 100, perTarget: opts.perTarget });
@@ -156,7 +206,7 @@ export async function startOutboxPass(
     if (!byTarget.has(m.target)) byTarget.set(m.target, []);
     byTarget.get(m.target)!.push({ msg: m, attempts: m.attempts });
   }
-  if (leased.length === 0) return { leased: 0, settled: Promise.resolve() };
+  if (leased.length === 0) return { leased: 0, targets: [], settled: Promise.resolve() };
   // A lookup that fails leaves the batch leased until the lease ends: it comes back, no attempt spent.
   const d = await withTargets(source, byTarget.keys());
   const settled = Promise.all([...byTarget].map(async ([target, items]) => {
@@ -176,7 +226,7 @@ export async function startOutboxPass(
     }
     for (const [bucket, s] of byBucket) await meta.settleEvents(bucket, s);
   })).then(() => {});
-  return { leased: leased.length, settled };
+  return { leased: leased.length, targets: [...byTarget.keys()], settled };
 }
 
 /** One pass, awaited: returns how many messages were leased (0 = idle). */

@@ -142,3 +142,28 @@ export async function md5Hex(hasher: (alg: DigestAlgorithm) => Hasher, text: str
   await h.update(utf8(text));
   return toHex(await h.digest());
 }
+
+/**
+ * Long-poll waiters per queue, as a store keeps them in process: `wait` resolves when `wake`
+ * names its queue (a send here) or after `ms` (a send elsewhere is found by the next receive).
+ */
+export function queueWaiters(): { wait(name: string, ms: number): Promise<void>; wake(name: string): void } {
+  const waiters = new Map<string, Set<() => void>>();
+  return {
+    wait(name, ms) {
+      return new Promise<void>((resolve) => {
+        let set = waiters.get(name);
+        if (!set) waiters.set(name, (set = new Set()));
+        const done = () => { clearTimeout(timer); set!.delete(done); resolve(); };
+        const timer = setTimeout(done, ms);
+        set.add(done);
+      });
+    },
+    wake(name) {
+      const w = waiters.get(name);
+      if (!w) return;
+      waiters.delete(name);
+      for (const f of w) f();
+    },
+  };
+}

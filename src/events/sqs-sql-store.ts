@@ -4,7 +4,7 @@
 // `visible_at` and stamps a fresh token, so a receipt handle (`<seq>.<token>`) names one receive.
 import type { SqlDriver } from "../store/sql/driver.ts";
 import { toHex } from "../util/hash.ts";
-import { NUMERIC_ATTRIBUTES, type HandleOutcome, type LocalQueueStore, type QueueRecord } from "./sqs-queues.ts";
+import { NUMERIC_ATTRIBUTES, queueWaiters, type HandleOutcome, type LocalQueueStore, type QueueRecord } from "./sqs-queues.ts";
 
 export const QUEUE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS sqs_queues (
@@ -27,13 +27,8 @@ const rowToQueue = (r: Record<string, unknown>): QueueRecord => ({
 
 export function createSqlQueueStore(db: SqlDriver): LocalQueueStore {
   db.exec(QUEUE_SCHEMA);
-  const waiters = new Map<string, Set<() => void>>();
-  const wake = (name: string) => {
-    const w = waiters.get(name);
-    if (!w) return;
-    waiters.delete(name);
-    for (const f of w) f();
-  };
+  const waiters = queueWaiters();
+  const wake = waiters.wake;
   const queue = (name: string) => {
     const r = db.all("SELECT * FROM sqs_queues WHERE name = ?", [name])[0];
     return r ? rowToQueue(r) : null;
@@ -130,14 +125,6 @@ export function createSqlQueueStore(db: SqlDriver): LocalQueueStore {
           COALESCE(SUM(visible_at > ? AND receives = 0), 0) AS delayed FROM sqs_messages WHERE queue = ?`, [now, now, now, name])[0];
       return { visible: Number(r.visible), inflight: Number(r.inflight), delayed: Number(r.delayed) };
     },
-    waitForMessages(name, ms) {
-      return new Promise<void>((resolve) => {
-        let set = waiters.get(name);
-        if (!set) waiters.set(name, (set = new Set()));
-        const done = () => { clearTimeout(timer); set!.delete(done); resolve(); };
-        const timer = setTimeout(done, ms);
-        set.add(done);
-      });
-    },
+    waitForMessages: waiters.wait,
   };
 }

@@ -3,9 +3,18 @@
 // Workers (the Queue consumer's isolate; docs/metrics.md says what a scrape sees there).
 import { label, type Gauge } from "../ops/metrics.ts";
 
-interface Counts { sent: number; failed: number; dropped: number; inFlight: number }
+interface Counts { triggered: number; sent: number; failed: number; dropped: number; inFlight: number }
+const zero = (): Counts => ({ triggered: 0, sent: 0, failed: 0, dropped: 0, inFlight: 0 });
 
 export interface TargetStats {
+  /**
+   * Events committed to these targets' queues (one entry per event; the outbox rows of a request
+   * that succeeded): the "triggered" counter, which MinIO lacks and Ceph's topic stats have.
+   * Listeners (the local queue's after-commit wake-up) hear of each call.
+   */
+  triggered(targets: readonly string[]): void;
+  /** Calls `f` with the targets after each triggered(); returns the function that stops it. */
+  onTriggered(f: (targets: readonly string[]) => void): () => void;
   /** A send to `target` starts; call the result with how it ended. */
   begin(target: string): (outcome: "sent" | "failed") => void;
   /** A message dropped for good (TTL, retry limit, target gone): MinIO's "skipped". */
@@ -18,10 +27,21 @@ export function createTargetStats(): TargetStats {
   const by = new Map<string, Counts>();
   const of = (t: string) => {
     let c = by.get(t);
-    if (!c) by.set(t, (c = { sent: 0, failed: 0, dropped: 0, inFlight: 0 }));
+    if (!c) by.set(t, (c = zero()));
     return c;
   };
+  const listeners = new Set<(targets: readonly string[]) => void>();
   return {
+    triggered(targets) {
+      if (targets.length === 0) return;
+      for (const t of targets) of(t).triggered++;
+      for (const f of listeners) f(targets);
+    },
+    onTriggered(f) {
+      const mine = (t: readonly string[]) => f(t);
+      listeners.add(mine);
+      return () => { listeners.delete(mine); };
+    },
     begin(target) {
       const c = of(target);
       c.inFlight++;
@@ -44,13 +64,15 @@ export function createTargetStats(): TargetStats {
       };
       const sum = (f: (c: Counts) => number) => [...by.values()].reduce((n, c) => n + f(c), 0);
       const per = (name: string, help: string, type: "counter" | "gauge", f: (c: Counts, k: string) => number): Gauge => ({
-        name, help, type, values: keys.map((k) => [labels(k), f(by.get(k) ?? { sent: 0, failed: 0, dropped: 0, inFlight: 0 }, k)]),
+        name, help, type, values: keys.map((k) => [labels(k), f(by.get(k) ?? zero(), k)]),
       });
       return [
+        { name: "minio_notify_events_triggered_total", help: "Events queued for notification targets (committed to their outbox)", type: "counter", values: [["", sum((c) => c.triggered)]] },
         { name: "minio_notify_events_sent_total", help: "Events delivered to notification targets", type: "counter", values: [["", sum((c) => c.sent)]] },
         { name: "minio_notify_events_errors_total", help: "Failed attempts to deliver events to notification targets", type: "counter", values: [["", sum((c) => c.failed)]] },
         { name: "minio_notify_events_skipped_total", help: "Events dropped without delivery (TTL, retry limit, target gone)", type: "counter", values: [["", sum((c) => c.dropped)]] },
         { name: "minio_notify_current_send_in_progress", help: "Sends to notification targets in progress now", values: [["", sum((c) => c.inFlight)]] },
+        per("minio_notify_target_triggered_events", "Events queued for the target (committed to its outbox), by target", "counter", (c) => c.triggered),
         per("minio_notify_target_total_events", "Events delivered, by target", "counter", (c) => c.sent),
         per("minio_notify_target_failed_events", "Failed delivery attempts, by target", "counter", (c) => c.failed),
         per("minio_notify_target_skipped_events", "Events dropped without delivery, by target", "counter", (c) => c.dropped),

@@ -11,6 +11,8 @@ import { errorXml } from "../xml/xml.ts";
 import { newRequestId, withCommonHeaders } from "../http/pipeline.ts";
 import { label, metricsOf, type Gauge } from "./metrics.ts";
 import { peekClaims, verifyToken } from "./jwt.ts";
+import { requestAuthorizer } from "../auth/request-authorizer.ts";
+import { requestInfo } from "../http/request-info.ts";
 
 export const METRICS_PATHS = ["/metrics", "/minio/v2/metrics/cluster", "/minio/v2/metrics/node"] as const;
 
@@ -23,7 +25,7 @@ export function mountMetrics(app: Hono, deps: Deps, lookup: SecretLookup, author
       if (!isScrape(c.req.raw, deps)) return next();
       const requestId = newRequestId();
       try {
-        if (deps.config.prometheusAuth !== "public") await authenticateBearer(c.req.raw, deps, lookup, authorize);
+        if (deps.config.prometheusAuth !== "public") await authenticateBearer(c.req.raw, requestInfo(c.env).remoteAddress ?? "", deps, lookup, authorize);
         const now = deps.clock.now();
         const text = metricsOf(deps).render(now, await storeGauges(deps));
         return withCommonHeaders(new Response(text, { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } }), requestId);
@@ -47,7 +49,7 @@ function isScrape(req: Request, deps: Deps): boolean {
   return true;
 }
 
-async function authenticateBearer(req: Request, deps: Deps, lookup: SecretLookup, authorize: Authorize): Promise<void> {
+async function authenticateBearer(req: Request, clientAddress: string, deps: Deps, lookup: SecretLookup, authorize: Authorize): Promise<void> {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
   if (!m) throw new S3Error("AccessDenied", { message: "A bearer token is required (npm run prometheus-config, or S3EDGE_PROMETHEUS_AUTH_TYPE=public)" });
   const token = m[1]!;
@@ -57,7 +59,11 @@ async function authenticateBearer(req: Request, deps: Deps, lookup: SecretLookup
   if (!found || !(await verifyToken(token, found.secret, nowSec))) {
     throw new S3Error("AccessDenied", { message: "The bearer token is not valid or has expired" });
   }
-  await authorize(found.principal, "admin:Prometheus", "arn:minio:admin:::*", {});
+  // The scrape's own condition context (aws:SourceIp, aws:CurrentTime …), as every other API's: a
+  // policy that allows or denies admin:Prometheus by address must see this request's. A bearer
+  // token is no AWS signature: the auth type is anonymous's.
+  const ask = requestAuthorizer(authorize, { url: new URL(req.url), headers: req.headers, clientAddress, now: () => deps.clock.now(), auth: "anonymous" });
+  await ask(found.principal, "admin:Prometheus", "arn:minio:admin:::*");
 }
 
 /** Gauges read from the stores at scrape time: buckets, chunks, notification backlog. */

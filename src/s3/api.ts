@@ -34,9 +34,9 @@ const RESOLVES_BUCKET = (op: Op) => !UNRESOLVED.has(op);
  * Ops whose action applies to each key they name, asked by the handler (AWS: DeleteObjects
  * needs s3:DeleteObject per key; there is no bucket-level permission a policy on `bucket/*`
  * or `bucket/prefix/*` would grant); PutObjectTagging once its body says which tags it sets
- * (s3:RequestObjectTag/…).
+ * (s3:RequestObjectTag/…); PutObjectRetention and PutObjectLegalHold likewise (s3:object-lock-*).
  */
-const PER_KEY: ReadonlySet<Op> = new Set<Op>(["DeleteObjects", "PutObjectTagging"]);
+const PER_KEY: ReadonlySet<Op> = new Set<Op>(["DeleteObjects", "PutObjectTagging", "PutObjectRetention", "PutObjectLegalHold"]);
 
 /**
  * What a preflight is answered as: browsers never sign one, so there is nothing to verify. A

@@ -76,7 +76,20 @@ async function configuredEvents(
   ctx: ReqCtx, eventName: EventName, key: string, object: ObjectChange["object"], c: NotificationConfig, source: () => EventSource, removed: boolean,
 ): Promise<OutboxEvent[]> {
   const rows = await pendingEvents(ctx.deps, source(), { eventName, bucket: ctx.bucket, key, object }, c);
-  if (!rows.some((r) => r.target.endsWith(":sns"))) return rows;
+  const queued = rows.some((r) => r.target.endsWith(":sns")) ? await topicRows(ctx, rows, eventName, removed) : rows;
+  // Once the change (and these rows with it) committed and the request succeeded: counted as
+  // triggered, and the local queue woken to deliver them now (events/targets-stats.ts).
+  if (queued.length) ctx.after(async () => { if (queued.length) ctx.deps.notifyStats?.triggered(queued.map((r) => r.target)); });
+  return queued;
+}
+
+/** The store recorded none of these rows (a delete of a missing key answers 204): not triggered. */
+export function eventsNotRecorded(rows: OutboxEvent[]): void {
+  rows.length = 0;
+}
+
+/** The rows to queue: all but those of non-persistent topics, pushed before the answer instead. */
+async function topicRows(ctx: ReqCtx, rows: OutboxEvent[], eventName: EventName, removed: boolean): Promise<OutboxEvent[]> {
   // Ceph's non-persistent topics are pushed synchronously: after the commit, before the answer
   // (ctx.beforeAnswer), never through the outbox; a failed push is lost, as on Ceph, and logged.
   const targets = await ctx.deps.targets.resolve(rows.map((r) => r.target));

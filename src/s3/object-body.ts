@@ -1,4 +1,5 @@
-// Reads an object's bytes: inline data, or the chunks covering a range, streamed one at a time.
+// Reads an object's bytes: inline data, or the chunks covering a range, streamed one at a time
+// (the next one's blob asked for while the current one streams).
 //
 // Every chunk is checked as it streams (issue 10, D7/D9): a blob of the wrong size, one that
 // ends short or runs long, or (when a chunk is read whole) one whose SHA-256 is not its hash
@@ -96,28 +97,54 @@ type SliceReader = ReturnType<typeof sliceReader>;
 const openSlice = async (deps: ChunkDeps, obj: ObjectData, s: Slice) =>
   sliceReader(deps, obj, s, await deps.blobs.get(s.chunk.blob, { range: { offset: s.offset, length: s.length } }));
 
-/** Streams the slices one blob at a time; `first` is the first slice, already opened. */
+/** A slice whose blob was asked for ahead of its turn. */
+interface Ahead { slice: Slice; got: Promise<OpenedBlob | null> }
+
+/**
+ * Streams the slices one blob at a time; `first` is the first slice, already opened. While a
+ * slice streams, the next one's blob is already asked for (one ahead, its body not read): over
+ * an S3 upstream that request's time to first byte overlaps this transfer instead of following
+ * it. Asked on the first pull, never for a body nobody reads.
+ */
 function slicesStream(deps: ChunkDeps, obj: ObjectData, slices: Slice[], first?: SliceReader): ReadableStream<Uint8Array> {
   let i = first ? 1 : 0;
   let current: SliceReader | null = first ?? null;
+  let ahead: Ahead | null = null;
+  const askAhead = () => {
+    if (ahead || i >= slices.length) return;
+    const slice = slices[i++]!;
+    const got = deps.blobs.get(slice.chunk.blob, { range: { offset: slice.offset, length: slice.length } });
+    got.catch(() => {}); // surfaces when its turn comes (sliceReader), or is dropped with the stream
+    ahead = { slice, got };
+  };
+  const dropAhead = () => {
+    const a = ahead;
+    ahead = null;
+    a?.got.then((b) => b?.body.cancel().catch(() => {}), () => {});
+  };
   return new ReadableStream<Uint8Array>({
     async pull(ctrl) {
       try {
         for (;;) {
           if (!current) {
-            if (i >= slices.length) { ctrl.close(); return; }
-            current = await openSlice(deps, obj, slices[i++]);
+            askAhead();
+            if (!ahead) { ctrl.close(); return; }
+            const { slice, got } = ahead as Ahead;
+            ahead = null;
+            current = sliceReader(deps, obj, slice, await got);
           }
+          askAhead();
           const v = await current.next();
           if (v) { ctrl.enqueue(v); return; }
           current = null;
         }
       } catch (e) {
         current = null;
+        dropAhead();
         ctrl.error(e);
       }
     },
-    async cancel(why) { await current?.cancel(why); },
+    async cancel(why) { dropAhead(); await current?.cancel(why); },
   }, { highWaterMark: 0 });
 }
 

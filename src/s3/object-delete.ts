@@ -12,7 +12,7 @@ import { smallText } from "./request-body.ts";
 import { MAX_KEY_BYTES } from "./names.ts";
 import { utf8 } from "../util/hash.ts";
 import { outboxFull } from "../events/emit.ts";
-import { notificationConfig, requestEvents } from "./event-source.ts";
+import { eventsNotRecorded, notificationConfig, requestEvents } from "./event-source.ts";
 import { bypassGovernance, LOCKED_MESSAGE } from "./object-lock.ts";
 
 /** S3 wants read access too for an ETag condition: it tells whether the ETag matched. */
@@ -46,7 +46,9 @@ async function deleteOne(
     events = await requestEvents(ctx, "s3:ObjectRemoved:Delete", key, undefined, config);
   }
   // The condition is checked in the delete's own transaction: nothing can slip in between.
-  return ctx.deps.meta.deleteObject(ctx.bucket, key, events, cond, version);
+  const r = await ctx.deps.meta.deleteObject(ctx.bucket, key, events, cond, version);
+  if (!r.ok) eventsNotRecorded(events);
+  return r;
 }
 
 export const deleteObject: Handler = async (ctx) => {

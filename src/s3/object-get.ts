@@ -88,7 +88,9 @@ async function read(ctx: ReqCtx, withBody: boolean): Promise<Response> {
   }
   h.set("content-length", String(length));
   if (!withBody) return new Response(null, { status, headers: h });
-  const body = length === 0 ? null : dec ? await sealedBody(ctx.deps, obj, dec.root, range) : await objectBody(ctx.deps, obj, range);
+  // An inline object is answered as bytes: no stream to build, and the runtime knows its length.
+  const body = length === 0 ? null : dec ? await sealedBody(ctx.deps, obj, dec.root, range)
+    : obj.inline ? obj.inline.subarray(range?.start ?? 0, range ? range.end + 1 : obj.size) as Uint8Array<ArrayBuffer> : await objectBody(ctx.deps, obj, range);
   return new Response(body, { status, headers: h });
 }
 

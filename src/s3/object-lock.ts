@@ -9,7 +9,8 @@ import type { Handler, ReqCtx } from "./context.ts";
 import type { ObjectRecord, Retention } from "../store/types.ts";
 import { requireBucket, requireObject } from "./require.ts";
 import { smallText } from "./request-body.ts";
-import { s3Arn } from "../auth/authorize.ts";
+import { s3Arn, type Conditions } from "../auth/authorize.ts";
+import { lockConditions } from "../auth/conditions.ts";
 import { outboxFull } from "../events/emit.ts";
 import { notificationConfig, requestEvents } from "./event-source.ts";
 import { requestedVersion, versionIdHeader, versioningStatus, VERSIONING_CONFIG } from "./versioning.ts";
@@ -183,12 +184,33 @@ function requestedRetention(root: unknown, now: number): Retention | null {
   return { mode, until: parseRetainUntil(until, now) };
 }
 
+/**
+ * Authorized here, not by the pipeline (api.ts PER_KEY): what the body asks for is condition
+ * keys (s3:object-lock-mode, -retain-until-date, -remaining-retention-days, -legal-hold). A
+ * caller who may not do `action` at all learns that, not what is wrong with the body.
+ */
+async function authorizeBody<T>(ctx: ReqCtx, action: string, parse: () => Promise<T>, conditions: (v: T) => Conditions): Promise<T> {
+  let v: T;
+  try {
+    v = await parse();
+  } catch (e) {
+    await ctx.authorize(action, s3Arn(ctx.bucket, ctx.key));
+    throw e;
+  }
+  await ctx.authorize(action, s3Arn(ctx.bucket, ctx.key), conditions(v));
+  return v;
+}
+
 export const putObjectRetention: Handler = async (ctx) => {
-  requireIntegrity(ctx);
-  const doc = parseXml(await smallText(ctx, 64 * 1024));
-  if (!("Retention" in doc)) throw new S3Error("MalformedXML");
   const now = ctx.deps.clock.now();
-  const next = requestedRetention(doc.Retention, now);
+  const { next } = await authorizeBody(ctx, "s3:PutObjectRetention", async () => {
+    requireIntegrity(ctx);
+    const doc = parseXml(await smallText(ctx, 64 * 1024));
+    if (!("Retention" in doc)) throw new S3Error("MalformedXML");
+    const next = requestedRetention(doc.Retention, now);
+    const until = next && (doc.Retention as Record<string, unknown>).RetainUntilDate;
+    return { next, untilText: typeof until === "string" ? until : undefined };
+  }, ({ next, untilText }) => (next ? lockConditions({ mode: next.mode, until: untilText, untilMs: next.until }, now) : {}));
   await requireLockBucket(ctx);
   const [bypass, config] = await Promise.all([bypassGovernance(ctx), notificationConfig(ctx)]);
   // Judged against the retention as read, committed only if it is still that one.
@@ -213,10 +235,13 @@ export const getObjectLegalHold: Handler = async (ctx) => {
 };
 
 export const putObjectLegalHold: Handler = async (ctx) => {
-  requireIntegrity(ctx);
-  const root = parseXml(await smallText(ctx, 64 * 1024)).LegalHold;
-  const status = typeof root === "object" && root ? (root as Record<string, unknown>).Status : undefined;
-  if (status !== "ON" && status !== "OFF") throw new S3Error("MalformedXML");
+  const status = await authorizeBody(ctx, "s3:PutObjectLegalHold", async () => {
+    requireIntegrity(ctx);
+    const root = parseXml(await smallText(ctx, 64 * 1024)).LegalHold;
+    const status = typeof root === "object" && root ? (root as Record<string, unknown>).Status : undefined;
+    if (status !== "ON" && status !== "OFF") throw new S3Error("MalformedXML");
+    return status;
+  }, (status) => lockConditions({ legalHold: status }, ctx.deps.clock.now()));
   await requireLockBucket(ctx);
   const [obj, config] = await Promise.all([requireObject(ctx), notificationConfig(ctx)]);
   const events = await requestEvents(ctx, "s3:ObjectCreated:PutLegalHold", ctx.key, obj, config);

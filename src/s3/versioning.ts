@@ -6,7 +6,6 @@ import { isBlank, parseXml, xmlResponse } from "../xml/xml.ts";
 import type { Handler, ReqCtx } from "./context.ts";
 import { requireBucket } from "./require.ts";
 import { smallText } from "./request-body.ts";
-import { toBase64 } from "../util/hash.ts";
 import { OBJECT_LOCK_CONFIG, readLockConfig } from "./object-lock-rules.ts";
 
 export const VERSIONING_CONFIG = "versioning";
@@ -26,9 +25,17 @@ export async function versioningStatus(ctx: ReqCtx): Promise<VersioningStatus | 
  * orders a key's versions itself.
  */
 export function newVersionId(): string {
+  // base64 with "." and "_" for "+" and "/", by table: btoa and two regex replaces cost ~10 µs
+  // a versioned PUT (bench/versioning.ts), this under 1 µs.
   const b = crypto.getRandomValues(new Uint8Array(24));
-  return toBase64(b).replace(/\+/g, ".").replace(/\//g, "_");
+  let s = "";
+  for (let i = 0; i < 24; i += 3) {
+    const n = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
+    s += VERSION_ID_ALPHABET[n >> 18] + VERSION_ID_ALPHABET[(n >> 12) & 63] + VERSION_ID_ALPHABET[(n >> 6) & 63] + VERSION_ID_ALPHABET[n & 63];
+  }
+  return s;
 }
+const VERSION_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
 
 /** The id a write in this bucket gets: a new one when Enabled, else the null version. */
 export const writeVersionId = (status: VersioningStatus | undefined): string => (status === "Enabled" ? newVersionId() : "null");

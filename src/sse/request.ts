@@ -6,7 +6,8 @@ import type { ReqCtx } from "../s3/context.ts";
 import type { ObjectRecord, SseRecord, UploadRecord } from "../store/types.ts";
 import { ENCRYPTION_CONFIG, type EncryptionRule } from "../s3/bucket-configs.ts";
 import { fromBase64, fromHex, toBase64, toHex } from "../util/hash.ts";
-import { derive, sameBytes, sealChunk } from "./crypto.ts";
+import { derive, sameBytes } from "./crypto.ts";
+import { chunkCrypto } from "./chunks.ts";
 import { bucketKey, contextRoot, kmsKeyName, masterKey, recordedBucketKey, ssecCheck, ssecRoot } from "./keys.ts";
 import { kmsKey } from "./key-ring.ts";
 
@@ -20,6 +21,7 @@ const COPY_CUSTOMER = "x-amz-copy-source-server-side-encryption-customer-";
 /** How a write seals its chunks. */
 export interface Sealer {
   record: SseRecord;
+  /** Takes `chunk`: the caller must not use it afterwards (it may move to another thread). */
   seal(chunk: Uint8Array): Promise<Uint8Array>;
   /** The ETag of a body with this MD5: the MD5 for SSE-S3; for SSE-KMS and SSE-C not (as S3), a keyed hash of it. */
   etag(md5Hex: string): Promise<string>;
@@ -69,12 +71,8 @@ async function customerKey(ctx: ReqCtx, prefix: string): Promise<CustomerKey | n
 function sealer(ctx: Pick<ReqCtx, "deps">, record: SseRecord, root: Uint8Array, headers: Record<string, string>): Sealer {
   return {
     record, headers,
-    async seal(chunk) {
-      if (record.mode === "SSE-C") return sealChunk(root, chunk, undefined, ctx.deps.aesGcm);
-      const sha = ctx.deps.hasher("sha256"); // convergent: keyed by the chunk's hash
-      await sha.update(chunk);
-      return sealChunk(root, chunk, await sha.digest(), ctx.deps.aesGcm);
-    },
+    // Convergent for SSE-S3/KMS (keyed by the chunk's hash), random for SSE-C; off-thread where the runtime can (chunks.ts).
+    seal: (chunk) => chunkCrypto(ctx.deps).seal(root, chunk, record.mode !== "SSE-C"),
     async etag(md5Hex) {
       if (record.mode === "SSE-S3") return `"${md5Hex}"`;
       return `"${toHex((await derive(root, "etag", fromHex(md5Hex))).subarray(0, 16))}"`;

@@ -3,12 +3,16 @@
 // protocol a broker speaks to a producer, on 127.0.0.1, and keeps what it was sent:
 //   ApiVersions v0-3 (v3 flexible), Metadata v0-5 (every topic asked for exists, one partition,
 //   led by this node), Produce v3-7 (record batch v2 only: magic 2, CRC32C checked, records and
-//   headers decoded, uncompressed), SaslHandshake v0-1 + SaslAuthenticate v0-1 (PLAIN).
+//   headers decoded, uncompressed), SaslHandshake v0-1 + SaslAuthenticate v0-1 (PLAIN, or
+//   SCRAM-SHA-256/512 as RFC 5802/7677 have it: the server's side of both rounds, the client's
+//   proof checked and the server's signature sent), optionally over TLS (a certificate given).
 // Anything else closes the connection, as a broker does with an API it does not know. The
 // emulator is itself checked against librdkafka (kcat -L / kcat -P) in notify-kafka.test.ts.
 // `stop()` closes the listener and every connection and keeps the log; `start()` listens again
 // on the same port (the outage tests).
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
+import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
 
 export interface KafkaRecord {
   topic: string;
@@ -30,6 +34,8 @@ export interface KafkaBroker {
   corrupt: string[];
   /** Produce requests refused (SASL not done). */
   refused: number;
+  /** SaslAuthenticate requests refused (a wrong user, password or proof). */
+  authFailures: number;
   /** Resolves once `n` records of `topic` are in the log. */
   waitFor(topic: string, n: number, timeoutMs?: number): Promise<KafkaRecord[]>;
   stop(): Promise<void>;
@@ -110,7 +116,57 @@ const API = { PRODUCE: 0, FETCH: 1, METADATA: 3, SASL_HANDSHAKE: 17, API_VERSION
 const VERSIONS: [number, number, number][] = [[API.PRODUCE, 3, 7], [API.FETCH, 4, 4], [API.METADATA, 0, 5], [API.SASL_HANDSHAKE, 0, 1], [API.API_VERSIONS, 0, 3], [API.SASL_AUTHENTICATE, 0, 1]];
 const ERR = { NONE: 0, CORRUPT_MESSAGE: 2, UNSUPPORTED_SASL_MECHANISM: 33, UNSUPPORTED_VERSION: 35, SASL_AUTHENTICATION_FAILED: 58 } as const;
 
-export async function startKafkaBroker(opts: { port?: number; sasl?: { username: string; password: string } } = {}): Promise<KafkaBroker> {
+export type SaslMechanism = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
+
+/** The server's side of a SCRAM exchange (RFC 5802 §3, §5): one per connection. */
+function scramServer(hash: "sha256" | "sha512", user: { username: string; password: string }) {
+  const salt = randomBytes(16), iterations = 4096;
+  const salted = pbkdf2Sync(user.password, salt, iterations, hash === "sha256" ? 32 : 64, hash);
+  const hmac = (key: Buffer, data: string) => createHmac(hash, key).update(data).digest();
+  let first: { bare: string; server: string; nonce: string } | null = null;
+  return {
+    /** The reply to the client's message, or null when it fails (SASL_AUTHENTICATION_FAILED). */
+    step(msg: string): { reply: string; done: boolean } | null {
+      const attrs = (m: string) => Object.fromEntries(m.split(",").map((kv) => [kv[0], kv.slice(2)]));
+      if (!first) {
+        // client-first-message: gs2 header ("n,,": no channel binding, no authzid), then n=,r=
+        const m = /^n,,(.*)$/.exec(msg);
+        if (!m) return null;
+        const a = attrs(m[1]);
+        // saslname: "=2C" is ",", "=3D" is "=" (RFC 5802 §5.1).
+        const name = (a.n ?? "").replace(/=2C/g, ",").replace(/=3D/g, "=");
+        if (name !== user.username || !a.r) return null;
+        const nonce = a.r + randomBytes(12).toString("base64");
+        const server = `r=${nonce},s=${salt.toString("base64")},i=${iterations}`;
+        first = { bare: m[1], server, nonce };
+        return { reply: server, done: false };
+      }
+      // client-final-message: c=biws,r=<nonce>,p=<proof>
+      const i = msg.lastIndexOf(",p=");
+      if (i < 0) return null;
+      const withoutProof = msg.slice(0, i);
+      const a = attrs(withoutProof);
+      // Kafka's ScramSaslServer checks that the nonce ends with the server's (librdkafka sends its
+      // own nonce before the server's whole one), not that it equals it.
+      if (!a.r?.endsWith(first.nonce) || a.c !== "biws") return null;
+      const auth = `${first.bare},${first.server},${withoutProof}`;
+      const clientKey = hmac(salted, "Client Key");
+      const signature = hmac(createHash(hash).update(clientKey).digest(), auth);
+      const proof = Buffer.from(clientKey.map((b, k) => b ^ signature[k]));
+      const sent = Buffer.from(msg.slice(i + 3), "base64");
+      if (sent.length !== proof.length || !timingSafeEqual(sent, proof)) return null;
+      return { reply: `v=${hmac(hmac(salted, "Server Key"), auth).toString("base64")}`, done: true };
+    },
+  };
+}
+
+export async function startKafkaBroker(opts: {
+  port?: number;
+  sasl?: { username: string; password: string; mechanism?: SaslMechanism };
+  /** PEM certificate and key: the broker speaks TLS (a SSL listener). */
+  tls?: { cert: string; key: string };
+} = {}): Promise<KafkaBroker> {
+  const mechanism: SaslMechanism = opts.sasl?.mechanism ?? "PLAIN";
   const log: KafkaRecord[] = [];
   const sockets = new Set<Socket>();
   let server: Server | null = null;
@@ -123,6 +179,7 @@ export async function startKafkaBroker(opts: { port?: number; sasl?: { username:
     requests: [],
     corrupt: [],
     refused: 0,
+    authFailures: 0,
     waitFor(topic, n, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -135,7 +192,7 @@ export async function startKafkaBroker(opts: { port?: number; sasl?: { username:
       });
     },
     async start() {
-      const s = createServer((sock) => serve(sock));
+      const s = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, (sock) => serve(sock)) : createServer((sock) => serve(sock));
       await new Promise<void>((resolve, reject) => { s.once("error", reject); s.listen(port, "127.0.0.1", () => resolve()); });
       port = (s.address() as { port: number }).port;
       server = s;
@@ -154,6 +211,7 @@ export async function startKafkaBroker(opts: { port?: number; sasl?: { username:
     sock.on("close", () => sockets.delete(sock));
     sock.on("error", () => {});
     let authed = !opts.sasl;
+    let scram: ReturnType<typeof scramServer> | null = null;
     let buf: Buffer = Buffer.alloc(0);
     sock.on("data", (chunk: Buffer) => {
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
@@ -194,13 +252,25 @@ export async function startKafkaBroker(opts: { port?: number; sasl?: { username:
       if (key === API.METADATA) return metadata(r, head, version);
       if (key === API.SASL_HANDSHAKE) {
         const mech = r.str();
-        const ok = mech === "PLAIN" && !!opts.sasl;
-        return head.i16(ok ? ERR.NONE : ERR.UNSUPPORTED_SASL_MECHANISM).array(opts.sasl ? ["PLAIN"] : [], (m) => head.str(m)).done();
+        const ok = mech === mechanism && !!opts.sasl;
+        if (ok && mechanism !== "PLAIN") scram = scramServer(mechanism === "SCRAM-SHA-256" ? "sha256" : "sha512", opts.sasl!);
+        return head.i16(ok ? ERR.NONE : ERR.UNSUPPORTED_SASL_MECHANISM).array(opts.sasl ? [mechanism] : [], (m) => head.str(m)).done();
       }
       if (key === API.SASL_AUTHENTICATE) {
-        const auth = r.i32Bytes()?.toString("utf8").split("\0") ?? [];
-        authed = !!opts.sasl && auth[1] === opts.sasl.username && auth[2] === opts.sasl.password;
-        head.i16(authed ? ERR.NONE : ERR.SASL_AUTHENTICATION_FAILED).str(authed ? null : "Authentication failed: Invalid username or password").bytes(Buffer.alloc(0));
+        const bytes = r.i32Bytes() ?? Buffer.alloc(0);
+        let reply = "";
+        let ok: boolean;
+        if (scram) {
+          const step = scram.step(bytes.toString("utf8"));
+          ok = step !== null;
+          reply = step?.reply ?? "";
+          authed = !!step?.done;
+        } else {
+          const auth = bytes.toString("utf8").split("\0");
+          ok = authed = !!opts.sasl && mechanism === "PLAIN" && auth[1] === opts.sasl.username && auth[2] === opts.sasl.password;
+        }
+        if (!ok) broker.authFailures++;
+        head.i16(ok ? ERR.NONE : ERR.SASL_AUTHENTICATION_FAILED).str(ok ? null : "Authentication failed: Invalid username or password").bytes(Buffer.from(reply));
         if (version >= 1) head.i64(0);
         return head.done();
       }

@@ -4,7 +4,8 @@
 // librdkafka (Debian's kcat) reads its metadata and produces to it, and the emulator decodes
 // exactly what kcat sent (record batch v2, CRC32C checked). Then, on Bun, the gateway's kafkajs
 // producer: PUT and DELETE records arrive as MinIO produces them (key `<bucket>/<key>`, value
-// `{"EventName","Key","Records":[…]}`), with SASL/PLAIN too; a target set by `mc admin config
+// `{"EventName","Key","Records":[…]}`), with SASL/PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 over
+// TLS (the emulator does the server's side of each); a target set by `mc admin config
 // set notify_kafka` is used at once; and with the broker down, 1,000 changes wait in the outbox
 // and all arrive, at least once, once it is back.
 //
@@ -16,6 +17,9 @@ import { CreateBucketCommand, DeleteObjectCommand, PutBucketNotificationConfigur
 import { goBinary, goMissing, goRun } from "./go/build.ts";
 import { bucketName, md5Hex, runtime, sdkConfig, useServer } from "./harness.ts";
 import { startKafkaBroker, type KafkaBroker, type KafkaRecord } from "./kafka-broker.ts";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const onWorkerd = runtime() === "workerd";
 const kcat = Bun.which("kcat");
@@ -27,11 +31,32 @@ if (process.env.CI && (!kcat || goAbsent)) test("kcat and the Go admin client ar
 
 let broker: KafkaBroker;
 let saslBroker: KafkaBroker;
+/** SCRAM-SHA-256 over TCP, and SCRAM-SHA-512 over TLS (a self-signed certificate: tls_skip_verify). */
+let scram256: KafkaBroker;
+let scram512: KafkaBroker | undefined;
 const SASL = { username: "s3edge", password: "kafka secret" };
+const SCRAM = { username: "scram,user=1", password: "pässword with spaces" };
+const openssl = Bun.which("openssl");
+if (!openssl) console.warn("notify-kafka: the TLS broker is skipped: openssl is not installed (it makes the broker's certificate)");
+/** A throwaway certificate for 127.0.0.1 (EC P-256, a day). */
+function selfSigned(): { cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), "s3edge-kafka-tls-"));
+  try {
+    const r = Bun.spawnSync([openssl!, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+      "-subj", "/CN=127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`openssl: ${r.stderr.toString()}`);
+    return { cert: readFileSync(join(dir, "cert.pem"), "utf8"), key: readFileSync(join(dir, "key.pem"), "utf8") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 beforeAll(async () => {
-  [broker, saslBroker] = await Promise.all([startKafkaBroker(), startKafkaBroker({ sasl: SASL })]);
+  [broker, saslBroker, scram256, scram512] = await Promise.all([
+    startKafkaBroker(), startKafkaBroker({ sasl: SASL }), startKafkaBroker({ sasl: { ...SCRAM, mechanism: "SCRAM-SHA-256" } }),
+    openssl ? startKafkaBroker({ sasl: { ...SCRAM, mechanism: "SCRAM-SHA-512" }, tls: selfSigned() }) : undefined,
+  ]);
 });
-afterAll(async () => { await Promise.all([broker?.stop(), saslBroker?.stop()]); });
+afterAll(async () => { await Promise.all([broker?.stop(), saslBroker?.stop(), scram256?.stop(), scram512?.stop()]); });
 
 const TOPIC = "bucketevents", SASL_TOPIC = "secure-events";
 const ep = useServer({
@@ -39,6 +64,17 @@ const ep = useServer({
     MINIO_NOTIFY_KAFKA_ENABLE_K1: "on", MINIO_NOTIFY_KAFKA_BROKERS_K1: `127.0.0.1:${broker.port}`, MINIO_NOTIFY_KAFKA_TOPIC_K1: TOPIC,
     S3EDGE_NOTIFY_KAFKA_ENABLE_KS: "on", S3EDGE_NOTIFY_KAFKA_BROKERS_KS: `127.0.0.1:1,127.0.0.1:${saslBroker.port}`, S3EDGE_NOTIFY_KAFKA_TOPIC_KS: SASL_TOPIC,
     S3EDGE_NOTIFY_KAFKA_SASL_USERNAME_KS: SASL.username, S3EDGE_NOTIFY_KAFKA_SASL_PASSWORD_KS: SASL.password, S3EDGE_NOTIFY_KAFKA_SASL_MECHANISM_KS: "plain",
+    // MinIO's mechanism names: sha256, sha512 (SCRAM); sasl=on spelled out for one, implied by the username for the other.
+    MINIO_NOTIFY_KAFKA_ENABLE_K2: "on", MINIO_NOTIFY_KAFKA_BROKERS_K2: `127.0.0.1:${scram256.port}`, MINIO_NOTIFY_KAFKA_TOPIC_K2: "scram-events",
+    MINIO_NOTIFY_KAFKA_SASL_K2: "on", MINIO_NOTIFY_KAFKA_SASL_USERNAME_K2: SCRAM.username, MINIO_NOTIFY_KAFKA_SASL_PASSWORD_K2: SCRAM.password, MINIO_NOTIFY_KAFKA_SASL_MECHANISM_K2: "sha256",
+    // The same user with a wrong password: refused by the broker, so its events wait.
+    MINIO_NOTIFY_KAFKA_ENABLE_KX: "on", MINIO_NOTIFY_KAFKA_BROKERS_KX: `127.0.0.1:${scram256.port}`, MINIO_NOTIFY_KAFKA_TOPIC_KX: "scram-refused",
+    MINIO_NOTIFY_KAFKA_SASL_USERNAME_KX: SCRAM.username, MINIO_NOTIFY_KAFKA_SASL_PASSWORD_KX: "wrong", MINIO_NOTIFY_KAFKA_SASL_MECHANISM_KX: "sha256",
+    ...(scram512 ? {
+      MINIO_NOTIFY_KAFKA_ENABLE_K5: "on", MINIO_NOTIFY_KAFKA_BROKERS_K5: `127.0.0.1:${scram512.port}`, MINIO_NOTIFY_KAFKA_TOPIC_K5: "tls-events",
+      MINIO_NOTIFY_KAFKA_SASL_USERNAME_K5: SCRAM.username, MINIO_NOTIFY_KAFKA_SASL_PASSWORD_K5: SCRAM.password, MINIO_NOTIFY_KAFKA_SASL_MECHANISM_K5: "sha512",
+      MINIO_NOTIFY_KAFKA_TLS_K5: "on", MINIO_NOTIFY_KAFKA_TLS_SKIP_VERIFY_K5: "on",
+    } : {}),
   }),
 });
 const B = bucketName("kafka");
@@ -81,6 +117,23 @@ describe.skipIf(!kcat)("the Kafka emulator against librdkafka (kcat)", () => {
       await b.stop();
     }
   }, 30_000);
+
+  test("librdkafka authenticates with SCRAM-SHA-256, and SCRAM-SHA-512 over TLS; a wrong password is refused", async () => {
+    const scram = (b: KafkaBroker, mech: string, password: string, tls = false) => kcatRun(["-P", "-b", `127.0.0.1:${b.port}`, "-t", "scram-probe", "-K", ":",
+      "-X", `security.protocol=${tls ? "SASL_SSL" : "SASL_PLAINTEXT"}`, "-X", `sasl.mechanisms=${mech}`, "-X", `sasl.username=${SCRAM.username}`, "-X", `sasl.password=${password}`,
+      ...(tls ? ["-X", "enable.ssl.certificate.verification=false"] : [])], "k:v\n");
+    expect(await scram(scram256, "SCRAM-SHA-256", SCRAM.password)).toMatchObject({ code: 0, err: "" });
+    expect(scram256.records("scram-probe").map((r) => r.value)).toEqual(["v"]);
+    const failures = scram256.authFailures;
+    const refused = await scram(scram256, "SCRAM-SHA-256", "wrong");
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toContain("Authentication failed");
+    expect(scram256.authFailures).toBeGreaterThan(failures);
+    if (scram512) {
+      expect(await scram(scram512, "SCRAM-SHA-512", SCRAM.password, true)).toMatchObject({ code: 0, err: "" });
+      expect(scram512.records("scram-probe").map((r) => r.value)).toEqual(["v"]);
+    }
+  }, 30_000);
 });
 
 describe.skipIf(onWorkerd)("Kafka target on Bun (kafkajs)", () => {
@@ -108,6 +161,28 @@ describe.skipIf(onWorkerd)("Kafka target on Bun (kafkajs)", () => {
     // The SASL broker saw the handshake before any produce, and refused none.
     expect(saslBroker.requests.indexOf("17v1")).toBeLessThan(saslBroker.requests.findIndex((r) => r.startsWith("0v")));
     expect(saslBroker.refused).toBe(0);
+  });
+
+  test("SASL/SCRAM-SHA-256, and SCRAM-SHA-512 over TLS: records arrive; a wrong password is refused and its events wait", async () => {
+    const s3 = client();
+    await configure(s3, ["K2", "KX", ...(scram512 ? ["K5"] : [])]);
+    await s3.send(new PutObjectCommand({ Bucket: B, Key: "scram.txt", Body: "s" }));
+    const brokers: [KafkaBroker, string][] = [[scram256, "scram-events"], ...(scram512 ? [[scram512, "tls-events"] as [KafkaBroker, string]] : [])];
+    for (const [b, topic] of brokers) {
+      const [rec] = mine(await b.waitFor(topic, 1));
+      expect(rec.key).toBe(`${B}/scram.txt`);
+      expect(JSON.parse(rec.value!).EventName).toBe("s3:ObjectCreated:Put");
+      // Handshake, then the two SCRAM rounds (SaslAuthenticate), before the produce (KX's tries come too).
+      const firstProduce = b.requests.findIndex((r) => r.startsWith("0v"));
+      expect(b.requests.slice(0, firstProduce).filter((r) => r.startsWith("36v")).length).toBeGreaterThanOrEqual(2);
+      expect(b.requests.slice(0, firstProduce)).toContain("17v1");
+      expect(b.refused).toBe(0);
+    }
+    const deadline = Date.now() + 5000;
+    while (scram256.authFailures === 0 && Date.now() < deadline) await Bun.sleep(20);
+    expect(scram256.authFailures).toBeGreaterThan(0);
+    expect(scram256.records("scram-refused")).toEqual([]);
+    await configure(s3, ["K1", "KS"]);
   });
 
   test.skipIf(!!goAbsent)("mc admin config set notify_kafka: applied live, printed by get, used at once", async () => {

@@ -1,6 +1,7 @@
 // S3 Object Lock end to end with the aws cli (s3api): a lock-enabled bucket, its default
 // retention, retention and legal hold per version, deletes a lock refuses, the GOVERNANCE bypass
-// (--bypass-governance-retention), DeleteObjects' per-key errors, versioning kept Enabled.
+// (--bypass-governance-retention), DeleteObjects' per-key errors, versioning kept Enabled, a
+// bucket policy on the object-lock condition keys.
 // Then mc's calls through Debian's minio-go (go/object-lock/main.go), when Go is installed.
 // Objects left under COMPLIANCE retention cannot be removed: the bucket stays (a random name).
 import { describe, expect, test } from "bun:test";
@@ -76,6 +77,25 @@ describe("object lock with the aws cli", () => {
     expect(marker.DeleteMarker).toBe(true);
     const versions = await awsJson(ep, ["s3api", "list-object-versions", "--bucket", B, "--prefix", "comp.txt"]);
     expect(versions.Versions.map((x: any) => x.VersionId)).toEqual([v]);
+  });
+
+  test("a bucket policy bounds retention by s3:object-lock-remaining-retention-days and s3:object-lock-mode (anonymous, --no-sign-request)", async () => {
+    const L = bucketName("lock-pol");
+    await awsJson(ep, ["s3api", "create-bucket", "--bucket", L, "--object-lock-enabled-for-bucket"]);
+    const v = (await awsJson(ep, ["s3api", "put-object", "--bucket", L, "--key", "k", "--body", file])).VersionId;
+    const arn = `arn:aws:s3:::${L}/*`;
+    await awsJson(ep, ["s3api", "put-bucket-policy", "--bucket", L, "--policy", JSON.stringify({ Version: "2012-10-17", Statement: [
+      { Effect: "Allow", Principal: "*", Action: "s3:PutObjectRetention", Resource: arn, Condition: { NumericLessThanEquals: { "s3:object-lock-remaining-retention-days": "7" } } },
+      { Effect: "Deny", Principal: "*", Action: "s3:PutObjectRetention", Resource: arn, Condition: { StringEquals: { "s3:object-lock-mode": "COMPLIANCE" } } },
+    ] })]);
+    const anonRetention = (mode: string, days: number) => ["s3api", "put-object-retention", "--no-sign-request", "--bucket", L, "--key", "k",
+      "--retention", `Mode=${mode},RetainUntilDate=${new Date(Date.now() + days * DAY).toISOString()}`];
+    await awsJson(ep, anonRetention("GOVERNANCE", 3));
+    expect(await awsError(anonRetention("GOVERNANCE", 10))).toBe("AccessDenied");
+    expect(await awsError(anonRetention("COMPLIANCE", 3))).toBe("AccessDenied");
+    expect((await awsJson(ep, ["s3api", "get-object-retention", "--bucket", L, "--key", "k"])).Retention.Mode).toBe("GOVERNANCE");
+    await awsJson(ep, ["s3api", "delete-object", "--bucket", L, "--key", "k", "--version-id", v, "--bypass-governance-retention"]);
+    await awsJson(ep, ["s3api", "delete-bucket", "--bucket", L]);
   });
 
   test("a bucket without lock refuses lock headers and retention", async () => {

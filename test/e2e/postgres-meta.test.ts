@@ -3,7 +3,10 @@
 // with the metadata in a real PostgreSQL; a restart keeps it all; then two more nodes over the
 // same database and upstream: a multipart upload with its parts sent to two nodes, completed
 // on the third, read back from all three, a conditional create raced across them, and a user
-// added through one node's admin API signing in on another (IAM on the same database).
+// added through one node's admin API signing in on another (IAM on the same database); the
+// KMS key ring and SQS queues shared (a key created on node 1, an SSE-KMS object PUT on node 2
+// read on node 3; a queue made on one node used on another); one leader for background work,
+// replaced when killed.
 // Bun only: on Workers the metadata lives in Durable Objects, not PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { md5Hex, python, randomData, runtime, type Endpoint } from "./harness.ts";
@@ -11,6 +14,7 @@ import { missing, startPostgres, type TestServer } from "./servers.ts";
 import { startGateway, type Gateway } from "../unit/store/s3-gateway.ts";
 import { encryptData } from "../../src/admin/crypto/encrypt-data.ts";
 import { AwsClient } from "aws4fetch";
+import { connectPostgres } from "../../src/store/postgres/client.ts";
 
 const onBun = runtime() === "bun" && !process.env.S3EDGE_ENDPOINT;
 const noPg = missing("postgres");
@@ -27,15 +31,20 @@ describe.skipIf(!onBun || !!noPg)(`gateways on --meta postgres://${why}`, () => 
   setDefaultTimeout(60_000);
   let pg: TestServer, up: Gateway, gw: Gateway;
   let node: () => Promise<Gateway>;
+  let more: Gateway[] = [];
+  let pgUrl = "";
   beforeAll(async () => {
     [pg, up] = await Promise.all([startPostgres(), startGateway()]);
     expect((await up.client.fetch(`${up.url}/chunks`, { method: "PUT" })).status).toBe(200);
-    const args = ["--meta", `postgres://${pg.user}:${pg.password}@127.0.0.1:${pg.port}/${pg.database}`, "--blobs", `s3+http://127.0.0.1:${up.port}/chunks`];
-    const env = { S3EDGE_BLOB_ACCESS_KEY: up.accessKey, S3EDGE_BLOB_SECRET_KEY: up.secretKey };
+    pgUrl = `postgres://${pg.user}:${pg.password}@127.0.0.1:${pg.port}/${pg.database}`;
+    const args = ["--meta", pgUrl, "--blobs", `s3+http://127.0.0.1:${up.port}/chunks`];
+    // The same master key on every node (docs/scale-out.md); a short leader lease, so a killed leader is replaced within the test.
+    const env = { S3EDGE_BLOB_ACCESS_KEY: up.accessKey, S3EDGE_BLOB_SECRET_KEY: up.secretKey, S3EDGE_LEADER_TTL_MS: "1500",
+      S3EDGE_KMS_SECRET_KEY: `pg-master:${Buffer.from(new Uint8Array(32).fill(7)).toString("base64")}` };
     node = () => startGateway({ accessKey: "admin", secretKey: "secret12345", args, env });
     gw = await node();
   }, 60_000);
-  afterAll(async () => { await Promise.all([gw?.destroy(), up?.destroy()]); await pg?.destroy(); });
+  afterAll(async () => { await Promise.all([gw?.destroy(), up?.destroy(), ...more.map((g) => g.destroy())]); await pg?.destroy(); });
 
   let written: { versions: { v1: string; v2: string; marker: string } } & Record<string, unknown>;
 
@@ -59,8 +68,8 @@ describe.skipIf(!onBun || !!noPg)(`gateways on --meta postgres://${why}`, () => 
   });
 
   it("three nodes: what one wrote the others list; parts on two nodes, Complete on the third, read from all; a raced create has one winner; IAM is shared", async () => {
-    const more = await Promise.all([node(), node()]);
-    try {
+    more = await Promise.all([node(), node()]);
+    {
       const nodes = [gw, ...more];
       const [a, b, c] = nodes;
       const at = (g: Gateway, path: string, init?: RequestInit) => g.client.fetch(`${g.url}/${BUCKET}${path}`, init);
@@ -96,8 +105,55 @@ describe.skipIf(!onBun || !!noPg)(`gateways on --meta postgres://${why}`, () => 
       expect(status).toBe(200);
       // Stateless: both stores are shared, so any node may be taken down.
       expect((await fetch(`${b.url}/minio/health/cluster?maintenance=true`)).status).toBe(200);
+    }
+  });
+
+  it("three nodes share the KMS key ring and SQS queues; one node leads GC, lifecycle and the outbox drain, and a killed leader is replaced", async () => {
+    const [a, b, c] = [gw, ...more];
+    // A key created on node 1, an SSE-KMS object PUT through node 2, read through node 3.
+    const admin = (g: Gateway, path: string) => g.client.fetch(`${g.url}/minio/admin/v3/${path}`, { method: "POST", headers: { "x-amz-content-sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" } });
+    expect((await admin(a, "kms/key/create?key-id=shared-key")).status).toBe(200);
+    const data = randomData(300_000);
+    const put = await b.client.fetch(`${b.url}/${BUCKET}/kms.bin`, { method: "PUT", body: data, headers: {
+      "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": "shared-key" } });
+    expect([put.status, put.headers.get("x-amz-server-side-encryption-aws-kms-key-id")]).toEqual([200, "arn:aws:kms:shared-key"]);
+    const got = await c.client.fetch(`${c.url}/${BUCKET}/kms.bin`);
+    expect([got.status, md5Hex(new Uint8Array(await got.arrayBuffer()))]).toEqual([200, md5Hex(data)]);
+    // An SQS queue made on one node: listed, fed and drained through the others.
+    const sqs = async (g: Gateway, action: string, input: Record<string, unknown>) => {
+      const client = new AwsClient({ accessKeyId: g.accessKey, secretAccessKey: g.secretKey, service: "sqs", region: "us-east-1", retries: 0 });
+      const r = await client.fetch(`${g.url}/`, { method: "POST", body: JSON.stringify(input),
+        headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${action}` } });
+      expect(r.status).toBe(200);
+      return r.json() as Promise<Record<string, any>>;
+    };
+    const queueUrl = (await sqs(a, "CreateQueue", { QueueName: "shared-q" })).QueueUrl as string;
+    expect((await sqs(b, "ListQueues", {})).QueueUrls).toEqual([queueUrl.replace(a.url, b.url)]);
+    await sqs(b, "SendMessage", { QueueUrl: queueUrl.replace(a.url, b.url), MessageBody: "across nodes" });
+    const received = await sqs(c, "ReceiveMessage", { QueueUrl: queueUrl.replace(a.url, c.url), WaitTimeSeconds: 2 });
+    expect(received.Messages?.map((m: { Body: string }) => m.Body)).toEqual(["across nodes"]);
+    // Exactly one lease row, held by one of the three nodes' processes.
+    const sql = connectPostgres(pgUrl, { max: 1 });
+    try {
+      const holder = async () => ((await sql`SELECT holder FROM leader_leases WHERE expires > clock_timestamp()`)[0]?.holder as string | undefined) ?? "";
+      const pidOf = (h: string) => Number(/:(\d+)\./.exec(h)?.[1]);
+      const nodes = [a, b, c];
+      const first = pidOf(await holder());
+      const leader = nodes.find((g) => g.pid() === first);
+      expect(leader).toBeDefined();
+      // SIGKILL: no release; another node takes over once the lease (1.5 s) expires.
+      await leader!.stop("SIGKILL");
+      let next: Gateway | undefined;
+      for (const end = Date.now() + 8000; !next && Date.now() < end; await Bun.sleep(200)) {
+        const now = pidOf(await holder());
+        next = nodes.find((g) => g !== leader && g.pid() === now);
+      }
+      expect(next).toBeDefined();
+      // The survivors still serve the key and the queue.
+      const again = await next!.client.fetch(`${next!.url}/${BUCKET}/kms.bin`);
+      expect([again.status, md5Hex(new Uint8Array(await again.arrayBuffer()))]).toEqual([200, md5Hex(data)]);
     } finally {
-      await Promise.all(more.map((g) => g.destroy()));
+      await sql.end({ timeout: 1 });
     }
   });
 });

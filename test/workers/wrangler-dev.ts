@@ -70,3 +70,10 @@ export async function startDevWorker(entry: string, config: (main: string) => st
   }
   return { base, log, stop };
 }
+
+/** The repository's wrangler.toml for workers/gateway.ts, with root credentials and `vars` added (tests that need their own gateway Worker). */
+export function gatewayConfig(vars: Record<string, string>): (main: string) => string {
+  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  const lines = Object.entries({ S3EDGE_ROOT_USER: "admin", S3EDGE_ROOT_PASSWORD: "secret12345", ...vars }).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+  return (main) => toml.replace(/^main = .*$/m, `main = ${JSON.stringify(main)}`).replace(/^\[vars\]$/m, `[vars]\n${lines.join("\n")}`);
+}

@@ -4,7 +4,8 @@
 //
 // Namespace format keeps one entry per object (`<bucket>/<key>`): ObjectRemoved:Delete removes
 // it, every other event replaces it. Both are idempotent and keyed by object, and the outbox
-// delivers a target's messages in commit order, one at a time (events/deliver.ts), so a redelivery
+// delivers a socket target's messages in commit order, one at a time (events/deliver.ts; only
+// webhooks get a window of sends, and never two for one object), so a redelivery
 // after a crash replays a suffix in order and the entry ends as if each event applied once.
 // Access format appends one entry per event: at least once.
 import type { AmqpTarget, MysqlTarget, PostgresTarget, RedisTarget } from "../targets.ts";

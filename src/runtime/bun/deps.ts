@@ -13,6 +13,8 @@ import { bunHasher, bunSyncDigests } from "./hasher.ts";
 import { installSyncDigests } from "../../util/hash.ts";
 import { collectGarbage } from "../../store/gc.ts";
 import { createMd5Pool } from "./md5-pool.ts";
+import { createSsePool } from "./sse-pool.ts";
+import { inlineChunkCrypto } from "../../sse/chunks.ts";
 import { startLocalQueue } from "./local-queue.ts";
 import { createSqlIamStore } from "../../iam/sql-store.ts";
 import type { IamStore } from "../../iam/store.ts";
@@ -22,7 +24,8 @@ import { createTargetRegistry } from "../../events/target-registry.ts";
 import { createTargetSenders, targetRefusal } from "../../events/targets/drivers.ts";
 import { bunTargetDrivers } from "./targets/index.ts";
 import { createSqlQueueStore } from "../../events/sqs-sql-store.ts";
-import { createSqlKmsKeyStore } from "../../sse/key-store.ts";
+import { createSqlKmsKeyStore, type KmsKeyStore } from "../../sse/key-store.ts";
+import type { LocalQueueStore } from "../../events/sqs-queues.ts";
 import { sqsQueueDriver, withSqsQueues } from "../../events/sqs-targets.ts";
 import { createLocalListen } from "../../events/listen.ts";
 import { createTargetStats } from "../../events/targets-stats.ts";
@@ -45,9 +48,10 @@ export function createBunDeps(opts: {
   blobs?: BlobStore;
   /**
    * Metadata (and IAM and stored targets, when given) elsewhere (PostgreSQL: store/postgres),
-   * shared with other nodes, instead of meta.sqlite; `close` ends its pool. SQS queues stay in meta.sqlite.
+   * shared with other nodes, instead of meta.sqlite; `close` ends its pool. SQS queues and the KMS
+   * key ring too when given; GC and the outbox drain run only while `isLeader()` (one node of all).
    */
-  meta?: { store: MetaStore; iam?: IamStore; targets?: TargetStore; close(): Promise<void> };
+  meta?: { store: MetaStore; iam?: IamStore; targets?: TargetStore; queues?: LocalQueueStore; kmsKeys?: KmsKeyStore; isLeader?(): boolean; close(): Promise<void> };
   /**
    * One of several processes on this dataDir (--workers, docs/workers.md): `bootedAt` is when the
    * supervisor started (what was recorded before belongs to a gone process group, not what other
@@ -69,9 +73,11 @@ export function createBunDeps(opts: {
   const log = opts.log ?? consoleLogger();
   installSyncDigests(bunSyncDigests);
   const md5Pool = createMd5Pool(opts.md5Workers ?? navigator.hardwareConcurrency ?? 1);
+  // SSE chunks sealed and opened in worker threads (sse-pool.ts), started at the first large one.
+  const ssePool = createSsePool(navigator.hardwareConcurrency ?? 1, inlineChunkCrypto({ hasher: bunHasher, aesGcm: bunAesGcm }));
   const fsBlobs = opts.blobs ? undefined : createFsBlobStore(join(opts.dataDir, "chunks"), { fsync });
   // SQS queues and their messages: tables of their own in meta.sqlite (events/sqs-sql-store.ts).
-  const queues = createSqlQueueStore(driver);
+  const queues = opts.meta?.queues ?? createSqlQueueStore(driver);
   const drivers = { ...bunTargetDrivers, sqs: sqsQueueDriver(queues, bunHasher, clock.now) };
   const deps: Deps = {
     blobs: opts.blobs ?? fsBlobs!,
@@ -85,7 +91,7 @@ export function createBunDeps(opts: {
     targetDrivers: bunTargetDrivers,
     queues,
     // The key ring's stored keys (sse/key-store.ts): a table of their own in meta.sqlite.
-    kmsKeys: createSqlKmsKeyStore(driver),
+    kmsKeys: opts.meta?.kmsKeys ?? createSqlKmsKeyStore(driver),
     // One process serves every request: its listen streams see every event (events/listen.ts).
     // (--workers: one hub per child, relayed through the supervisor: cluster-listen.ts.)
     listen: opts.shared?.listen ?? createLocalListen(),
@@ -94,6 +100,7 @@ export function createBunDeps(opts: {
     bulkMd5: opts.md5Workers === 0 ? undefined : md5Pool.hasher,
     argon2id: bunArgon2id,
     aesGcm: bunAesGcm,
+    sseChunks: ssePool,
     clock,
     config,
     log,
@@ -111,7 +118,7 @@ export function createBunDeps(opts: {
   // those of the leader it replaces (gone, or it would still hold the lease).
   let led = false;
   const leading = () => {
-    const now = opts.shared ? opts.shared.isLeader() : true;
+    const now = (opts.shared ? opts.shared.isLeader() : true) && (opts.meta?.isLeader?.() ?? true);
     if (now && !led && !opts.meta) driver.run("UPDATE event_outbox SET visible_at = 0 WHERE visible_at > 0");
     led = now;
     return now;
@@ -156,6 +163,7 @@ export function createBunDeps(opts: {
       await events.stop();
       await senders.close();
       md5Pool.close();
+      ssePool.close();
       await opts.meta?.close();
       await driver.close();
     },

@@ -155,17 +155,34 @@ function drained(res: ServerResponse, idleMs: number): Promise<void> {
   });
 }
 
+/**
+ * Bodies whose Content-Length is at most this are read whole before the headers go out: one
+ * call instead of a stream reader per response (small objects, errors, XML), and a body that
+ * fails to read is still a clean 500. Larger bodies stream (bounded memory per request).
+ */
+export const WHOLE_BODY_MAX = 64 * 1024;
+
 async function writeResponse(res: ServerResponse, response: Response, opts: { close: boolean; idleMs: number; phase(p: Phase): void }) {
-  const headers: Record<string, string | string[]> = {};
+  // A flat [name, value, …] list (as rawHeaders): no object to build, repeated names (set-cookie) kept.
+  const headers: string[] = [];
+  let length: string | undefined;
   response.headers.forEach((raw, k) => {
+    if (k === "content-length") length = raw;
+    // Bun ends the socket once this response is flushed.
+    if (opts.close && k === "connection") return;
     // Values are byte strings (what Headers hold here); text the core built from a body (a form
     // field) goes out as its UTF-8, where node:http would refuse it.
-    const v = toByteString(raw);
-    if (k === "set-cookie") headers[k] = [...((headers[k] as string[]) ?? []), v];
-    else headers[k] = v;
+    headers.push(k, toByteString(raw));
   });
-  // Bun ends the socket once this response is flushed.
-  if (opts.close) headers["connection"] = "close";
+  if (opts.close) headers.push("connection", "close");
+  if (length !== undefined && Number(length) <= WHOLE_BODY_MAX) {
+    // (A HEAD's or a 304's null body reads as empty; node:http sends no body for those.)
+    const whole = await response.bytes(); // a failing body rejects before any byte is sent: a 500
+    if (res.destroyed) return; // the client went away meanwhile
+    res.writeHead(response.status, headers);
+    res.end(whole.length ? whole : undefined);
+    return;
+  }
   res.writeHead(response.status, headers);
   if (response.body) {
     const reader = response.body.getReader();
@@ -281,8 +298,7 @@ export async function serveHttp(fetch: FetchHandler, opts: ServeOptions): Promis
       return;
     }
     const info: RequestInfo = { rawPath: rawPathOf(req.url), remoteAddress: socket.remoteAddress };
-    Promise.resolve()
-      .then(() => fetch(request, info))
+    (async () => fetch(request, info))()
       .then((response) => writeResponse(res, response, { close: draining || bodyUnread(req, request.headers), idleMs, phase: (p) => setPhase(socket, p) }))
       .catch((e) => {
         if (!res.headersSent) res.writeHead(500, { connection: "close" }).end();

@@ -2,17 +2,38 @@
 // (a target's oldest rows leased, then deleted or released; see events/deliver.ts for the
 // order and retry rules). The loop runs on the main event loop, since delivery is network
 // I/O, not CPU. Each target has at most one batch in flight, and a slow target does not hold
-// up the others: a new pass starts as soon as any batch settles.
+// up the others: a new pass starts as soon as a commit or a settled batch says one is due.
 import type { MetaStore } from "../../store/types.ts";
-import { startOutboxPass, type DeliverSource } from "../../events/deliver.ts";
+import { HTTP_CONCURRENCY, startOutboxPass, type DeliverSource } from "../../events/deliver.ts";
+
+/** How long an after-commit wake-up waits for more commits to lease with (p99 budget: 100 ms). */
+const COALESCE_MS = 5;
+/** Messages leased per pass (all targets). */
+const LEASE_LIMIT = 100;
 
 export function startLocalQueue(
-  meta: MetaStore, d: DeliverSource, opts: { pollMs?: number; leaseMs?: number; active?: () => boolean } = {},
+  meta: MetaStore, source: DeliverSource, opts: { pollMs?: number; leaseMs?: number; active?: () => boolean } = {},
 ): { stop(): Promise<void> } {
+  const d: DeliverSource = { concurrency: HTTP_CONCURRENCY, ...source };
   const pollMs = opts.pollMs ?? 200;
   let running = true;
   let wake: (() => void) | null = null;
   const inflight = new Set<Promise<void>>();
+  /** Targets with a batch in flight: their new events go out in the pass their settling starts. */
+  const busy = new Map<string, number>();
+  // After-commit wake-up: a request that committed events (stats.triggered) for a target with no
+  // batch in flight starts a pass COALESCE_MS later, not at the next poll, so the commits of those
+  // few ms share one lease and one settle; a wake that lands while a pass is being leased is
+  // kept for the next wait.
+  let woken = false;
+  let soon: ReturnType<typeof setTimeout> | undefined;
+  /** Targets with events committed since the last lease that could include them. */
+  const more = new Set<string>();
+  const stopWaking = d.stats?.onTriggered((targets) => {
+    for (const t of targets) more.add(t);
+    if (soon !== undefined || targets.every((t) => busy.has(t))) return;
+    soon = setTimeout(() => { soon = undefined; woken = true; wake?.(); }, COALESCE_MS);
+  });
   const failed = (e: unknown) => d.log.error("event queue pass failed", { error: String(e) });
   const loop = (async () => {
     while (running) {
@@ -23,27 +44,50 @@ export function startLocalQueue(
         continue;
       }
       try {
-        const pass = await startOutboxPass(meta, d, { leaseMs: opts.leaseMs });
+        // What was committed so far for a target without a batch in flight is in this lease.
+        for (const t of [...more]) if (!busy.has(t)) more.delete(t);
+        const pass = await startOutboxPass(meta, d, { leaseMs: opts.leaseMs, limit: LEASE_LIMIT });
         leased = pass.leased;
         if (leased > 0) {
-          const p: Promise<void> = pass.settled.catch(failed).finally(() => inflight.delete(p));
+          for (const t of pass.targets) busy.set(t, (busy.get(t) ?? 0) + 1);
+          const p: Promise<void> = pass.settled.catch(failed).finally(() => {
+            inflight.delete(p);
+            for (const t of pass.targets) {
+              const n = (busy.get(t) ?? 1) - 1;
+              if (n > 0) busy.set(t, n);
+              else busy.delete(t);
+            }
+            // Its target may have more (events committed meanwhile, or a full batch left some):
+            // lease again, even if this settled while the loop was between a pass and its wait.
+            // Otherwise nothing new is known to wait, and the poll covers other producers.
+            if (pass.leased >= LEASE_LIMIT || pass.targets.some((t) => more.has(t))) {
+              woken = true;
+              wake?.();
+            }
+          });
           inflight.add(p);
         }
       } catch (e) {
         failed(e);
       }
-      // Something was leased: lease again at once (other targets may be due). Otherwise wait for
-      // a batch to settle (its target may have more) or the poll interval (new rows, backoffs ending).
+      // Something was leased: lease again at once (other targets may be due). Otherwise wait for a
+      // wake-up (a commit, or a settled batch whose target has more) or the poll interval (other
+      // producers: lifecycle, other processes; backoffs ending; rows a short lease released).
       if (leased > 0 || !running) continue;
+      if (woken) { woken = false; continue; }
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([...inflight, new Promise<void>((r) => { wake = r; timer = setTimeout(r, pollMs); })]);
+      await new Promise<void>((r) => { wake = r; timer = setTimeout(r, pollMs); });
       clearTimeout(timer);
+      wake = null;
+      woken = false;
     }
     await Promise.all(inflight);
   })();
   return {
     async stop() {
       running = false;
+      stopWaking?.();
+      clearTimeout(soon);
       wake?.();
       await loop;
     },

@@ -14,9 +14,12 @@ interface Reply { id: number; buf?: Uint8Array; digest?: Uint8Array }
 interface Client { back(buf: Uint8Array): void; digest(d: Uint8Array): void }
 
 export function createMd5Pool(size: number, stage = STAGE): { hasher(): Hasher; close(): void } {
-  const workers = Array.from({ length: Math.max(1, size) }, () => new Worker(new URL("./md5-worker.ts", import.meta.url).href));
   const clients = new Map<number, Client>();
-  for (const w of workers) {
+  // Started by the first large body: each worker is a JS VM of its own (~5 MiB of idle RSS), and
+  // many processes (a restart before traffic, small-object loads, tests) never hash one.
+  let workers: Worker[] | null = null;
+  const start = () => Array.from({ length: Math.max(1, size) }, () => {
+    const w = new Worker(new URL("./md5-worker.ts", import.meta.url).href);
     w.onmessage = (e: MessageEvent<Reply>) => {
       const c = clients.get(e.data.id);
       if (!c) return;
@@ -24,14 +27,16 @@ export function createMd5Pool(size: number, stage = STAGE): { hasher(): Hasher; 
       if (e.data.digest) c.digest(e.data.digest);
     };
     (w as unknown as { unref(): void }).unref(); // never keeps the process alive
-  }
+    return w;
+  });
   let nextId = 1;
   let rr = 0;
 
   return {
     hasher(): Hasher {
       const id = nextId++;
-      const w = workers[rr++ % workers.length];
+      const all = (workers ??= start());
+      const w = all[rr++ % all.length];
       const free: Uint8Array[] = [];
       let allocated = 0;
       let cur: Uint8Array | null = null;
@@ -99,6 +104,6 @@ export function createMd5Pool(size: number, stage = STAGE): { hasher(): Hasher; 
         },
       };
     },
-    close: () => { for (const w of workers) w.terminate(); },
+    close: () => { for (const w of workers ?? []) w.terminate(); workers = null; },
   };
 }

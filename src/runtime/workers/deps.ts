@@ -2,7 +2,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Deps, Logger } from "../../deps.ts";
 import { configFromEnv, type WorkersEnv } from "./env.ts";
-import { createR2BlobStore } from "./r2-blob-store.ts";
+import { workersBlobStore } from "./blob-store.ts";
 import { createDoMetaStore } from "./do-meta-store.ts";
 import { workersHasher } from "./hasher.ts";
 import { createDoIamStore } from "./do-iam-store.ts";
@@ -84,7 +84,7 @@ export function createWorkersDeps(env: WorkersEnv, log: Logger = jsonLogger): De
   if (refused.length) throw new ConfigError(refused.join("\n"));
   const meta = createDoMetaStore(env.META);
   return {
-    blobs: createR2BlobStore(env.CHUNKS),
+    blobs: workersBlobStore(env),
     sharedStores: true,
     meta,
     iam: createDoIamStore(env.IAM),

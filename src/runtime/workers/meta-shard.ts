@@ -14,7 +14,7 @@ import type { SqlDriver } from "../../store/sql/driver.ts";
 import { collectGarbage } from "../../store/gc.ts";
 import { DEFAULT_CONFIG } from "../../config.ts";
 import { createDoSqlDriver } from "./do-sql-driver.ts";
-import { createR2BlobStore } from "./r2-blob-store.ts";
+import { workersBlobStore } from "./blob-store.ts";
 import { gcIntervalMs, type WorkersEnv } from "./env.ts";
 import { armLifecycle, isLifecyclePut, lifecycleAlarm } from "./lifecycle-alarm.ts";
 
@@ -66,7 +66,7 @@ export class MetaShard extends DurableObject<WorkersEnv> {
         .catch((e) => { jsonLogger.warn("lifecycle sweep failed; retried next alarm", { error: String(e) }); return Date.now() + 60_000; });
       await this.relay().catch((e) => jsonLogger.warn("event relay failed", { error: String(e) }));
       await collectGarbage({
-        meta: this.store, blobs: createR2BlobStore(this.env.CHUNKS), clock: { now: () => Date.now() }, config: DEFAULT_CONFIG,
+        meta: this.store, blobs: workersBlobStore(this.env), clock: { now: () => Date.now() }, config: DEFAULT_CONFIG,
       });
     } finally {
       // Chunks still pinned by live sessions (or not yet stale) need another pass later.

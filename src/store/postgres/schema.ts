@@ -91,6 +91,20 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO notify_targets_version (id, version) VALUES (0, 0);
   CREATE TABLE sns_topics (name text COLLATE "C" PRIMARY KEY, topic text NOT NULL, updated bigint NOT NULL);
   `,
+  // 4: what was still per node: SQS queues and their messages (queue-store.ts, the tables of
+  // src/events/sqs-sql-store.ts), the KMS key ring (kms-key-store.ts), and the lease that elects
+  // the one node running GC, lifecycle sweeps and the outbox drain (leader-lease.ts).
+  `
+  CREATE TABLE sqs_queues (name text COLLATE "C" PRIMARY KEY, attributes text NOT NULL, created bigint NOT NULL, modified bigint NOT NULL);
+  CREATE TABLE sqs_messages (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, queue text COLLATE "C" NOT NULL, id text NOT NULL, body text NOT NULL,
+    md5 text NOT NULL, sent bigint NOT NULL, visible_at bigint NOT NULL, receives integer NOT NULL DEFAULT 0,
+    first_receive bigint NOT NULL DEFAULT 0, token text NOT NULL DEFAULT '');
+  CREATE UNIQUE INDEX sqs_messages_by_id ON sqs_messages (queue, id);
+  CREATE INDEX sqs_messages_due ON sqs_messages (queue, visible_at, seq);
+  CREATE TABLE kms_keys (name text COLLATE "C" PRIMARY KEY, master_id text NOT NULL, record text NOT NULL);
+  CREATE TABLE leader_leases (name text PRIMARY KEY, holder text NOT NULL, expires timestamptz NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

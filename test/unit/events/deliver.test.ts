@@ -297,7 +297,8 @@ describe("local queue loop (Bun, real time)", () => {
     const { c, env, d, rec } = await configured({ maxRetries: 3 });
     const real = Date.now;
     env.setNow(real());
-    const q = startLocalQueue(env.deps.meta, { ...d, now: real, backoffMs: (f) => Math.min(400, 50 * 2 ** (f - 1)) }, { pollMs: 10 });
+    // One send at a time: commit order across keys (the default window keeps it per key: below).
+    const q = startLocalQueue(env.deps.meta, { ...d, now: real, backoffMs: (f) => Math.min(400, 50 * 2 ** (f - 1)), concurrency: 1 }, { pollMs: 10 });
     try {
       await rx.down();
       const expected: string[] = [];

@@ -32,4 +32,19 @@ describe("per-target notification counters", () => {
     expect(text).toContain('minio_notify_target_queue_length{target_id="1",target_name="webhook"} 4\n');
     expect(text).toContain('minio_notify_target_queue_length{target_id="2",target_name="redis"} 1\n');
   });
+
+  it("counts events triggered (committed to a target's queue) and tells listeners which targets", () => {
+    const stats = createTargetStats();
+    const heard: string[][] = [];
+    const stop = stats.onTriggered((t) => heard.push([...t]));
+    stats.triggered(["1:webhook", "1:webhook", "2:redis"]);
+    stats.triggered([]); // nothing committed: nobody is told
+    stop();
+    stats.triggered(["2:redis"]);
+    expect(heard).toEqual([["1:webhook", "1:webhook", "2:redis"]]);
+    const text = new RequestMetrics(0).render(0, stats.families({}));
+    expect(text).toContain("# TYPE minio_notify_events_triggered_total counter\nminio_notify_events_triggered_total 4\n");
+    expect(text).toContain('minio_notify_target_triggered_events{target_id="1",target_name="webhook"} 2\n');
+    expect(text).toContain('minio_notify_target_triggered_events{target_id="2",target_name="redis"} 2\n');
+  });
 });

@@ -5,6 +5,7 @@ import { memoryDeps } from "../helpers/deps.ts";
 import { s3, ROOT } from "../helpers/s3.ts";
 import { signPrometheusToken } from "../../../src/ops/jwt.ts";
 import { configFromVars } from "../../../src/config.ts";
+import { withRequestInfo } from "../../../src/http/request-info.ts";
 
 const EP = "http://127.0.0.1:9000";
 
@@ -84,6 +85,20 @@ describe("metrics", () => {
     const none = btoa(JSON.stringify({ alg: "none", typ: "JWT" })).replace(/=+$/, "");
     expect((await scrape(env, "/metrics", `${none}.${body}.${sig}`)).status).toBe(403);
     expect((await scrape(env, "/metrics", `${none}.${body}.`)).status).toBe(403);
+  });
+
+  it("a user's admin:Prometheus is evaluated in the scrape's condition context (aws:SourceIp)", async () => {
+    const env = memoryDeps();
+    await env.deps.iam.putPolicy("scrape-from-lan", JSON.stringify({ Version: "2012-10-17", Statement: [
+      { Effect: "Allow", Action: ["admin:Prometheus"], Resource: ["arn:minio:admin:::*"], Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } },
+      { Effect: "Deny", Action: ["admin:Prometheus"], Resource: ["arn:minio:admin:::*"], Condition: { IpAddress: { "aws:SourceIp": "10.9.0.0/16" } } },
+    ] }));
+    await env.deps.iam.putUser({ accessKey: "scraper", secretKey: "scraper-secret", status: "enabled", policies: ["scrape-from-lan"] });
+    const token = await signPrometheusToken("scraper", "scraper-secret", Math.floor(env.deps.clock.now() / 1000) + 3600);
+    const from = (ip: string) => env.app.request(new Request(EP + "/metrics", { headers: { authorization: `Bearer ${token}` } }), undefined, withRequestInfo({ remoteAddress: ip }));
+    expect((await from("10.1.2.3")).status).toBe(200);
+    expect((await from("10.9.2.3")).status).toBe(403); // the explicit Deny for that subnet wins
+    expect((await from("192.168.1.5")).status).toBe(403);
   });
 
   it("S3EDGE_PROMETHEUS_AUTH_TYPE=public serves without a token", async () => {

@@ -202,6 +202,39 @@ describe("objectStream", () => {
     expect(errors).toEqual([]);
   });
 
+  it("the next chunk's blob is asked for while the current one streams, and a cancel closes it unread", async () => {
+    const { deps, blobs, chunks, errors } = setup();
+    const asked: string[] = [];
+    const cancelled: string[] = [];
+    deps.blobs = {
+      ...blobs,
+      async get(key, opts) {
+        asked.push(key);
+        const got = await blobs.get(key, opts);
+        if (!got) return got;
+        const r = got.body.getReader();
+        return { size: got.size, body: new ReadableStream<Uint8Array>({
+          async pull(c) { const x = await r.read(); if (x.done) c.close(); else c.enqueue(x.value); },
+          cancel(why) { cancelled.push(key); return r.cancel(why); },
+        }, { highWaterMark: 0 }) };
+      },
+    };
+    const data = randomBytes(300, 21);
+    const obj = await chunks(data, 100); // c0 c1 c2
+    const reader = (await objectBody(deps, obj)).getReader();
+    expect(asked).toEqual(["c0"]); // nothing ahead before the first read
+    expect((await reader.read()).done).toBe(false); // c0's bytes (read whole and verified)
+    expect(asked).toEqual(["c0", "c1"]); // c1 asked for while c0 streamed; c2 not yet
+    await reader.cancel("client gone");
+    await Bun.sleep(10);
+    expect(cancelled).toEqual(["c1"]); // the blob ahead is closed, unread
+    expect(errors).toEqual([]);
+    // Read to the end: the same bytes, each chunk asked for once.
+    asked.length = 0;
+    expect(new Uint8Array(await new Response(await objectBody(deps, obj)).arrayBuffer())).toEqual(data);
+    expect(asked).toEqual(["c0", "c1", "c2"]);
+  });
+
   it("a missing chunk midway errors the stream, naming the object", async () => {
     const { deps, blobs, chunks, errors } = setup();
     const obj = await chunks(randomBytes(250, 7), 100);

@@ -14,6 +14,7 @@ import { MetaStoreUnavailable } from "../../../src/store/postgres/unavailable.ts
 import { object } from "../../contract/meta-store/tools.ts";
 import { POSTGRES_RACES, type PgNodes } from "./postgres-races.ts";
 import { POSTGRES_IAM } from "./postgres-iam.ts";
+import { POSTGRES_SHARED } from "./postgres-shared.ts";
 
 const absent = missing("postgres");
 const skipNote = absent ? ` (skipped: ${absent} is not installed; scripts/test-deps.sh installs PostgreSQL)` : "";
@@ -74,8 +75,8 @@ describe.skipIf(!!absent)(`MetaStore contract: PostgreSQL (two pools)${skipNote}
   }
 });
 
-describe.skipIf(!!absent)(`PostgreSQL MetaStore: races between nodes; IamStore${skipNote}`, () => {
-  for (const c of [...POSTGRES_RACES, ...POSTGRES_IAM]) it(c.name, async () => {
+describe.skipIf(!!absent)(`PostgreSQL MetaStore: races between nodes; IamStore; queues, KMS keys and the leader lease${skipNote}`, () => {
+  for (const c of [...POSTGRES_RACES, ...POSTGRES_IAM, ...POSTGRES_SHARED]) it(c.name, async () => {
     const n = await nodes();
     try {
       await c.run(n);

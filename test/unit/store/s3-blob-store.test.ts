@@ -199,4 +199,9 @@ describe("gateway start-up with --blobs / --meta", () => {
     expect((await runServe(["--meta", "postgres://u:pw@[bad/db"])).out).toContain("--meta: postgres://u:…@[bad/db is not a valid postgres:// URL");
     expect((await runServe([], { S3EDGE_META_URL: "mysql://h/db" })).out).toContain("S3EDGE_META_URL: unsupported store mysql://h/db");
   });
+
+  it("--meta postgres:// with a bad S3EDGE_LEADER_TTL_MS: exit 2 before connecting", async () => {
+    const r = await runServe(["--meta", "postgres://u:pw@127.0.0.1:1/db"], { S3EDGE_LEADER_TTL_MS: "5s" });
+    expect([r.code, r.out.trim()]).toEqual([2, "s3edge: S3EDGE_LEADER_TTL_MS: 5s is not a whole number of milliseconds from 200 to 3600000"]);
+  });
 });

@@ -4,7 +4,7 @@
 // progressing ones are not, and a cap on waiting sockets keeps room for real requests.
 import { afterEach, describe, expect, it } from "bun:test";
 import { connect, type Socket } from "node:net";
-import { connectionCap, openFileLimit, serveHttp, type HttpServer } from "../../../../src/runtime/bun/http-server.ts";
+import { connectionCap, openFileLimit, serveHttp, WHOLE_BODY_MAX, type HttpServer } from "../../../../src/runtime/bun/http-server.ts";
 import { md5Hex, MiB, randomBytes } from "../../helpers/s3.ts";
 
 let server: HttpServer | undefined;
@@ -91,19 +91,44 @@ describe("responses", () => {
     expect(md5Hex(new Uint8Array(await many.arrayBuffer()))).toBe(md5Hex(big));
   });
 
-  it("a body that fails midway is not sent as complete", async () => {
-    server = await serveHttp(() => {
-      let sent = false;
-      const body = new ReadableStream<Uint8Array>({
-        pull(c) {
-          if (!sent) { sent = true; c.enqueue(new Uint8Array(1000)); return; }
-          c.error(new Error("chunk missing"));
-        },
-      });
-      return new Response(body, { headers: { "content-length": "5000" } });
-    }, { hostname: "127.0.0.1", port: 0 });
+  const failingBody = (first: number) => {
+    let sent = false;
+    return new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (!sent) { sent = true; c.enqueue(new Uint8Array(first)); return; }
+        c.error(new Error("chunk missing"));
+      },
+    });
+  };
+
+  it("a large body that fails midway is not sent as complete", async () => {
+    const length = WHOLE_BODY_MAX + 5000;
+    server = await serveHttp(() => new Response(failingBody(WHOLE_BODY_MAX), { headers: { "content-length": String(length) } }), { hostname: "127.0.0.1", port: 0 });
     // The connection is reset: before the headers (nothing was written yet) or during the body.
     await expect(fetch(url(server)).then((r) => r.arrayBuffer())).rejects.toBeDefined();
+  });
+
+  it("a small body (read whole before the headers) that fails is a 500 that closes the connection", async () => {
+    server = await serveHttp(() => new Response(failingBody(1000), { headers: { "content-length": "5000" } }), { hostname: "127.0.0.1", port: 0 });
+    const r = await fetch(url(server));
+    expect(r.status).toBe(500);
+    expect(r.headers.get("connection")).toBe("close");
+    expect((await r.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it("small bodies go out whole with their headers (set-cookie repeated, HEAD without a body)", async () => {
+    server = await serveHttp((req) => {
+      const h = new Headers({ "content-length": "5", "x-a": "1" });
+      h.append("set-cookie", "a=1");
+      h.append("set-cookie", "b=2");
+      return new Response(req.method === "HEAD" ? null : "hello", { headers: h });
+    }, { hostname: "127.0.0.1", port: 0 });
+    const r = await fetch(url(server));
+    expect(await r.text()).toBe("hello");
+    expect(r.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
+    const head = await fetch(url(server), { method: "HEAD" });
+    expect(head.headers.get("content-length")).toBe("5");
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
   });
 });
 

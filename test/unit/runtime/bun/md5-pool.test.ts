@@ -9,6 +9,24 @@ const tiny = createMd5Pool(1, 1024);
 afterAll(() => { pool.close(); tiny.close(); });
 
 describe("off-thread MD5 pool", () => {
+  it("starts its worker threads at the first hasher, not before (idle RSS)", async () => {
+    const RealWorker = globalThis.Worker;
+    let started = 0;
+    globalThis.Worker = class extends RealWorker { constructor(...a: ConstructorParameters<typeof Worker>) { super(...a); started++; } };
+    const lazy = createMd5Pool(2);
+    try {
+      expect(started).toBe(0);
+      const h = lazy.hasher();
+      await h.update(new Uint8Array(10).fill(1));
+      expect(Buffer.from(await h.digest()).toString("hex")).toBe(md5Hex(new Uint8Array(10).fill(1)));
+      lazy.hasher().dispose?.();
+      expect(started).toBe(2); // once, for both hashers
+    } finally {
+      globalThis.Worker = RealWorker;
+      lazy.close();
+    }
+  });
+
   it("hashes pieces in order, per hasher, concurrently", async () => {
     const a = randomBytes(3 * MiB + 17, 1);
     const b = randomBytes(2 * MiB + 5, 2);

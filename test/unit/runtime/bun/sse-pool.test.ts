@@ -1,0 +1,99 @@
+// The SSE worker pool (src/runtime/bun/sse-pool.ts) writes and reads the same bytes as the
+// inline chunk crypto (src/sse/chunks.ts), checks the content address and the GCM tag, and
+// falls back to the inline path for small chunks and after close.
+import { afterAll, describe, expect, it } from "bun:test";
+import { createSsePool } from "../../../../src/runtime/bun/sse-pool.ts";
+import { inlineChunkCrypto } from "../../../../src/sse/chunks.ts";
+import { openChunk, SEAL_OVERHEAD } from "../../../../src/sse/crypto.ts";
+import { bunHasher } from "../../../../src/runtime/bun/hasher.ts";
+import { bunAesGcm } from "../../../../src/runtime/bun/aes-gcm.ts";
+import { webAesGcm } from "../../../../src/sse/crypto.ts";
+import { withBucket } from "../../helpers/s3.ts";
+
+const root = new Uint8Array(32).fill(7);
+const inline = inlineChunkCrypto({ hasher: bunHasher, aesGcm: bunAesGcm });
+const web = inlineChunkCrypto({ hasher: bunHasher, aesGcm: webAesGcm });
+const pool = createSsePool(2, inline, 1024);
+afterAll(() => pool.close());
+
+const chunk = (n: number, seed: number) => {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed * 7 + (i >> 9)) & 255;
+  return b;
+};
+const hex = (d: Uint8Array) => new Bun.CryptoHasher("sha256").update(d).digest("hex");
+
+describe("createSsePool", () => {
+  it("convergent sealing writes exactly what the inline (and the WebCrypto) path writes", async () => {
+    const plain = chunk(300 * 1024, 1);
+    const viaPool = await pool.seal(root, plain.slice(), true);
+    expect(viaPool).toEqual(await inline.seal(root, plain.slice(), true));
+    expect(viaPool).toEqual(await web.seal(root, plain.slice(), true));
+    expect(viaPool.length).toBe(plain.length + SEAL_OVERHEAD);
+    expect(await openChunk(root, viaPool, webAesGcm)).toEqual(plain);
+  });
+
+  it("takes the chunk's buffer (transferred, not copied) and still answers for a view into a larger buffer", async () => {
+    const own = chunk(64 * 1024, 2);
+    await pool.seal(root, own, true);
+    expect(own.buffer.byteLength).toBe(0); // handed to the worker
+    const big = chunk(1024 * 1024, 3);
+    const view = big.subarray(4096, 4096 + 8192);
+    const expected = await inline.seal(root, view.slice(), true);
+    expect(await pool.seal(root, view, true)).toEqual(expected);
+    expect(big.buffer.byteLength).toBe(1024 * 1024); // copied: the rest of the buffer is the caller's
+  });
+
+  it("random sealing opens through either path; opening checks the address, then the tag", async () => {
+    const plain = chunk(200 * 1024, 4);
+    const sealed = await pool.seal(root, plain.slice(), false);
+    expect(sealed.subarray(0, 16)).not.toEqual((await pool.seal(root, plain.slice(), false)).subarray(0, 16));
+    const addr = hex(sealed);
+    expect(await inline.open(root, sealed.slice(), addr)).toEqual({ plain });
+    expect(await pool.open(root, sealed.slice(), addr)).toEqual({ plain });
+    expect(await pool.open(root, sealed.slice(), "00".repeat(32))).toEqual({ problem: "corrupt" });
+    expect(await pool.open(new Uint8Array(32).fill(8), sealed.slice(), addr)).toEqual({ problem: "not decryptable" });
+    const changed = sealed.slice();
+    changed[100] ^= 1;
+    expect(await pool.open(root, changed, hex(changed))).toEqual({ problem: "not decryptable" });
+  });
+
+  it("many chunks at once come back each to its own caller", async () => {
+    const plains = Array.from({ length: 12 }, (_, i) => chunk(16 * 1024 + i * 1000, 10 + i));
+    const sealed = await Promise.all(plains.map((p) => pool.seal(root, p.slice(), true)));
+    const opened = await Promise.all(sealed.map((s) => pool.open(root, s.slice(), hex(s))));
+    expect(opened).toEqual(plains.map((plain) => ({ plain })));
+  });
+
+  it("small chunks and a closed pool use the inline path", async () => {
+    const small = chunk(100, 5);
+    const s = await pool.seal(root, small, true);
+    expect(small.buffer.byteLength).toBe(100); // not transferred
+    expect(s).toEqual(await inline.seal(root, small.slice(), true));
+    const closed = createSsePool(1, inline, 1);
+    closed.close();
+    const plain = chunk(4096, 6);
+    expect(await closed.seal(root, plain.slice(), true)).toEqual(await inline.seal(root, plain.slice(), true));
+  });
+});
+
+describe("the pool behind the app (Deps.sseChunks)", () => {
+  it("SSE-S3 round-trips with ranges across chunks, and seals what the inline path seals (they dedup)", async () => {
+    const { c, env } = await withBucket("bkt", { kmsSecretKey: { id: "test-key", key: new Uint8Array(32).fill(7) } });
+    env.deps.sseChunks = pool;
+    const data = chunk(200 * 1024, 9); // 64 KiB chunks in the unit deps: 4 chunks through the workers
+    const SSE = { "x-amz-server-side-encryption": "AES256" };
+    expect((await c.put("bkt", "a", data, SSE)).status).toBe(200);
+    expect(new Uint8Array(await (await c.get("bkt", "a")).arrayBuffer())).toEqual(data);
+    for (const [s, e] of [[0, 0], [65_530, 65_545], [100, 150_000], [data.length - 10, data.length - 1]]) {
+      const r = await c.get("bkt", "a", { range: `bytes=${s}-${e}` });
+      expect(r.status).toBe(206);
+      expect(new Uint8Array(await r.arrayBuffer())).toEqual(data.subarray(s, e + 1));
+    }
+    const chunks = await env.deps.meta.countChunks();
+    env.deps.sseChunks = undefined; // inline: the same sealed bytes, so nothing new is stored
+    expect((await c.put("bkt", "b", data, SSE)).status).toBe(200);
+    expect(await env.deps.meta.countChunks()).toBe(chunks);
+    expect(new Uint8Array(await (await c.get("bkt", "b")).arrayBuffer())).toEqual(data);
+  });
+});
