@@ -249,21 +249,14 @@ describe.skipIf(skipBun)("MinIO targets on Bun: Redis, PostgreSQL, MySQL, AMQP",
   }, 180_000);
 });
 
-/** The project's wrangler.toml for `main`, with root credentials and these vars. */
-async function workerConfig(vars: Record<string, string>): Promise<(main: string) => string> {
-  const toml = await Bun.file(new URL("../../wrangler.toml", import.meta.url)).text();
-  const lines = Object.entries({ S3EDGE_ROOT_USER: "admin", S3EDGE_ROOT_PASSWORD: "secret12345", ...vars }).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
-  return (main) => toml.replace(/^main = .*$/m, `main = ${JSON.stringify(main)}`).replace(/^\[vars\]$/m, `[vars]\n${lines.join("\n")}`);
-}
-
 describe.skipIf(!onWorkerd)("MinIO socket targets on workerd", () => {
   test("PostgreSQL through cloudflare:sockets: PUT upserts the namespace row, DELETE removes it, access rows appended", async () => {
     if (missing("postgres")) return console.warn(`skipped: ${missing("postgres")} is not installed`);
-    const { startDevWorker } = await import("../workers/wrangler-dev.ts");
+    const { gatewayConfig, startDevWorker } = await import("../workers/wrangler-dev.ts");
     const pg = await startPostgres();
     servers.postgres = pg;
     const cs = `postgres://${pg.user}:${pg.password}@127.0.0.1:${pg.port}/${pg.database}`;
-    const w = await startDevWorker("workers/gateway.ts", await workerConfig({
+    const w = await startDevWorker("workers/gateway.ts", gatewayConfig({
       MINIO_NOTIFY_POSTGRES_ENABLE_PNS: "on", MINIO_NOTIFY_POSTGRES_CONNECTION_STRING_PNS: cs, MINIO_NOTIFY_POSTGRES_TABLE_PNS: "ns_events",
       MINIO_NOTIFY_POSTGRES_ENABLE_PAC: "on", MINIO_NOTIFY_POSTGRES_CONNECTION_STRING_PAC: cs, MINIO_NOTIFY_POSTGRES_TABLE_PAC: "access_events",
       MINIO_NOTIFY_POSTGRES_FORMAT_PAC: "access",
@@ -299,8 +292,8 @@ describe.skipIf(!onWorkerd)("MinIO socket targets on workerd", () => {
   }, 180_000);
 
   test("a Worker configured with a Redis target refuses to serve, with the reason (no TCP targets there)", async () => {
-    const { startDevWorker } = await import("../workers/wrangler-dev.ts");
-    const config = await workerConfig({ MINIO_NOTIFY_REDIS_ENABLE_W: "on", MINIO_NOTIFY_REDIS_ADDRESS_W: "127.0.0.1:6379", MINIO_NOTIFY_REDIS_KEY_W: "bucketevents" });
+    const { gatewayConfig, startDevWorker } = await import("../workers/wrangler-dev.ts");
+    const config = gatewayConfig({ MINIO_NOTIFY_REDIS_ENABLE_W: "on", MINIO_NOTIFY_REDIS_ADDRESS_W: "127.0.0.1:6379", MINIO_NOTIFY_REDIS_KEY_W: "bucketevents" });
     const w = await startDevWorker("workers/gateway.ts", config, "/minio/health/live", 503);
     try {
       const res = await fetch(`${w.base}/minio/health/live`);

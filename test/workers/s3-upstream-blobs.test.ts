@@ -6,6 +6,7 @@
 // Runs in the workerd suite (test/run-all.sh) or alone: bun test test/workers/s3-upstream-blobs.test.ts
 import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { AwsClient } from "aws4fetch";
+import { randomData } from "../e2e/harness.ts";
 import { startGateway, type Gateway } from "../unit/store/s3-gateway.ts";
 import { gatewayConfig, startDevWorker, type DevWorker } from "./wrangler-dev.ts";
 
@@ -22,14 +23,6 @@ const upstreamKeys = async (): Promise<string[]> => {
   return [...(await r.text()).matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]!);
 };
 
-/** Deterministic bytes, different per seed. */
-function bytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; out[i] = x & 0xff; }
-  return out;
-}
-
 describe("the Worker's chunks in an S3 upstream (S3EDGE_BLOB_URL)", () => {
   beforeAll(async () => {
     up = await startGateway();
@@ -45,8 +38,8 @@ describe("the Worker's chunks in an S3 upstream (S3EDGE_BLOB_URL)", () => {
   afterAll(async () => { await w?.stop(); await up?.destroy(); });
 
   it("PUT and GET (whole and ranges) go through the upstream; chunks sit under the prefix", async () => {
-    const data = bytes(3 * MiB + 12345, 7);
-    const put = await s3.fetch(`${w.base}/data/big.bin`, { method: "PUT", body: data as Uint8Array<ArrayBuffer> });
+    const data = randomData(3 * MiB + 12345);
+    const put = await s3.fetch(`${w.base}/data/big.bin`, { method: "PUT", body: data });
     expect(put.status).toBe(200);
     const keys = await upstreamKeys();
     expect(keys.length).toBeGreaterThanOrEqual(4); // four 1 MiB chunks
