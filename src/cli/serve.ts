@@ -42,7 +42,7 @@ const lifecycle = startLifecycleTimer(deps, { active: meta ? meta.isLeader : lea
 
 const tag = (r: Response) => { try { r.headers.set("x-s3edge-worker", worker!.id); } catch {} return r; }; // immutable headers: untagged
 const server = await serveHttp(worker ? async (req, info) => tag(await app.fetch(req, withRequestInfo(info))) : (req, info) => app.fetch(req, withRequestInfo(info)),
-  { hostname: opts.hostname, port: worker ? worker.port : opts.port });
+  { hostname: opts.hostname, port: worker ? worker.port : opts.port, reusePort: worker !== undefined, engine: opts.http });
 if (worker) {
   process.send?.({ s3edge: "listening", id: worker.id, pid: process.pid } satisfies ListeningMessage);
   if (!opts.quiet) console.log(`s3edge worker ${worker.id} (pid ${process.pid}) listening`);

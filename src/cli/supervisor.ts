@@ -1,7 +1,7 @@
 // `--workers N`: the parent process of N gateway processes on one port (docs/workers.md).
-// Bun's node:http ignores `reusePort` on listen (1.4.5: a second process fails with "port in
-// use"), but node:cluster children bind with SO_REUSEPORT on Linux, so the kernel spreads
-// connections over them; the parent itself serves nothing. It restarts a child that dies (with a
+// Each child binds the port with SO_REUSEPORT (Bun.listen's reusePort; under S3EDGE_HTTP=node,
+// node:cluster binds children that way, as Bun's node:http ignores `reusePort`), so the kernel
+// spreads connections over them; the parent itself serves nothing. It restarts a child that dies (with a
 // growing pause if children die right after starting), forwards SIGTERM/SIGINT (each child drains
 // as a single process does) and exits once all children are gone.
 import cluster, { type Worker } from "node:cluster";

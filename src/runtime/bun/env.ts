@@ -16,6 +16,8 @@ export interface ServeOptions {
   meta: MetaTarget;
   /** Server processes on one port (--workers / S3EDGE_WORKERS, default 1; docs/workers.md). */
   workers: number;
+  /** The HTTP server (S3EDGE_HTTP): "bun" (Bun.listen, http1-server.ts; default) or "node" (node:http). */
+  http: "bun" | "node";
 }
 
 /** Where the MetaStore lives; `display` is the URL with its password masked (for messages). */
@@ -57,6 +59,8 @@ export function parseServeOptions(argv: string[], env: Record<string, string | u
   const workersRaw = flag("--workers") ?? env.S3EDGE_WORKERS ?? "1";
   const workers = /^\d{1,3}$/.test(workersRaw) ? Number(workersRaw) : NaN;
   if (!(workers >= 1 && workers <= 256)) throw new ConfigError(`--workers must be a whole number from 1 to 256, got ${workersRaw.slice(0, 40)}`);
+  const http = (env.S3EDGE_HTTP ?? "bun").trim().toLowerCase();
+  if (http !== "bun" && http !== "node") throw new ConfigError(`S3EDGE_HTTP must be bun or node, got ${http.slice(0, 40)}`);
   return {
     hostname: m[1] || "127.0.0.1",
     port: Number(m[2]),
@@ -68,5 +72,6 @@ export function parseServeOptions(argv: string[], env: Record<string, string | u
     blobs,
     meta,
     workers,
+    http,
   };
 }

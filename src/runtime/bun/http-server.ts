@@ -1,6 +1,8 @@
-// Serves a fetch handler over Bun's node:http. Bun.serve (1.4.5) drops a handler-set
-// Content-Length for ReadableStream bodies and sends them chunked (oven-sh/bun#10507), but S3
-// clients need Content-Length on GET (s3cmd fails without it, SDKs report no ContentLength).
+// serveHttp: the gateway's HTTP server, http1-server.ts (Bun.listen) by default; this file is
+// the node:http bridge it replaced, kept behind S3EDGE_HTTP=node (same behaviour, same tests).
+// Bun.serve (1.4.5) drops a handler-set Content-Length for ReadableStream bodies and sends them
+// chunked (oven-sh/bun#10507), but S3 clients need Content-Length on GET (s3cmd fails without
+// it, SDKs report no ContentLength).
 //
 // Connections are guarded against clients that hold sockets without credentials (issue 10, D6):
 // - An answer given before the request body was read to its end (every auth failure: the app
@@ -18,37 +20,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import { RequestAborted } from "../../http/request-aborted.ts";
 import { rawPathOf, type RequestInfo } from "../../http/request-info.ts";
 import { toByteString } from "../../http/header-bytes.ts";
+import { connectionCap, IDLE_TIMEOUT_MS, openFileLimit, WHOLE_BODY_MAX, type FetchHandler, type HttpServer, type ServeOptions } from "./http-limits.ts";
+import { serveHttp1 } from "./http1-server.ts";
 
-export interface HttpServer {
-  hostname: string; port: number; stop(): Promise<void>;
-  /**
-   * Graceful shutdown (SIGTERM): stops accepting, closes idle keep-alive sockets, answers the
-   * requests in flight (each with Connection: close) for up to `timeoutMs`, then cuts the rest.
-   * Resolves true when everything finished in time.
-   */
-  drain(timeoutMs: number): Promise<boolean>;
-}
-
-type FetchHandler = (req: Request, info: RequestInfo) => Response | Promise<Response>;
-
-export interface ServeOptions {
-  hostname: string;
-  port: number;
-  /** Idle bound per connection while the client is the one to act (default IDLE_TIMEOUT_MS). */
-  idleTimeoutMs?: number;
-  /** Most open sockets (default: from the open-file limit, see connectionCap). */
-  maxConnections?: number;
-}
+export { connectionCap, IDLE_TIMEOUT_MS, openFileLimit, WHOLE_BODY_MAX, type FetchHandler, type HttpServer, type ServeOptions };
 
 // Request bodies are queued up to this many bytes before the socket is paused.
 const BODY_HIGH_WATER = 1024 * 1024;
-export const IDLE_TIMEOUT_MS = 20_000;
-// Descriptors kept for everything but sockets: SQLite (db, wal, shm), workers, logs, stdio.
-const FD_RESERVE = 128;
 
 /** Who the connection waits for, for the idle bound: the client ("waiting", "reading") or us. */
 type Phase = "waiting" | "reading" | "busy" | "writing";
@@ -155,13 +136,6 @@ function drained(res: ServerResponse, idleMs: number): Promise<void> {
   });
 }
 
-/**
- * Bodies whose Content-Length is at most this are read whole before the headers go out: one
- * call instead of a stream reader per response (small objects, errors, XML), and a body that
- * fails to read is still a clean 500. Larger bodies stream (bounded memory per request).
- */
-export const WHOLE_BODY_MAX = 64 * 1024;
-
 async function writeResponse(res: ServerResponse, response: Response, opts: { close: boolean; idleMs: number; phase(p: Phase): void }) {
   // A flat [name, value, …] list (as rawHeaders): no object to build, repeated names (set-cookie) kept.
   const headers: string[] = [];
@@ -213,26 +187,12 @@ async function writeResponse(res: ServerResponse, response: Response, opts: { cl
   res.end();
 }
 
-/** The soft open-file limit (Linux /proc), or undefined where unknown or unlimited. */
-export function openFileLimit(): number | undefined {
-  try {
-    const m = /^Max open files\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "utf8"));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
+/** The HTTP server: Bun.listen (http1-server.ts) unless `engine: "node"` (S3EDGE_HTTP=node) asks for the node:http bridge below. */
+export function serveHttp(fetch: FetchHandler, opts: ServeOptions): Promise<HttpServer> {
+  return opts.engine === "node" ? serveNodeHttp(fetch, opts) : serveHttp1(fetch, opts);
 }
 
-/**
- * Most sockets to hold at once. A request in flight can hold a blob file besides its socket, so
- * half of what the limit leaves after FD_RESERVE: at the cap, accepting fails before any file
- * open does (EMFILE there would fail every request, not only the newest connection).
- */
-export function connectionCap(fdLimit: number | undefined): number | undefined {
-  return fdLimit === undefined ? undefined : Math.max(16, Math.floor((fdLimit - FD_RESERVE) / 2));
-}
-
-export async function serveHttp(fetch: FetchHandler, opts: ServeOptions): Promise<HttpServer> {
+export async function serveNodeHttp(fetch: FetchHandler, opts: ServeOptions): Promise<HttpServer> {
   const idleMs = opts.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   const maxConnections = opts.maxConnections ?? connectionCap(openFileLimit());
   const maxWaiting = maxConnections === undefined ? Infinity : Math.max(1, Math.floor(maxConnections / 2));

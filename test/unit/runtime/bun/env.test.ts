@@ -33,3 +33,11 @@ describe("parseServeOptions: --workers", () => {
     for (const bad of ["0", "-1", "1.5", "two", "", "257"]) expect(() => parseServeOptions(["--workers", bad], {})).toThrow("--workers must be a whole number");
   });
 });
+
+describe("parseServeOptions: S3EDGE_HTTP", () => {
+  it("picks the HTTP server: bun (default) or node; anything else is one clear line", () => {
+    expect(parseServeOptions([], {}).http).toBe("bun");
+    expect(parseServeOptions([], { S3EDGE_HTTP: "Node" }).http).toBe("node");
+    expect(() => parseServeOptions([], { S3EDGE_HTTP: "uws" })).toThrow("S3EDGE_HTTP must be bun or node, got uws");
+  });
+});

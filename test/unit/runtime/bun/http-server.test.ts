@@ -4,7 +4,7 @@
 // progressing ones are not, and a cap on waiting sockets keeps room for real requests.
 import { afterEach, describe, expect, it } from "bun:test";
 import { connect, type Socket } from "node:net";
-import { connectionCap, openFileLimit, serveHttp, WHOLE_BODY_MAX, type HttpServer } from "../../../../src/runtime/bun/http-server.ts";
+import { connectionCap, openFileLimit, serveHttp as serveAny, WHOLE_BODY_MAX, type HttpServer } from "../../../../src/runtime/bun/http-server.ts";
 import { md5Hex, MiB, randomBytes } from "../../helpers/s3.ts";
 
 let server: HttpServer | undefined;
@@ -12,7 +12,11 @@ afterEach(async () => { await server?.stop(); server = undefined; });
 
 const url = (s: HttpServer, path = "/") => `http://${s.hostname}:${s.port}${path}`;
 
-describe("request bodies", () => {
+// Both servers behave alike: Bun.listen (http1-server.ts, the default) and the node:http bridge.
+for (const engine of ["bun", "node"] as const) {
+const serveHttp: typeof serveAny = (fetch, opts) => serveAny(fetch, { ...opts, engine });
+
+describe(`${engine}: request bodies`, () => {
   it("arrive intact when every read is kept (reads are not reused buffers)", async () => {
     const kept: Uint8Array[][] = [];
     server = await serveHttp(async (req) => {
@@ -66,7 +70,7 @@ describe("request bodies", () => {
   });
 });
 
-describe("responses", () => {
+describe(`${engine}: responses`, () => {
   it("keep Content-Length for stream bodies, of one read or many", async () => {
     const big = randomBytes(3 * MiB + 5, 4);
     server = await serveHttp((req) => {
@@ -168,7 +172,7 @@ const authFirst = async (req: Request) => {
   return new Response(String(n));
 };
 
-describe("connections (D6)", () => {
+describe(`${engine}: connections (D6)`, () => {
   it("an unauthenticated PUT whose body trickles gets 403 and its socket is closed at once", async () => {
     server = await serveHttp(authFirst, { hostname: "127.0.0.1", port: 0, idleTimeoutMs: 10_000 });
     const c = await rawTracked(server);
@@ -323,3 +327,73 @@ describe("connections (D6)", () => {
     expect(openFileLimit()).toBeGreaterThan(0);
   });
 });
+
+describe(`${engine}: protocol`, () => {
+  /** Echoes method, path, body length and the body's MD5. */
+  const echo = async (req: Request) => {
+    const b = req.body ? new Uint8Array(await req.arrayBuffer()) : new Uint8Array(0);
+    return new Response(`${req.method} ${new URL(req.url).pathname} ${b.length} ${md5Hex(b)}`);
+  };
+  const responses = (t: string) => t.match(/^HTTP\/1.1 \d+/gm) ?? [];
+
+  it("pipelined requests are answered in order, bodies kept apart", async () => {
+    server = await serveHttp(echo, { hostname: "127.0.0.1", port: 0 });
+    const c = await rawTracked(server);
+    c.sock.write("PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /b HTTP/1.1\r\nHost: x\r\n\r\nPUT /c HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nde");
+    for (let i = 0; i < 200 && responses(c.text()).length < 3; i++) await Bun.sleep(5);
+    expect(c.text()).toContain(`PUT /a 3 ${md5Hex(new TextEncoder().encode("abc"))}`);
+    expect(c.text().indexOf("PUT /a")).toBeLessThan(c.text().indexOf("GET /b"));
+    expect(c.text().indexOf("GET /b 0")).toBeLessThan(c.text().indexOf("PUT /c 2"));
+  });
+
+  it("a chunked request body arrives decoded, split anywhere", async () => {
+    server = await serveHttp(echo, { hostname: "127.0.0.1", port: 0 });
+    const c = await rawTracked(server);
+    const wire = "PUT /k HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n";
+    for (let i = 0; i < wire.length; i += 7) { c.sock.write(wire.slice(i, i + 7)); await Bun.sleep(1); }
+    for (let i = 0; i < 200 && !c.text().includes("PUT /k"); i++) await Bun.sleep(5);
+    expect(c.text()).toContain(`PUT /k 11 ${md5Hex(new TextEncoder().encode("hello world"))}`);
+    // And fetch's own chunked upload (a stream of unknown length).
+    const body = new ReadableStream({ start(ctrl) { ctrl.enqueue(new TextEncoder().encode("abc")); ctrl.enqueue(new TextEncoder().encode("de")); ctrl.close(); } });
+    expect(await (await fetch(url(server, "/s"), { method: "PUT", body, duplex: "half" } as RequestInit)).text()).toStartWith("PUT /s 5 ");
+  });
+
+  it("100 Continue goes out when the app reads the body, then the answer", async () => {
+    server = await serveHttp(echo, { hostname: "127.0.0.1", port: 0 });
+    const c = await rawTracked(server);
+    c.sock.write("PUT /e HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    for (let i = 0; i < 200 && !c.text().includes("100 Continue"); i++) await Bun.sleep(5);
+    expect(c.text()).toStartWith("HTTP/1.1 100 Continue\r\n\r\n");
+    c.sock.write("hello");
+    for (let i = 0; i < 200 && !c.text().includes("PUT /e"); i++) await Bun.sleep(5);
+    expect(c.text()).toContain("PUT /e 5 ");
+  });
+
+  it("HTTP/1.0 closes after the answer unless keep-alive is asked for", async () => {
+    server = await serveHttp(echo, { hostname: "127.0.0.1", port: 0 });
+    const c = await rawTracked(server);
+    c.sock.write("GET /old HTTP/1.0\r\n\r\n");
+    expect(await within(c.closed, 2_000)).not.toBe("timeout");
+    expect(c.text()).toContain("GET /old 0");
+  });
+
+  it("a malformed head is a 400 that closes; an oversized one a 431", async () => {
+    server = await serveHttp(echo, { hostname: "127.0.0.1", port: 0 });
+    const bad = await rawTracked(server);
+    bad.sock.write("PUT /k HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n");
+    expect(await within(bad.closed, 2_000)).not.toBe("timeout");
+    expect(bad.text()).toStartWith("HTTP/1.1 400");
+    const big = await rawTracked(server);
+    big.sock.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`);
+    expect(await within(big.closed, 2_000)).not.toBe("timeout");
+    expect(big.text()).toStartWith("HTTP/1.1 431");
+  });
+
+  it("answers carry a Date header, and a HEAD the length without a body", async () => {
+    server = await serveHttp(() => new Response("12345", { headers: { "content-length": "5" } }), { hostname: "127.0.0.1", port: 0 });
+    const r = await fetch(url(server), { method: "HEAD" });
+    expect(r.headers.get("date")).toMatch(/GMT$/);
+    expect(r.headers.get("content-length")).toBe("5");
+  });
+});
+}
