@@ -5,6 +5,7 @@
 //                    [--small-kib 4] [--phase-seconds 40] [--workerd-phase-seconds 15] [--no-workerd]
 //                    [--rss-mib 2048] [--no-rss] [--no-rss-bare] [--no-throughput] [--bare-http bun|node]
 //                    [--overwrite] [--no-sync] [--no-refs] [--no-startup] [--out bench/results/latest.json]
+//                    [--s3edge-repo DIR]   (measure another checkout's s3edge: before/after in two runs)
 // Every flag also reads from BENCH_<NAME> (e.g. BENCH_LARGE_OPS=16).
 import { AwsClient } from "aws4fetch";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -71,6 +72,9 @@ const USER = ROOT_CREDENTIALS.accessKeyId, PASSWORD = ROOT_CREDENTIALS.secretAcc
 const BUN = process.execPath;
 // Extra `bun` flags for the s3edge process, e.g. BENCH_S3EDGE_BUN_ARGS="--cpu-prof-md --cpu-prof-dir=/tmp/prof".
 const bunArgs = (process.env.BENCH_S3EDGE_BUN_ARGS ?? "").split(/\s+/).filter(Boolean);
+// --s3edge-repo DIR: the s3edge measured is another checkout's (a "before" build, e.g. a
+// `git worktree` of an older commit with node_modules linked); everything else stays this one's.
+const S3EDGE_REPO = (() => { const i = process.argv.indexOf("--s3edge-repo"); return i >= 0 ? resolve(process.argv[i + 1]!) : ROOT; })();
 
 // ---------------------------------------------------------------------------------------------
 // processes and cleanup
@@ -125,7 +129,7 @@ async function startServer(name: string, kind: Kind, dataDir: string): Promise<S
     // bench/gateway.ts, as every other bench starts its s3edge: same flags, credentials and readiness check.
     let s: Server | undefined;
     try {
-      await startGateway({ dataDir, bunArgs, log, onSpawn: (proc, url) => { s = track(name, kind, proc, url, log); } });
+      await startGateway({ repo: S3EDGE_REPO, dataDir, bunArgs, log, onSpawn: (proc, url) => { s = track(name, kind, proc, url, log); } });
     } catch (e) {
       if (s) servers.delete(s);
       throw e;
@@ -581,8 +585,8 @@ async function startupTest(log: (m: string) => void, runs = 3) {
     const logFile = join(tmpRoot, `startup-${i}.log`);
     const fd = openSync(logFile, "w");
     const t0 = performance.now();
-    const proc = Bun.spawn([BUN, ...bunArgs, join(ROOT, "src/cli/serve.ts"), "--address", `127.0.0.1:${port}`, "--data", dir, "--quiet"], {
-      cwd: ROOT, env: { ...process.env, S3EDGE_ROOT_USER: USER, S3EDGE_ROOT_PASSWORD: PASSWORD }, stdout: fd, stderr: fd, stdin: "ignore",
+    const proc = Bun.spawn([BUN, ...bunArgs, join(S3EDGE_REPO, "src/cli/serve.ts"), "--address", `127.0.0.1:${port}`, "--data", dir, "--quiet"], {
+      cwd: S3EDGE_REPO, env: { ...process.env, S3EDGE_ROOT_USER: USER, S3EDGE_ROOT_PASSWORD: PASSWORD }, stdout: fd, stderr: fd, stdin: "ignore",
     });
     closeSync(fd);
     const s = track(`startup-${i}`, "s3edge", proc, `http://127.0.0.1:${port}`, logFile);

@@ -68,6 +68,8 @@ interface Conn {
   answered: boolean;
   /** At least one answer was given on this connection. */
   served: boolean;
+  /** The client has sent its FIN (a half-close): nothing more will come; close once answered. */
+  ended: boolean;
 }
 
 const enc = new TextEncoder();
@@ -312,6 +314,7 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
     if (draining) { close(c, false); return; } // answered in full: FIN after it
     setPhase(c, "waiting");
     next(c);
+    if (c.ended && !c.inFlight) close(c, false); // a half-closed client's last request is answered
   };
 
   const respond = async (c: Conn, head: RequestHead, response: Response) => {
@@ -320,7 +323,7 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
     c.served = true;
     const b = c.body;
     // Close after this answer: asked to, draining, or a request body left unread.
-    let closeAfter = head.close || draining || (b !== null && !b.done);
+    let closeAfter = head.close || draining || (c.ended && !c.held) || (b !== null && !b.done);
     const status = response.status;
     const noBody = head.method === "HEAD" || status === 204 || status === 304 || status < 200;
     let lengthText: string | undefined;
@@ -409,9 +412,11 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
     hostname: opts.hostname,
     port: opts.port,
     ...(opts.reusePort ? { reusePort: true } : {}),
+    // A client may half-close after its request (shutdown(SHUT_WR)): it still gets the answer.
+    allowHalfOpen: true,
     socket: {
       open(socket) {
-        const c: Conn = { socket, phase: "waiting", last: Date.now(), headStart: 0, held: null, body: null, inFlight: false, pending: null, drained: null, closed: false, paused: false, answered: false, served: false };
+        const c: Conn = { socket, phase: "waiting", last: Date.now(), headStart: 0, held: null, body: null, inFlight: false, pending: null, drained: null, closed: false, paused: false, answered: false, served: false, ended: false };
         socket.data = c;
         if (draining || (maxConnections !== undefined && conns.size >= maxConnections)) { c.closed = true; socket.terminate(); return; }
         conns.add(c);
@@ -421,34 +426,52 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
       data(socket, d) {
         const c = socket.data;
         if (!c || c.closed) return;
-        c.last = Date.now();
-        let rest: Uint8Array | null = d;
+        try {
+          received(c, d);
+        } catch {
+          close(c, true); // never a crash for a client's bytes
+        }
+      },
+      end(socket) {
+        const c = socket.data;
+        if (!c || c.closed) return;
+        c.ended = true;
         const b = c.body;
-        if (b && !b.done) {
-          try {
-            rest = feedBody(c, b, d);
-          } catch (e) {
-            b.done = true;
-            if (!b.cancelled) b.ctrl?.error(e);
-            c.held = null;
-            close(c, true);
-            return;
-          }
-          if (b.cancelled && !b.done) return; // unread: dropped (a cancelled body's socket stays paused)
-        }
-        if (!rest) return;
-        c.held = c.held ? concat(c.held, rest) : rest;
-        if (c.inFlight) {
-          if (c.held.length > HELD_MAX) pause(c); // pipelined: parsed once this request is answered
-          return;
-        }
-        next(c);
+        // A body cut short by the FIN is an aborted upload, not a short one.
+        if (b && !b.done) { b.done = true; if (!b.cancelled) { try { b.ctrl?.error(new RequestAborted()); } catch { /* closed */ } } }
+        if (!c.inFlight) close(c, false); // complete heads were parsed as they came: only a partial one is left
       },
       drain(socket) { const c = socket.data; if (c) flushPending(c); },
       close(socket) { const c = socket.data; if (c) gone(c); },
       error(socket) { const c = socket.data; if (c) gone(c); },
     },
   });
+
+  /** Bytes from the client: the body in progress takes its own, the rest waits to be parsed. */
+  function received(c: Conn, d: Uint8Array) {
+    c.last = Date.now();
+    let rest: Uint8Array | null = d;
+    const b = c.body;
+    if (b && !b.done) {
+      try {
+        rest = feedBody(c, b, d);
+      } catch (e) {
+        b.done = true;
+        if (!b.cancelled) b.ctrl?.error(e);
+        c.held = null;
+        close(c, true);
+        return;
+      }
+      if (b.cancelled && !b.done) return; // unread: dropped (a cancelled body's socket stays paused)
+    }
+    if (!rest) return;
+    c.held = c.held ? concat(c.held, rest) : rest;
+    if (c.inFlight) {
+      if (c.held.length > HELD_MAX) pause(c); // pipelined: parsed once this request is answered
+      return;
+    }
+    next(c);
+  }
 
   // One sweep for every socket's idle bound (a timer per socket and request would cost more).
   // An idle keep-alive socket closes gracefully (FIN after what the kernel still holds for the

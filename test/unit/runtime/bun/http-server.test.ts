@@ -377,6 +377,18 @@ describe(`${engine}: protocol`, () => {
     expect(c.text()).toContain("GET /old 0");
   });
 
+  it("a client that half-closes after its request still gets the answer", async () => {
+    server = await serveHttp(echo, { hostname: "127.0.0.1", port: 0 });
+    const sock = connect({ port: server.port, host: server.hostname, allowHalfOpen: true });
+    await new Promise((r) => sock.once("connect", r));
+    let text = "";
+    sock.on("data", (d: Buffer) => { text += d.toString("latin1"); });
+    const closed = new Promise((r) => sock.once("close", r));
+    sock.end("PUT /h HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+    expect(await within(closed, 2_000)).not.toBe("timeout");
+    expect(text).toContain("PUT /h 2 ");
+  });
+
   it("a malformed head is a 400 that closes; an oversized one a 431", async () => {
     server = await serveHttp(echo, { hostname: "127.0.0.1", port: 0 });
     const bad = await rawTracked(server);
