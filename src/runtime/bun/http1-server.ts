@@ -70,6 +70,8 @@ interface Conn {
   served: boolean;
   /** The client has sent its FIN (a half-close): nothing more will come; close once answered. */
   ended: boolean;
+  /** Closed by us gracefully, the peer not yet (see close). */
+  lingering: boolean;
 }
 
 const enc = new TextEncoder();
@@ -109,19 +111,28 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
     } else waiting.delete(c);
   };
 
+  // Sockets closed gracefully whose peer has not closed yet: they still hold a descriptor, so
+  // they count towards the cap.
+  let lingering = 0;
   const close = (c: Conn, hard: boolean) => {
     if (c.closed) return;
     c.closed = true;
     if (hard) c.socket.terminate();
     else {
       // FIN after the answer; the read side stays open so unread request bytes do not turn the
-      // close into a reset that could destroy the answer. A peer that never closes is cut off.
+      // close into a reset that could destroy the answer. A peer that never closes is cut off:
+      // soon when it still owes a body nobody reads (the answer is a small error), else after
+      // the idle bound (a slow reader may still be taking a large answer from the kernel).
       c.socket.end();
+      c.lingering = true;
+      lingering++;
       const s = c.socket;
-      setTimeout(() => s.terminate(), idleMs).unref();
+      const unread = c.body !== null && !c.body.done;
+      setTimeout(() => { unlinger(c); s.terminate(); }, unread ? Math.min(idleMs, 2_000) : idleMs).unref();
     }
     gone(c);
   };
+  const unlinger = (c: Conn) => { if (c.lingering) { c.lingering = false; lingering--; } };
 
   /** The socket is gone (closed by either side): fail what waits on it. */
   const gone = (c: Conn) => {
@@ -416,9 +427,9 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
     allowHalfOpen: true,
     socket: {
       open(socket) {
-        const c: Conn = { socket, phase: "waiting", last: Date.now(), headStart: 0, held: null, body: null, inFlight: false, pending: null, drained: null, closed: false, paused: false, answered: false, served: false, ended: false };
+        const c: Conn = { socket, phase: "waiting", last: Date.now(), headStart: 0, held: null, body: null, inFlight: false, pending: null, drained: null, closed: false, paused: false, answered: false, served: false, ended: false, lingering: false };
         socket.data = c;
-        if (draining || (maxConnections !== undefined && conns.size >= maxConnections)) { c.closed = true; socket.terminate(); return; }
+        if (draining || (maxConnections !== undefined && conns.size + lingering >= maxConnections)) { c.closed = true; socket.terminate(); return; }
         conns.add(c);
         socket.setNoDelay(true); // as node:http: an answer's last small segment must not wait for an ACK
         setPhase(c, "waiting");
@@ -442,8 +453,8 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
         if (!c.inFlight) close(c, false); // complete heads were parsed as they came: only a partial one is left
       },
       drain(socket) { const c = socket.data; if (c) flushPending(c); },
-      close(socket) { const c = socket.data; if (c) gone(c); },
-      error(socket) { const c = socket.data; if (c) gone(c); },
+      close(socket) { const c = socket.data; if (c) { unlinger(c); gone(c); } },
+      error(socket) { const c = socket.data; if (c) { unlinger(c); gone(c); } },
     },
   });
 
