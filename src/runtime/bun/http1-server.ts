@@ -56,6 +56,10 @@ interface Conn {
   headStart: number;
   /** Bytes received and not yet parsed: a head in progress, or pipelined requests. */
   held: Uint8Array | null;
+  /** held's own buffer while it grows (held a view of its start), so a trickled head is not copied per byte. */
+  heldBuf: Uint8Array | null;
+  /** Bytes of held already searched for the end of a head. */
+  scanned: number;
   body: Body | null;
   inFlight: boolean;
   /** Unwritten tail of the last write, and who waits for it to go. */
@@ -239,7 +243,8 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
   const next = (c: Conn) => {
     while (!c.inFlight && !c.closed && c.held) {
       const held = c.held;
-      const end = headEnd(held);
+      const end = headEnd(held, Math.max(0, c.scanned - 3));
+      c.scanned = held.length;
       if (end < 0) {
         if (held.length > MAX_HEAD) { reject(c, 431); return; }
         if (!c.headStart) c.headStart = Date.now();
@@ -255,6 +260,7 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
       }
       c.headStart = 0;
       c.held = end < held.length ? held.subarray(end) : null;
+      c.scanned = 0;
       dispatch(c, head);
     }
     if (!c.inFlight && c.paused && !c.body) resume(c); // held bytes parsed: read on
@@ -427,7 +433,7 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
     allowHalfOpen: true,
     socket: {
       open(socket) {
-        const c: Conn = { socket, phase: "waiting", last: Date.now(), headStart: 0, held: null, body: null, inFlight: false, pending: null, drained: null, closed: false, paused: false, answered: false, served: false, ended: false, lingering: false };
+        const c: Conn = { socket, phase: "waiting", last: Date.now(), headStart: 0, held: null, heldBuf: null, scanned: 0, body: null, inFlight: false, pending: null, drained: null, closed: false, paused: false, answered: false, served: false, ended: false, lingering: false };
         socket.data = c;
         if (draining || (maxConnections !== undefined && conns.size + lingering >= maxConnections)) { c.closed = true; socket.terminate(); return; }
         conns.add(c);
@@ -458,6 +464,23 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
     },
   });
 
+  /** Appends to held, in a buffer of its own that doubles (a head trickled a byte at a time costs O(n), not O(n²)). */
+  function hold(c: Conn, rest: Uint8Array) {
+    const held = c.held;
+    if (!held) { c.held = rest; c.scanned = 0; return; }
+    const n = held.length + rest.length;
+    const own = c.heldBuf;
+    if (own && held.buffer === own.buffer && held.byteOffset === own.byteOffset && n <= own.length) {
+      own.set(rest, held.length);
+    } else {
+      const next = new Uint8Array(Math.max(4096, 2 * n));
+      next.set(held);
+      next.set(rest, held.length);
+      c.heldBuf = next;
+    }
+    c.held = c.heldBuf!.subarray(0, n);
+  }
+
   /** Bytes from the client: the body in progress takes its own, the rest waits to be parsed. */
   function received(c: Conn, d: Uint8Array) {
     c.last = Date.now();
@@ -476,9 +499,9 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
       if (b.cancelled && !b.done) return; // unread: dropped (a cancelled body's socket stays paused)
     }
     if (!rest) return;
-    c.held = c.held ? concat(c.held, rest) : rest;
+    hold(c, rest);
     if (c.inFlight) {
-      if (c.held.length > HELD_MAX) pause(c); // pipelined: parsed once this request is answered
+      if (c.held!.length > HELD_MAX) pause(c); // pipelined: parsed once this request is answered
       return;
     }
     next(c);

@@ -377,6 +377,15 @@ describe(`${engine}: protocol`, () => {
     expect(c.text()).toContain("GET /old 0");
   });
 
+  it("a head trickled a byte at a time is parsed once whole (and its body after it)", async () => {
+    server = await serveHttp(echo, { hostname: "127.0.0.1", port: 0 });
+    const c = await rawTracked(server);
+    const wire = `PUT /t HTTP/1.1\r\nHost: x\r\nX-Pad: ${"p".repeat(300)}\r\nContent-Length: 3\r\n\r\nxyz`;
+    for (const ch of wire) { c.sock.write(ch); await Bun.sleep(0); }
+    for (let i = 0; i < 200 && !c.text().includes("PUT /t"); i++) await Bun.sleep(5);
+    expect(c.text()).toContain(`PUT /t 3 ${md5Hex(new TextEncoder().encode("xyz"))}`);
+  });
+
   it("a client that half-closes after its request still gets the answer", async () => {
     server = await serveHttp(echo, { hostname: "127.0.0.1", port: 0 });
     const sock = connect({ port: server.port, host: server.hostname, allowHalfOpen: true });
