@@ -4,7 +4,10 @@
 // ListObjectVersions of `--list-keys` keys × 3 versions, paged by 1000. Server CPU µs per op
 // (the gateway process's /proc time) is printed too: on a loaded machine it moves less than ops/s.
 //
-//   bun bench/versioning.ts [--ops 2000] [--concurrency 16] [--rounds 4] [--list-keys 10000]
+// `--control 1` leaves versioning off in both buckets: the same workload twice, whose "ratio" shows
+// how far the bench's own phase order moves it (measured 0.80–0.91 for PUT CPU on 2026-12-02).
+//
+//   bun bench/versioning.ts [--ops 2000] [--concurrency 16] [--rounds 4] [--list-keys 10000] [--control 1]
 import { AwsClient } from "aws4fetch";
 import { cpuMs, must, startGateway } from "./gateway.ts";
 
@@ -13,6 +16,7 @@ const arg = (name: string, def: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : Number(process.env[`BENCH_${name.toUpperCase().replaceAll("-", "_")}`] ?? def);
 };
 const OPS = arg("ops", 2000), CONC = arg("concurrency", 16), ROUNDS = arg("rounds", 4), LIST_KEYS = arg("list-keys", 10000);
+const CONTROL = arg("control", 0) === 1;
 const ROOT = { accessKeyId: "admin", secretAccessKey: "secret12345" };
 
 async function main() {
@@ -22,7 +26,7 @@ async function main() {
     const c = new AwsClient({ ...ROOT, service: "s3", region: "us-east-1" });
     for (const b of ["plain", "versioned", "listing"]) await must(c.fetch(`${base}/${b}`, { method: "PUT" }), `create ${b}`);
     const enable = `<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>`;
-    for (const b of ["versioned", "listing"]) await must(c.fetch(`${base}/${b}?versioning`, { method: "PUT", body: enable }), `enable ${b}`);
+    for (const b of CONTROL ? ["listing"] : ["versioned", "listing"]) await must(c.fetch(`${base}/${b}?versioning`, { method: "PUT", body: enable }), `enable ${b}`);
 
     const body = new Uint8Array(4096).map((_, i) => (i * 31) & 255);
     const run = async (n: number, one: (j: number) => Promise<void>) => {
@@ -49,6 +53,7 @@ async function main() {
     }
     const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
     const perKey = Math.round(((ROUNDS + 1) * OPS) / 256);
+    if (CONTROL) console.log("control: versioning off in both buckets");
     console.log(`4 KiB, ${OPS} ops × ${ROUNDS} rounds, concurrency ${CONC} (256 keys: ~${perKey} versions each at the end); median ops/s`);
     for (const op of ["PUT", "GET"]) {
       const p = median(results[`${op} plain`]), v = median(results[`${op} versioned`]);

@@ -1,13 +1,15 @@
 // Queue consumer: delivers event notifications relayed by the metadata shards, with the order
 // and retry rules of src/events/deliver.ts (see src/events/queue-consumer.ts for what differs
-// on Queues). Each message is acked once delivered or dropped for good (TTL, the retry limit
-// while its target accepts others, target gone), or re-enqueued with its target's backoff.
+// on Queues). Each message is settled in its shard's outbox, then acked, once delivered or
+// dropped for good (TTL, the retry limit while its target accepts others, target gone), or
+// re-enqueued with its target's backoff.
 import { consumeQueueBatch } from "../src/events/queue-consumer.ts";
 import type { TargetBackoff } from "../src/events/deliver.ts";
 import type { EventMessage } from "../src/store/types.ts";
 import { jsonLogger, workersDeliveryDrivers, workersNotifyStats, workersTargets } from "../src/runtime/workers/deps.ts";
 import { createTargetSenders, type TargetSenders } from "../src/events/targets/drivers.ts";
 import type { WorkersEnv } from "../src/runtime/workers/env.ts";
+import { createDoMetaStore } from "../src/runtime/workers/do-meta-store.ts";
 
 // Targets' backoff state, per isolate (bindings do not change under it; cf. gateway.ts).
 const states = new WeakMap<WorkersEnv, Map<string, TargetBackoff>>();
@@ -21,8 +23,11 @@ export async function consumeEvents(batch: MessageBatch<EventMessage>, env: Work
   if (!s) senders.set(env, (s = createTargetSenders(workersDeliveryDrivers(env), jsonLogger)));
   const d = { targets: workersTargets(env), senders: s, now: () => Date.now(), log: jsonLogger, via: "queue", stats: workersNotifyStats(env) };
   const events = env.EVENTS;
+  const meta = createDoMetaStore(env.META);
   await consumeQueueBatch(d, batch.messages, {
     states: known,
+    // The relay left each message in its shard's outbox until now (src/events/relay.ts).
+    settle: (bucket, ids) => meta.settleEvents(bucket, { done: ids }),
     async requeue(messages) {
       if (!events) throw new Error("no EVENTS queue binding");
       await events.sendBatch(messages.map((m) => ({ body: m.body, contentType: "json" as const, delaySeconds: m.delaySeconds })));

@@ -16,6 +16,7 @@ export const ADMIN_ERRORS = {
   XMinioAdminInvalidAccessKey: [400, "The access key is invalid."],
   XMinioAdminInvalidSecretKey: [400, "The secret key is invalid."],
   XMinioAdminServiceAccountNotFound: [404, "The specified service account is not found"],
+  XMinioAdminNoSuchTarget: [404, "The specified notification target or topic does not exist."],
   XMinioIAMActionNotAllowed: [403, "Specified IAM action is not allowed"],
   InvalidRequest: [400, "Invalid Request"],
   MissingContentLength: [411, "You must provide the Content-Length HTTP header."],

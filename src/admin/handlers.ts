@@ -17,6 +17,7 @@ import { configHistoryKV, delConfigKV, getConfigKV, helpConfigKV, setConfigKV } 
 import { shareLink } from "./share.ts";
 import { dataUsageInfo } from "./data-usage.ts";
 import { kmsKeyCreate, kmsKeyList, kmsKeyStatus, kmsRotate, kmsStatus } from "./kms.ts";
+import { topicDump, topicStats } from "./topic-stats.ts";
 
 export interface AdminCtx {
   deps: Deps;
@@ -53,4 +54,5 @@ export const ADMIN_HANDLERS: Record<AdminOp, AdminHandler> = {
   StorageInfo: notImplemented, DataUsageInfo: dataUsageInfo, TemporaryAccountInfo: notImplemented, ListAccessKeysBulk: notImplemented,
   ShareLink: shareLink,
   KMSStatus: kmsStatus, KMSKeyStatus: kmsKeyStatus, KMSKeyList: kmsKeyList, KMSKeyCreate: kmsKeyCreate, KMSRotate: kmsRotate,
+  TopicStats: topicStats, TopicDump: topicDump,
 };

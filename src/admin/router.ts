@@ -12,6 +12,7 @@ export const ADMIN_OPS = [
   "StorageInfo", "DataUsageInfo", "TemporaryAccountInfo", "ListAccessKeysBulk",
   "ShareLink",
   "KMSStatus", "KMSKeyStatus", "KMSKeyList", "KMSKeyCreate", "KMSRotate",
+  "TopicStats", "TopicDump",
 ] as const;
 export type AdminOp = (typeof ADMIN_OPS)[number];
 
@@ -73,6 +74,10 @@ const ROUTES: Row[] = [
   { method: "POST", name: "kms/key/create", op: "KMSKeyCreate", action: "admin:KMSCreateKey" },
   // s3edge's own: re-wrap the key ring and bucket keys under a new master key (sse/rotate.ts); MinIO's rotate action.
   { method: "POST", name: "s3edge/kms/rotate", op: "KMSRotate", action: "admin:KMSKeyRotate" },
+  // s3edge's own: `radosgw-admin topic stats|dump` for SNS topics and MinIO targets (topic-stats.ts).
+  // The dump shows event records: it takes the right that points targets anywhere (ConfigUpdate).
+  { method: "GET", name: "s3edge/topic/stats", op: "TopicStats", action: "admin:ServerInfo" },
+  { method: "GET", name: "s3edge/topic/dump", op: "TopicDump", action: "admin:ConfigUpdate" },
 ];
 
 export const ADMIN_PREFIXES = ["/minio/admin/v3/", "/minio/admin/v4/"] as const;

@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { file: string; what: string }> = {
   scrub: { file: "./scrub.ts", what: "verify every stored chunk against its hash" },
   "kms-rotate": { file: "./kms-rotate.ts", what: "re-wrap SSE keys under a new S3EDGE_KMS_SECRET_KEY" },
   "prometheus-config": { file: "./prometheus-config.ts", what: "print a Prometheus scrape config" },
+  topic: { file: "./topic.ts", what: "notification backlog per topic/target: stats, dump (radosgw-admin topic)" },
 };
 
 const [name, ...rest] = process.argv.slice(2);

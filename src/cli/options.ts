@@ -1,6 +1,7 @@
 // The serve options every CLI entry reads (flags + environment), or exit 2 with one line per problem.
 import { parseServeOptions } from "../runtime/bun/env.ts";
 import { createS3BlobStore, type S3BlobStore } from "../store/s3/blob-store.ts";
+import { createUpstreamFetch } from "../runtime/bun/upstream-fetch.ts";
 import type { BlobTarget } from "../store/s3/url.ts";
 import type { MetaTarget } from "../runtime/bun/env.ts";
 import type { MetaStore } from "../store/types.ts";
@@ -33,7 +34,11 @@ export function serveOptionsOrExit(argv: string[], env: Record<string, string | 
  */
 export async function blobStoreOrExit(target: BlobTarget): Promise<S3BlobStore | undefined> {
   if (target.kind === "fs") return undefined;
-  const store = createS3BlobStore({ ...target.options, md5: (d) => new Bun.CryptoHasher("md5").update(d).digest() as Uint8Array });
+  const store = createS3BlobStore({
+    ...target.options, md5: (d) => new Bun.CryptoHasher("md5").update(d).digest() as Uint8Array,
+    // Blob GETs over pooled sockets (cheaper to receive than Bun's fetch); S3EDGE_BLOB_SOCKETS=0: fetch for all.
+    fetch: process.env.S3EDGE_BLOB_SOCKETS === "0" ? undefined : createUpstreamFetch(),
+  });
   try {
     await store.probe();
     return store;

@@ -215,10 +215,14 @@ export async function startOutboxPass(
     // Stop sending with a margin before the lease ends, so no later pass leases rows still in flight.
     const { fates, state } = await deliverToTarget(d, items, before, start + leaseMs * 0.9);
     const byBucket = new Map<string, Required<SettledEvents>>();
+    // A target that was up and still is: its stored state is already that (one statement less per batch).
+    const wasUp = new Map<string, boolean>();
+    for (const it of items) wasUp.set(it.msg.bucket, (wasUp.get(it.msg.bucket) ?? true) && it.msg.targetFailures === 0);
     for (const [it, fate] of fates) {
       const b = it.msg.bucket;
       // The target's state goes with each bucket it touched (a sharded store keeps it per shard).
-      if (!byBucket.has(b)) byBucket.set(b, { done: [], failed: [], released: [], targets: [{ target, ...state }] });
+      const unchanged = state.failures === 0 && state.retryAt === 0 && wasUp.get(b);
+      if (!byBucket.has(b)) byBucket.set(b, { done: [], failed: [], released: [], targets: unchanged ? [] : [{ target, ...state }] });
       const s = byBucket.get(b)!;
       if (fate === "delivered" || fate === "dropped") s.done.push(it.msg.id);
       else if (fate === "failed") s.failed.push(it.msg.id);

@@ -25,8 +25,15 @@ export interface QueueMessage {
 /** Sends messages to the queue again (at most MAX_BATCH and MAX_BATCH_BYTES per call). */
 export type Requeue = (messages: { body: QueuedEvent; delaySeconds: number }[]) => Promise<void>;
 
+/**
+ * Removes delivered (or dropped) messages from their bucket's outbox, where the relay left them
+ * leased (relay.ts). A message is acked only once settled; one whose settle failed is retried
+ * by the Queue (delivered again: at least once).
+ */
+export type Settle = (bucket: string, ids: string[]) => Promise<void>;
+
 export async function consumeQueueBatch(
-  source: DeliverSource, messages: readonly QueueMessage[], opts: { states: Map<string, TargetBackoff>; requeue: Requeue },
+  source: DeliverSource, messages: readonly QueueMessage[], opts: { states: Map<string, TargetBackoff>; requeue: Requeue; settle?: Settle },
 ): Promise<void> {
   const byTarget = new Map<string, (Item & { m: QueueMessage })[]>();
   for (const m of messages) {
@@ -37,17 +44,30 @@ export async function consumeQueueBatch(
   // A failed lookup throws: the Queue redelivers the batch (nothing was sent).
   const d = await withTargets(source, byTarget.keys());
   const again: { m: QueueMessage; body: QueuedEvent; delaySeconds: number }[] = [];
+  const finished: QueueMessage[] = [];
   await Promise.all([...byTarget].map(async ([target, items]) => {
     const { fates, state } = await deliverToTarget(d, items, opts.states.get(target) ?? TARGET_UP);
     if (state.failures === 0) opts.states.delete(target);
     else opts.states.set(target, state);
     const delaySeconds = Math.max(1, Math.ceil((state.retryAt - d.now()) / 1000));
     for (const [it, fate] of fates) {
-      if (fate === "delivered" || fate === "dropped") it.m.ack();
+      if (fate === "delivered" || fate === "dropped") finished.push(it.m);
       else {
         const { attempts: _, ...msg } = it.msg as QueuedEvent;
         again.push({ m: it.m, body: { ...msg, attempts: it.attempts + (fate === "failed" ? 1 : 0) }, delaySeconds });
       }
+    }
+  }));
+  // Settled per bucket (one RPC to its shard), then acked.
+  const byBucket = new Map<string, QueueMessage[]>();
+  for (const m of finished) byBucket.set(m.body.bucket, [...(byBucket.get(m.body.bucket) ?? []), m]);
+  await Promise.all([...byBucket].map(async ([bucket, ms]) => {
+    try {
+      await opts.settle?.(bucket, ms.map((m) => m.body.id));
+      for (const m of ms) m.ack();
+    } catch (e) {
+      d.log.warn("event settle failed; the queue delivers it again", { bucket, error: String(e), via: d.via });
+      for (const m of ms) m.retry();
     }
   }));
   for (let i = 0; i < again.length;) {

@@ -17,6 +17,7 @@ import type { ChecksumAlgorithm, ChunkRef } from "../store/types.ts";
 import { checksumHasher } from "./checksum.ts";
 import { toBase64, toHex } from "../util/hash.ts";
 import { newSession } from "../store/session.ts";
+import { PREFIX, TAG } from "../sse/crypto.ts";
 
 const BULK_MD5_MIN = 1024 * 1024;
 /** Bytes queued towards a blob put before reading more of the body waits for it. */
@@ -47,8 +48,23 @@ export interface IngestOptions {
    * Server-side encryption (src/sse): each chunk is sealed whole before it is stored, so the body
    * is buffered a chunk at a time and never inline; manifest sizes stay in plaintext bytes.
    */
-  seal?: (chunk: Uint8Array) => Promise<Uint8Array>;
+  seal?: ChunkSealer;
 }
+
+/** How IngestOptions.seal seals a chunk (src/sse/request.ts Sealer). */
+export interface ChunkSealer {
+  /**
+   * Whether the seal is keyed by the plaintext's SHA-256 (convergent, SSE-S3/KMS): then the
+   * chunk is hashed here as it is buffered, each piece while it is still in cache, rather than
+   * read again whole by the seal.
+   */
+  convergent: boolean;
+  /** Takes `chunk` until it settles (it may move to another thread, or be sealed in place: src/sse/chunks.ts). */
+  seal(chunk: Uint8Array, sha256?: Uint8Array): Promise<SealedChunk>;
+}
+
+/** A sealed chunk and its content address (src/sse/crypto.ts sealedAddress), which the seal knows: it is stored under it, not hashed again. */
+export interface SealedChunk { data: Uint8Array; hash: string }
 
 export interface Ingested {
   size: number;
@@ -152,9 +168,18 @@ export async function ingest(deps: Deps, body: ReadableStream<Uint8Array> | null
 function bufferingSink(deps: Deps, session: string, expected: number | undefined, seal?: IngestOptions["seal"]): ChunkSink {
   const { chunkSize } = deps.config;
   const manifest: ChunkRef[] = [];
-  let buf = new Uint8Array(Math.max(0, Math.min(expected ?? 64 * 1024, chunkSize)));
+  // Sealed, a chunk is buffered with room for the seal's prefix before it and its tag after
+  // (src/sse/crypto.ts), so the seal may write in place (sse-pool.ts), and the buffers are used
+  // again chunk after chunk: a fresh 8 MiB buffer costs a page fault per 4 KiB at its first
+  // touch, more than the copy into it.
+  const before = seal ? PREFIX : 0, after = seal ? TAG : 0;
+  let frame: Uint8Array = new Uint8Array(before + Math.max(0, Math.min(expected ?? 64 * 1024, chunkSize)) + after);
+  let buf = frame.subarray(before, frame.length - after);
   let fill = 0;
+  const spare: Uint8Array[] = []; // sealed: frames whose chunk is stored, to fill again
+  const giveBack = (b: ArrayBufferLike) => { if (b.byteLength === frame.length && spare.length < 2) spare.push(new Uint8Array(b)); };
   let sealing: Promise<void> | null = null; // the previous sealed chunk, stored while the next one fills
+  let sha: Hasher | null = seal?.convergent ? deps.hasher("sha256") : null; // of the chunk being buffered
   const flush = async () => {
     const plain = buf.subarray(0, fill);
     if (!seal) {
@@ -162,19 +187,25 @@ function bufferingSink(deps: Deps, session: string, expected: number | undefined
       fill = 0;
       return;
     }
-    // Sealed (src/sse): the chunk is sealed and stored while the next one fills (a fresh
-    // buffer), at most one behind; its manifest entry keeps the plaintext size.
+    // Sealed (src/sse): the chunk is sealed and stored while the next one fills, at most one
+    // behind; its manifest entry keeps the plaintext size.
     const i = manifest.push({ hash: "", blob: "", size: fill }) - 1;
     const prev = sealing, size = fill;
+    const digest = sha?.digest();
+    if (sha) sha = deps.hasher("sha256");
     sealing = (async () => {
-      const sealed = await seal(plain);
+      const sealed = await seal.seal(plain, await digest);
+      // Its buffer is ours again: kept (sealed elsewhere), or back with the sealed bytes (in place).
+      if (plain.buffer.byteLength) giveBack(plain.buffer);
       await prev;
-      manifest[i] = { ...(await storeChunk(deps, session, sealed)), size };
+      manifest[i] = { ...(await storeChunk(deps, session, sealed.data, sealed.hash)), size };
+      if (sealed.data.buffer !== plain.buffer) giveBack(sealed.data.buffer);
     })();
     sealing.catch(() => {});
-    buf = new Uint8Array(buf.length);
     fill = 0;
-    if (prev) await prev;
+    if (prev) await prev; // then its frame is spare
+    frame = spare.pop() ?? new Uint8Array(frame.length);
+    buf = frame.subarray(before, frame.length - after);
   };
   return {
     manifest,
@@ -183,13 +214,17 @@ function bufferingSink(deps: Deps, session: string, expected: number | undefined
       while (off < value.length) {
         if (fill === buf.length) {
           if (buf.length < chunkSize) { // no (or a wrong) declared size: grow to a full chunk
-            const b = new Uint8Array(Math.min(chunkSize, Math.max(buf.length * 2, 64 * 1024)));
-            b.set(buf.subarray(0, fill));
-            buf = b;
+            const f = new Uint8Array(before + Math.min(chunkSize, Math.max(buf.length * 2, 64 * 1024)) + after);
+            f.set(buf.subarray(0, fill), before);
+            frame = f;
+            buf = f.subarray(before, f.length - after);
+            spare.length = 0;
           } else await flush();
         }
         const n = Math.min(buf.length - fill, value.length - off);
-        buf.set(value.subarray(off, off + n), fill);
+        const piece = n === value.length ? value : value.subarray(off, off + n);
+        buf.set(piece, fill);
+        if (sha) { const p = sha.update(piece); if (p) await p; }
         fill += n;
         off += n;
       }
@@ -197,10 +232,14 @@ function bufferingSink(deps: Deps, session: string, expected: number | undefined
     async end(inline) {
       if (inline) return buf.slice(0, fill);
       if (fill > 0) await flush();
+      sha?.dispose?.();
       await sealing;
       return undefined;
     },
-    async abort() { await sealing?.catch(() => {}); },
+    async abort() {
+      sha?.dispose?.();
+      await sealing?.catch(() => {});
+    },
   };
 }
 
@@ -305,11 +344,17 @@ function streamingSink(deps: Deps, session: string, expected: number): ChunkSink
   };
 }
 
-/** Stores one whole chunk under its content hash, reusing an existing copy (dedup). */
-export async function storeChunk(deps: Deps, session: string, data: Uint8Array): Promise<ChunkRef> {
-  const h = deps.hasher("sha256");
-  await h.update(data);
-  const hash = toHex(await h.digest());
+/**
+ * Stores one whole chunk under its content address, reusing an existing copy (dedup): its
+ * SHA-256, or `address` when the caller has one (a sealed chunk's, which is not its SHA-256).
+ */
+export async function storeChunk(deps: Deps, session: string, data: Uint8Array, address?: string): Promise<ChunkRef> {
+  let hash = address;
+  if (hash === undefined) {
+    const h = deps.hasher("sha256");
+    await h.update(data);
+    hash = toHex(await h.digest());
+  }
   let blob = await deps.meta.acquireChunk(session, hash);
   if (blob === null) {
     const id = `${hash.slice(0, 16)}-${crypto.randomUUID()}`;

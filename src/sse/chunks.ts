@@ -4,7 +4,7 @@
 // Deps.aesGcm (WebCrypto on Workers). Both write the same bytes.
 import type { Deps } from "../deps.ts";
 import { toHex } from "../util/hash.ts";
-import { openChunk, sealChunk } from "./crypto.ts";
+import { openChunk, sealChunk, sealedAddress } from "./crypto.ts";
 
 /** What opening a stored chunk found. */
 export type Opened = { plain: Uint8Array } | { problem: "corrupt" | "not decryptable" };
@@ -12,16 +12,20 @@ export type Opened = { plain: Uint8Array } | { problem: "corrupt" | "not decrypt
 export interface ChunkCrypto {
   /**
    * prefix ‖ AES-256-GCM(plain) ‖ tag under `root`: convergent (the prefix a keyed hash of the
-   * plaintext) or with a random prefix. Takes `plain`: the caller must not use it afterwards
-   * (its buffer may be handed to another thread).
+   * plaintext) or with a random prefix. Takes `plain` until it settles: its buffer may be handed
+   * to another thread, and when it has PREFIX bytes of room before `plain` and TAG bytes after,
+   * the chunk may be sealed in place there (the answer then views that buffer). `sha256`:
+   * the plaintext's, when the caller has it (convergent only), else it is computed.
    */
-  seal(root: Uint8Array, plain: Uint8Array, convergent: boolean): Promise<Uint8Array>;
+  seal(root: Uint8Array, plain: Uint8Array, convergent: boolean, sha256?: Uint8Array): Promise<Uint8Array>;
   /**
-   * The plaintext of a sealed chunk whose content address (SHA-256 of the sealed bytes, hex) is
-   * `sha256Hex`: "corrupt" when the address does not match, "not decryptable" when the GCM tag
-   * does not verify. Takes `sealed` as seal takes `plain`.
+   * The plaintext of a sealed chunk whose content address is `address`: its prefix ‖ tag
+   * (crypto.ts sealedAddress), or for a chunk sealed before that rule, the SHA-256 of its sealed
+   * bytes (hex). "corrupt" when it is neither, "not decryptable" when the GCM tag does not
+   * verify (a changed ciphertext under a matching prefix and tag ends here). Takes `sealed` as
+   * seal takes `plain`.
    */
-  open(root: Uint8Array, sealed: Uint8Array, sha256Hex: string): Promise<Opened>;
+  open(root: Uint8Array, sealed: Uint8Array, address: string): Promise<Opened>;
 }
 
 /** On the calling thread, with the runtime's hasher and AES-GCM. */
@@ -32,11 +36,12 @@ export function inlineChunkCrypto(deps: Pick<Deps, "hasher" | "aesGcm">): ChunkC
     return h.digest();
   };
   return {
-    async seal(root, plain, convergent) {
-      return sealChunk(root, plain, convergent ? await sha256(plain) : undefined, deps.aesGcm);
+    async seal(root, plain, convergent, digest) {
+      return sealChunk(root, plain, convergent ? digest ?? await sha256(plain) : undefined, deps.aesGcm);
     },
-    async open(root, sealed, sha256Hex) {
-      if (toHex(await sha256(sealed)) !== sha256Hex) return { problem: "corrupt" };
+    async open(root, sealed, address) {
+      // The cheap check first; only an old-scheme chunk (or a damaged one) is hashed whole.
+      if (sealedAddress(sealed) !== address && toHex(await sha256(sealed)) !== address) return { problem: "corrupt" };
       const plain = await openChunk(root, sealed, deps.aesGcm);
       return plain ? { plain } : { problem: "not decryptable" };
     },

@@ -9,6 +9,14 @@
 //   equal chunks of one bucket seal to equal blobs, which the content-addressed store keeps
 //   once; different plaintexts get different keys.
 // - random (SSE-C, root derived from the customer key and a per-object salt): nothing dedups.
+//
+// A sealed chunk's content address is its prefix ‖ tag in hex (sealedAddress), not a hash of all
+// its bytes: the prefix names the key and nonce, and the tag, under that key, authenticates the
+// ciphertext, so a blob that opens under the address is the one written (another blob has
+// another prefix or tag; a changed ciphertext fails the tag). Chunks sealed before this were
+// addressed by the SHA-256 of the sealed bytes; they still open (chunks.ts checks that second).
+import { toHex } from "../util/hash.ts";
+
 export const PREFIX = 16;
 export const TAG = 16;
 /** Bytes a sealed chunk has beyond its plaintext. */
@@ -55,6 +63,16 @@ export const webAesGcm: AesGcm = {
     }
   },
 };
+
+/**
+ * The content address of a sealed chunk: hex of prefix ‖ tag, as long as a SHA-256. Bytes whose
+ * SHA-256 it is cannot be found (a preimage attack, even for someone who read the blob), so no
+ * plain chunk can be made to share a sealed chunk's address; null for a blob too short to be sealed.
+ */
+export function sealedAddress(sealed: Uint8Array): string | null {
+  if (sealed.length < SEAL_OVERHEAD) return null;
+  return toHex(sealed.subarray(0, PREFIX)) + toHex(sealed.subarray(sealed.length - TAG));
+}
 
 /** Seals one chunk under `root` (see the header): convergently given the plaintext's SHA-256, else with a random prefix. */
 export async function sealChunk(root: Uint8Array, plain: Uint8Array, sha256?: Uint8Array, aes: AesGcm = webAesGcm): Promise<Uint8Array> {

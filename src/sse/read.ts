@@ -1,8 +1,9 @@
 // Reads an encrypted object: only the chunks a range touches, one in memory at a time. Each
-// sealed blob is read whole, checked against its content address (SHA-256 of the sealed bytes:
-// a blob swapped for another of the same bucket would otherwise open), opened (the GCM tag
-// verifies it), and the range's part of it passed on. A damaged chunk errors the stream, which
-// the HTTP layer turns into a reset (object-body.ts), and is logged once.
+// sealed blob is read whole, checked against its content address (its prefix ‖ tag, or the
+// SHA-256 of chunks sealed before that rule: a blob swapped for another of the same bucket would
+// otherwise open), opened (the GCM tag verifies the ciphertext), and the range's part of it
+// passed on. A damaged chunk errors the stream, which the HTTP layer turns into a reset
+// (object-body.ts), and is logged once.
 import { S3Error } from "../xml/errors.ts";
 import type { Deps } from "../deps.ts";
 import type { ChunkRef, ObjectRecord } from "../store/types.ts";

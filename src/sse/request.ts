@@ -3,10 +3,11 @@
 // x-amz-server-side-encryption* headers answered.
 import { S3Error } from "../xml/errors.ts";
 import type { ReqCtx } from "../s3/context.ts";
+import type { ChunkSealer } from "../s3/ingest.ts";
 import type { ObjectRecord, SseRecord, UploadRecord } from "../store/types.ts";
 import { ENCRYPTION_CONFIG, type EncryptionRule } from "../s3/bucket-configs.ts";
 import { fromBase64, fromHex, toBase64, toHex } from "../util/hash.ts";
-import { derive, sameBytes } from "./crypto.ts";
+import { derive, sameBytes, sealedAddress } from "./crypto.ts";
 import { chunkCrypto } from "./chunks.ts";
 import { bucketKey, contextRoot, kmsKeyName, masterKey, recordedBucketKey, ssecCheck, ssecRoot } from "./keys.ts";
 import { kmsKey } from "./key-ring.ts";
@@ -21,8 +22,8 @@ const COPY_CUSTOMER = "x-amz-copy-source-server-side-encryption-customer-";
 /** How a write seals its chunks. */
 export interface Sealer {
   record: SseRecord;
-  /** Takes `chunk`: the caller must not use it afterwards (it may move to another thread). */
-  seal(chunk: Uint8Array): Promise<Uint8Array>;
+  /** Seals each chunk of the write (ingest.ts): convergently for SSE-S3/KMS, with a random prefix for SSE-C. */
+  seal: ChunkSealer;
   /** The ETag of a body with this MD5: the MD5 for SSE-S3; for SSE-KMS and SSE-C not (as S3), a keyed hash of it. */
   etag(md5Hex: string): Promise<string>;
   /** The response headers that say how the object is encrypted. */
@@ -72,7 +73,13 @@ function sealer(ctx: Pick<ReqCtx, "deps">, record: SseRecord, root: Uint8Array, 
   return {
     record, headers,
     // Convergent for SSE-S3/KMS (keyed by the chunk's hash), random for SSE-C; off-thread where the runtime can (chunks.ts).
-    seal: (chunk) => chunkCrypto(ctx.deps).seal(root, chunk, record.mode !== "SSE-C"),
+    seal: {
+      convergent: record.mode !== "SSE-C",
+      async seal(chunk, sha256) {
+        const data = await chunkCrypto(ctx.deps).seal(root, chunk, record.mode !== "SSE-C", sha256);
+        return { data, hash: sealedAddress(data)! }; // a sealed chunk is never shorter than its overhead
+      },
+    },
     async etag(md5Hex) {
       if (record.mode === "SSE-S3") return `"${md5Hex}"`;
       return `"${toHex((await derive(root, "etag", fromHex(md5Hex))).subarray(0, 16))}"`;

@@ -1,9 +1,18 @@
 // Scrub: reads every chunk the MetaStore knows from its blob and checks its size and SHA-256
 // (issue 10, D9), so rot and lost blobs are found before a GET streams them. Runtime-free: the
 // Bun command is src/cli/scrub.ts; quarantining a blob is the caller's (a BlobStore has no move).
+//
+// A chunk sealed by server-side encryption is addressed by its prefix ‖ tag instead (its first
+// and last 16 bytes, src/sse/crypto.ts sealedAddress): one whose SHA-256 is not its address but
+// whose ends are passes. That checks it is there, whole (size) and the blob its address names
+// (not swapped); it does not check its ciphertext, which only the bucket's key can (the GCM
+// tag): rot inside a sealed chunk is found by the GET that opens it ("not decryptable").
 import type { Deps } from "../deps.ts";
 import type { ChunkRecord, ChunkRef, MetaStore } from "./types.ts";
 import { toHex } from "../util/hash.ts";
+
+/** Bytes of a sealed chunk's prefix and of its tag: its address (src/sse/crypto.ts PREFIX, TAG). */
+const SEALED_END = 16;
 
 export type ScrubDeps = Pick<Deps, "meta" | "blobs" | "hasher" | "log">;
 
@@ -39,8 +48,13 @@ export async function checkChunk(deps: Pick<Deps, "blobs" | "hasher">, c: ChunkR
   if (!got) return { problem: "missing", detail: "no blob" };
   const sha = deps.hasher("sha256");
   let n = 0;
+  // The first and last SEALED_END bytes, for the address of a sealed chunk.
+  const head = new Uint8Array(SEALED_END), tail = new Uint8Array(SEALED_END);
   try {
     for await (const v of got.body as unknown as AsyncIterable<Uint8Array>) {
+      if (n < SEALED_END) head.set(v.subarray(0, SEALED_END - n), n);
+      if (v.length >= SEALED_END) tail.set(v.subarray(v.length - SEALED_END));
+      else { tail.copyWithin(0, v.length); tail.set(v, SEALED_END - v.length); }
       n += v.length;
       const p = sha.update(v);
       if (p) await p;
@@ -54,7 +68,9 @@ export async function checkChunk(deps: Pick<Deps, "blobs" | "hasher">, c: ChunkR
     return { problem: n < c.size ? "truncated" : "too long", detail: `${n} of ${c.size} bytes` };
   }
   const hash = toHex(await sha.digest());
-  return hash === c.hash ? null : { problem: "corrupt", detail: `sha256 ${hash}` };
+  if (hash === c.hash) return null;
+  if (n >= 2 * SEALED_END && toHex(head) + toHex(tail) === c.hash) return null; // a sealed chunk (see the header)
+  return { problem: "corrupt", detail: `sha256 ${hash}` };
 }
 
 /** Walks every chunk row in hash order; reports (and optionally quarantines) the bad ones. */

@@ -233,6 +233,23 @@ export interface SettledEvents {
   targets?: { target: string; failures: number; retryAt: number }[];
 }
 
+/**
+ * One target's waiting messages, read without leasing (admin topic stats, Ceph's `topic
+ * stats`): how many, their record bytes, the oldest's commit time, and how many are leased now
+ * (a batch in flight: Ceph's reservations).
+ */
+export interface OutboxTargetStats { entries: number; size: number; oldest: number | null; leased: number }
+
+/** A waiting message as the admin dump shows it (read-only: leasing it is the queue's business). */
+export interface PendingEvent extends EventMessage {
+  attempts: number;
+  /** Leased until then (epoch ms); 0 or past: not leased. */
+  leasedUntil: number;
+}
+
+/** A page of one target's waiting messages in commit order; `next` resumes after it (absent: the end). */
+export interface PendingPage { events: PendingEvent[]; next?: string }
+
 /** Producer side of the event queue (Cloudflare Queues on Workers). */
 export interface EventQueue {
   send(messages: EventMessage[]): Promise<void>;
@@ -359,9 +376,24 @@ export interface MetaStore {
    * Per target, in commit order: the oldest `perTarget` (default `limit`) messages of each target
    * that is not backing off and has nothing leased, up to `limit` in all, leased for `leaseMs`.
    */
-  leaseEvents(opts: { now: number; leaseMs: number; limit: number; perTarget?: number }): Promise<LeasedEvent[]>;
+  leaseEvents(opts: {
+    now: number; leaseMs: number; limit: number; perTarget?: number;
+    /**
+     * For a relay to a queue that delivers and settles them itself (Workers' EVENTS Queue, which
+     * keeps no order anyway): each target's rows not leased yet, whatever else of it is leased
+     * (no head rule, no one-batch-in-flight). SQLite stores (the Durable Object's) only.
+     */
+    relay?: boolean;
+  }): Promise<LeasedEvent[]>;
   /** Deletes delivered (or dropped) messages, releases the others, records the targets' state. */
   settleEvents(bucket: string, settled: SettledEvents): Promise<void>;
   /** Messages waiting per target (for tests and metrics). */
   countEvents(): Promise<Record<string, number>>;
+  /** Read-only: per target (or the one `target`), its waiting messages' stats; `now` decides what is leased. */
+  statEvents(opts: { now: number; target?: string }): Promise<Record<string, OutboxTargetStats>>;
+  /**
+   * Read-only: up to `limit` of `target`'s waiting messages in commit order, after the opaque
+   * cursor `after` (a previous page's `next`). Bounded: never the whole backlog at once.
+   */
+  peekEvents(opts: { target: string; limit: number; after?: string }): Promise<PendingPage>;
 }

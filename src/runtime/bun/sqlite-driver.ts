@@ -27,6 +27,14 @@ export function createBunSqliteDriver(path: string, opts: { fsync?: boolean; syn
   // crash; SQLite itself syncs only around checkpoints). Power-loss durability comes from
   // walSync below, shared by all commits in flight, instead of FULL's fsync inside every commit.
   db.exec("PRAGMA synchronous = NORMAL");
+  // Checkpoint every 4000 WAL pages (~16 MiB), not SQLite's 1000: a page rewritten many times
+  // between checkpoints is copied to the database once, and the checkpoint's fsyncs and re-reads
+  // of the database file come 4× less often. A versioned 4 KiB PUT writes ~6 pages (the demoted
+  // copy), a plain one ~2, so it gains the most (bench/versioning.ts; per 6,000 PUTs: preads 84k →
+  // 36k, fsyncs 88 → 28). Costs: a WAL file of up to ~16 MiB on disk, ~20 ms of WAL replay when
+  // opening after a crash (~5 ms per 1000 pages), and each checkpoint, run inside the commit
+  // that crosses the mark, writes up to 4× as much at once.
+  db.exec("PRAGMA wal_autocheckpoint = 4000");
   db.exec("PRAGMA foreign_keys = OFF");
   const wal = path !== ":memory:" && path !== "" && opts.fsync !== false ? walSync(path, opts.syncWal) : undefined;
   const dataVersion = db.query("PRAGMA data_version");

@@ -1,9 +1,10 @@
-// SSE chunk crypto (src/sse/chunks.ts) in worker threads: sealing a chunk hashes it (the
-// convergent prefix), encrypts it and copies it into the blob's layout; opening one hashes it
-// (its content address) and decrypts it. Per MiB that is several times what a plain PUT or GET
-// costs the event loop, so here it runs beside it. Chunks go to a worker and back by transfer,
-// never by structured clone (md5-pool.ts); small ones stay on this thread, where a round trip
-// would cost more than the work.
+// SSE chunk crypto (src/sse/chunks.ts, sse-chunk-ops.ts) in worker threads: sealing a chunk
+// encrypts it, in place when its buffer has room for the blob's layout (ingest.ts), after hashing
+// it for the convergent prefix unless the caller did (ingest.ts does, as it buffers); opening one
+// checks its content address (a whole-chunk SHA-256 only for chunks sealed before the prefix ‖
+// tag rule) and decrypts it in place. That runs beside the event loop rather than on it. Chunks
+// go to a worker and back by transfer, never by structured clone (md5-pool.ts); small ones stay
+// on this thread, where a round trip would cost more than the work.
 import type { ChunkCrypto, Opened } from "../../sse/chunks.ts";
 
 /** Chunks below this are sealed and opened inline. */
@@ -55,15 +56,15 @@ export function createSsePool(size: number, inline: ChunkCrypto, min = POOL_MIN)
     s.w.postMessage({ ...job, id, data: d }, [d.buffer as ArrayBuffer]);
   });
   return {
-    async seal(root, plain, convergent) {
+    async seal(root, plain, convergent, sha256) {
       const s = plain.length >= min ? pick() : null;
-      if (!s) return inline.seal(root, plain, convergent);
-      return (await run(s, { op: "seal", root, convergent }, plain)).data!;
+      if (!s) return inline.seal(root, plain, convergent, sha256);
+      return (await run(s, { op: "seal", root, convergent, sha256 }, plain)).data!;
     },
-    async open(root, sealed, sha256Hex): Promise<Opened> {
+    async open(root, sealed, address): Promise<Opened> {
       const s = sealed.length >= min ? pick() : null;
-      if (!s) return inline.open(root, sealed, sha256Hex);
-      const r = await run(s, { op: "open", root, sha256Hex }, sealed);
+      if (!s) return inline.open(root, sealed, address);
+      const r = await run(s, { op: "open", root, address }, sealed);
       return r.problem ? { problem: r.problem } : { plain: r.data! };
     },
     close() { // what is still in a worker fails; later work runs inline

@@ -1,72 +1,21 @@
-// Worker thread that seals and opens SSE chunks (src/sse/chunks.ts, crypto.ts's layout) so their
-// hashing and AES-GCM run beside the event loop. Chunks arrive and leave by transfer (sse-pool.ts).
-import { createCipheriv, createDecipheriv, randomFillSync } from "node:crypto";
+// Worker thread that seals and opens SSE chunks (sse-chunk-ops.ts) so their hashing and AES-GCM
+// run beside the event loop. Chunks arrive and leave by transfer (sse-pool.ts).
+import { open, seal } from "./sse-chunk-ops.ts";
 
 const port = globalThis as unknown as { onmessage: unknown; postMessage(m: unknown, transfer?: ArrayBuffer[]): void };
-const PREFIX = 16, TAG = 16;
-const ZERO = new Uint8Array(1);
-
-/** HMAC-SHA-256(key, label ‖ 0 ‖ data), as crypto.ts derive. */
-const derive = (key: Uint8Array, label: string, data: Uint8Array) =>
-  new Uint8Array(new Bun.CryptoHasher("sha256", key).update(label).update(ZERO).update(data).digest());
-const sha256 = (d: Uint8Array) => new Uint8Array(new Bun.CryptoHasher("sha256").update(d).digest());
-
-/**
- * AES-GCM in pieces written straight into `out` at `at`: node:crypto answers each update with a
- * new buffer, and a piece this size comes from recycled memory still in cache, where one output
- * of a whole chunk is a fresh 8 MiB (page faults, then a cold copy).
- */
-const PIECE = 256 * 1024;
-function cipherInto(c: { update(d: Uint8Array): Uint8Array; final(): Uint8Array }, data: Uint8Array, out: Uint8Array, at: number): number {
-  for (let off = 0; off < data.length; off += PIECE) {
-    const piece = c.update(data.subarray(off, Math.min(data.length, off + PIECE)));
-    out.set(piece, at);
-    at += piece.length;
-  }
-  const tail = c.final(); // GCM is a stream cipher: the tail is empty
-  out.set(tail, at);
-  return at + tail.length;
-}
-
-function seal(root: Uint8Array, plain: Uint8Array, convergent: boolean): Uint8Array {
-  const prefix = convergent ? derive(root, "siv", sha256(plain)).subarray(0, PREFIX) : randomFillSync(new Uint8Array(PREFIX));
-  const c = createCipheriv("aes-256-gcm", derive(root, "chunk", prefix), prefix.subarray(0, 12));
-  const out = new Uint8Array(PREFIX + plain.length + TAG);
-  out.set(prefix);
-  const end = cipherInto(c, plain, out, PREFIX);
-  out.set(c.getAuthTag(), end);
-  return out;
-}
-
-function open(root: Uint8Array, sealed: Uint8Array, sha256Hex: string): { plain: Uint8Array } | { problem: "corrupt" | "not decryptable" } {
-  if (new Bun.CryptoHasher("sha256").update(sealed).digest("hex") !== sha256Hex) return { problem: "corrupt" };
-  if (sealed.length < PREFIX + TAG) return { problem: "not decryptable" };
-  const prefix = sealed.subarray(0, PREFIX);
-  try {
-    const d = createDecipheriv("aes-256-gcm", derive(root, "chunk", prefix), prefix.subarray(0, 12));
-    d.setAuthTag(sealed.subarray(sealed.length - TAG));
-    // In place: each piece's plaintext lands PREFIX bytes before the ciphertext it came from,
-    // already read (a fresh 8 MiB output costs its page faults); key, nonce and tag were taken
-    // before. final() throws unless the tag verifies, and then nothing is answered.
-    const n = cipherInto(d, sealed.subarray(PREFIX, sealed.length - TAG), sealed, 0);
-    return { plain: sealed.subarray(0, n) };
-  } catch {
-    return { problem: "not decryptable" };
-  }
-}
 
 type Job =
-  | { id: number; op: "seal"; root: Uint8Array; data: Uint8Array; convergent: boolean }
-  | { id: number; op: "open"; root: Uint8Array; data: Uint8Array; sha256Hex: string };
+  | { id: number; op: "seal"; root: Uint8Array; data: Uint8Array; convergent: boolean; sha256?: Uint8Array }
+  | { id: number; op: "open"; root: Uint8Array; data: Uint8Array; address: string };
 
 port.onmessage = (e: MessageEvent<Job>) => {
   const j = e.data;
   try {
     if (j.op === "seal") {
-      const out = seal(j.root, j.data, j.convergent);
+      const out = seal(j.root, j.data, j.convergent, j.sha256);
       port.postMessage({ id: j.id, data: out }, [out.buffer as ArrayBuffer]);
     } else {
-      const r = open(j.root, j.data, j.sha256Hex);
+      const r = open(j.root, j.data, j.address);
       if ("plain" in r) port.postMessage({ id: j.id, data: r.plain }, [r.plain.buffer as ArrayBuffer]);
       else port.postMessage({ id: j.id, problem: r.problem });
     }

@@ -2,15 +2,16 @@
 // transaction of the change they report, and the durable queue's lease and settle, shared by
 // every node. The ordering rule is sql/event-outbox.ts's: a target's messages are leased only
 // from its head, in seq order, and never while an older one is leased. Across nodes:
-// - writers of one target hold an advisory lock on it from their count to their commit, so the
-//   queue limit is exact and seq order is commit order within a target;
+// - writers of one target hold an advisory lock on it from their count (event_counts, kept by
+//   writes and settles) to their commit, so the queue limit is exact and seq order is commit
+//   order within a target;
 // - a leaser locks the due targets' rows FOR UPDATE SKIP LOCKED: a target being leased by one
 //   node is skipped by the others, so no two nodes lease the same message (writers take no row
 //   lock on event_targets, so they never hold a lease back).
 // Target rows are never deleted (SQLite deletes a due target with nothing waiting): a writer
 // that found the row would race with the delete and leave its message without a target. Their
 // state is reset instead, which is what forgetting it meant; a deployment has few targets.
-import type { LeasedEvent, MetaStore, OutboxEvent, SettledEvents } from "../types.ts";
+import type { LeasedEvent, MetaStore, OutboxEvent, OutboxTargetStats, PendingPage, SettledEvents } from "../types.ts";
 import { LOCK, OutboxFull, transaction, type Pg, type Tx } from "./tx.ts";
 
 /**
@@ -25,15 +26,26 @@ export async function writeEvents(tx: Tx, events: OutboxEvent[] | undefined, kin
     await tx`SELECT pg_advisory_xact_lock(hashtextextended(${target}::text, ${LOCK.target}))`;
   }
   let dropped = 0;
-  for (const e of events) {
-    const counted = kind === "change"
-      ? await tx`SELECT count(*) AS n FROM event_outbox WHERE target = ${e.target} AND NOT access`
-      : await tx`SELECT count(*) AS n FROM event_outbox WHERE target = ${e.target}`;
-    if (Number(counted[0].n) >= e.limit) {
-      if (kind === "change") throw new OutboxFull();
+  const change = kind === "change" ? 1 : 0;
+  // Counted first, checked after (event_counts, migration 5: a key, not a COUNT of the backlog);
+  // in target order, as settles take those rows, so the two cannot deadlock.
+  const kept = new Set<OutboxEvent>();
+  for (const e of [...events].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0))) {
+    const [held] = await tx`INSERT INTO event_counts (target, changes, events) VALUES (${e.target}, ${change}, 1)
+      ON CONFLICT (target) DO UPDATE SET changes = event_counts.changes + excluded.changes, events = event_counts.events + 1
+      RETURNING changes, events`;
+    if (Number(change ? held.changes : held.events) > e.limit) {
+      // The whole transaction rolls back, this count with it.
+      if (change) throw new OutboxFull();
+      await tx`UPDATE event_counts SET events = events - 1 WHERE target = ${e.target}`;
       dropped++;
       continue;
     }
+    kept.add(e);
+  }
+  // Rows in the events' own order.
+  for (const e of events) {
+    if (!kept.has(e)) continue;
     await tx`WITH t AS (INSERT INTO event_targets (target) VALUES (${e.target}) ON CONFLICT (target) DO NOTHING)
       INSERT INTO event_outbox (id, bucket, target, record, created, access)
       VALUES (${e.id}, ${e.bucket}, ${e.target}, ${e.record}, ${e.created}, ${kind === "access"})`;
@@ -41,7 +53,7 @@ export async function writeEvents(tx: Tx, events: OutboxEvent[] | undefined, kin
   return dropped;
 }
 
-export type OutboxMethods = Pick<MetaStore, "appendEvents" | "leaseEvents" | "settleEvents" | "countEvents">;
+export type OutboxMethods = Pick<MetaStore, "appendEvents" | "leaseEvents" | "settleEvents" | "countEvents" | "statEvents" | "peekEvents">;
 
 export function pgOutbox(sql: Pg): OutboxMethods {
   return {
@@ -96,7 +108,19 @@ export function pgOutbox(sql: Pg): OutboxMethods {
     },
     async settleEvents(_bucket, s: SettledEvents) {
       await transaction(sql, async (tx) => {
-        if (s.done.length) await tx`DELETE FROM event_outbox WHERE id = ANY(${s.done}::text[])`;
+        if (s.done.length) {
+          // Only rows still there count down (settling twice is harmless); targets in name order (see writeEvents).
+          const gone = new Map<string, { changes: number; events: number }>();
+          for (const r of await tx`DELETE FROM event_outbox WHERE id = ANY(${s.done}::text[]) RETURNING target, access`) {
+            const g = gone.get(r.target as string) ?? { changes: 0, events: 0 };
+            g.events++;
+            if (!r.access) g.changes++;
+            gone.set(r.target as string, g);
+          }
+          for (const [target, g] of [...gone].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+            await tx`UPDATE event_counts SET changes = greatest(0, changes - ${g.changes}), events = greatest(0, events - ${g.events}) WHERE target = ${target}`;
+          }
+        }
         if (s.failed?.length) await tx`UPDATE event_outbox SET attempts = attempts + 1, visible_at = 0 WHERE id = ANY(${s.failed}::text[])`;
         if (s.released?.length) await tx`UPDATE event_outbox SET visible_at = 0 WHERE id = ANY(${s.released}::text[])`;
         // Absolute values: settling twice is harmless.
@@ -110,6 +134,35 @@ export function pgOutbox(sql: Pg): OutboxMethods {
       const out: Record<string, number> = {};
       for (const r of await sql`SELECT target, count(*) AS n FROM event_outbox GROUP BY target`) out[r.target as string] = Number(r.n);
       return out;
+    },
+    // Read-only views (admin topic stats/dump): plain reads, no lock, so they never hold a writer or a lease back.
+    async statEvents({ now, target }) {
+      const rows = target === undefined
+        ? await sql`SELECT target, count(*) AS n, sum(octet_length(record)) AS size, min(created) AS oldest,
+            count(*) FILTER (WHERE visible_at > ${now}) AS leased FROM event_outbox GROUP BY target`
+        : await sql`SELECT target, count(*) AS n, sum(octet_length(record)) AS size, min(created) AS oldest,
+            count(*) FILTER (WHERE visible_at > ${now}) AS leased FROM event_outbox WHERE target = ${target} GROUP BY target`;
+      const out: Record<string, OutboxTargetStats> = {};
+      for (const r of rows) {
+        out[r.target as string] = { entries: Number(r.n), size: Number(r.size ?? 0), oldest: r.oldest === null ? null : Number(r.oldest), leased: Number(r.leased) };
+      }
+      return out;
+    },
+    async peekEvents({ target, limit, after }): Promise<PendingPage> {
+      // The cursor is the last row's seq; (target, seq) is indexed.
+      const from = after === undefined || after === "" ? 0 : Number(after);
+      if (!Number.isSafeInteger(from) || from < 0 || limit <= 0) return { events: [] };
+      const rows = await sql`SELECT seq, id, bucket, target, record, created, attempts, visible_at FROM event_outbox
+        WHERE target = ${target} AND seq > ${from} ORDER BY seq LIMIT ${limit + 1}`;
+      const more = rows.length > limit;
+      const page = more ? rows.slice(0, limit) : rows;
+      return {
+        events: page.map((r) => ({
+          id: r.id as string, bucket: r.bucket as string, target: r.target as string, record: r.record as string,
+          created: Number(r.created), attempts: Number(r.attempts), leasedUntil: Number(r.visible_at),
+        })),
+        ...(more ? { next: String(page[page.length - 1].seq) } : {}),
+      };
     },
   };
 }

@@ -105,6 +105,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE kms_keys (name text COLLATE "C" PRIMARY KEY, master_id text NOT NULL, record text NOT NULL);
   CREATE TABLE leader_leases (name text PRIMARY KEY, holder text NOT NULL, expires timestamptz NOT NULL);
   `,
+  // 5: waiting events per target (change events, and all), kept by the outbox's writes and
+  // settles (event-outbox.ts), so the queue-limit check is a key lookup, not a COUNT over the
+  // backlog on every write. Apart from event_targets: the leasers' FOR UPDATE SKIP LOCKED on
+  // those rows must not skip a target because a writer holds its count.
+  `
+  CREATE TABLE event_counts (target text PRIMARY KEY, changes bigint NOT NULL DEFAULT 0, events bigint NOT NULL DEFAULT 0);
+  INSERT INTO event_counts (target, changes, events)
+    SELECT target, count(*) FILTER (WHERE NOT access), count(*) FROM event_outbox GROUP BY target;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,8 @@
 // BlobStore on any S3-compatible upstream (AWS S3, R2, MinIO, Ceph, Garage, another s3edge),
-// through fetch + aws4fetch only, so it runs on Bun and Workers alike. Chunks are written once
-// under a unique id (ingest.ts), so a blob never changes: a retried put sends the same bytes.
+// through fetch + aws4fetch only, so it runs on Bun and Workers alike (on Bun, `s3edge serve`
+// passes a fetch that sends GET and HEAD over pooled sockets: src/runtime/bun/upstream-fetch.ts).
+// Chunks are written once under a unique id (ingest.ts), so a blob never changes: a retried put
+// sends the same bytes.
 //
 // - put: one PUT of known length (S3 stores a PUT whole or not at all: a body cut short is
 //   refused, so a failed put leaves nothing). Bytes are retried; a stream is sent once.

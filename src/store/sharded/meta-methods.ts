@@ -69,6 +69,8 @@ export const META_STORE_METHODS = {
   leaseEvents: { shard: "custom" },
   settleEvents: { shard: byBucket },
   countEvents: { shard: "custom" },
+  statEvents: { shard: "custom" },
+  peekEvents: { shard: "custom" },
 } as const satisfies MethodTable;
 
 export type MetaStoreMethod = keyof MetaStore;

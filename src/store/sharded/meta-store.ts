@@ -4,7 +4,7 @@
 // only itself; the `catalog` shard holds the bucket list (ListBuckets, name uniqueness).
 // Chunk calls route by their session, which names its bucket (store/session.ts). Single-shard
 // calls are routed by the table in meta-methods.ts; the rest are written out below.
-import { DONE, refused, type MetaStore } from "../types.ts";
+import { DONE, refused, type MetaStore, type OutboxTargetStats, type PendingEvent } from "../types.ts";
 import { bucketShardName, CATALOG_SHARD, META_STORE_METHODS, type CustomMethod } from "./meta-methods.ts";
 
 export { bucketShardName, CATALOG_SHARD } from "./meta-methods.ts";
@@ -93,6 +93,36 @@ export function createShardedMetaStore(open: (shard: string) => MetaStore): Meta
       const out: Record<string, number> = {};
       for (const s of await allShards()) for (const [t, n] of Object.entries(await s.countEvents())) out[t] = (out[t] ?? 0) + n;
       return out;
+    },
+    // Read-only views for the admin API: each shard's stats summed; pages bucket by bucket.
+    async statEvents(opts) {
+      const out: Record<string, OutboxTargetStats> = {};
+      for (const s of await allShards()) {
+        for (const [t, x] of Object.entries(await s.statEvents(opts))) {
+          const o = out[t];
+          out[t] = !o ? x : {
+            entries: o.entries + x.entries, size: o.size + x.size, leased: o.leased + x.leased,
+            oldest: o.oldest === null ? x.oldest : x.oldest === null ? o.oldest : Math.min(o.oldest, x.oldest),
+          };
+        }
+      }
+      return out;
+    },
+    // The cursor is `<bucket>/<the shard's cursor>` (bucket names have no '/'): commit order
+    // within a bucket, buckets in name order; "" after the '/' starts that bucket.
+    async peekEvents({ target, limit, after }) {
+      const cut = after ? after.indexOf("/") : -1;
+      const fromBucket = cut >= 0 ? after!.slice(0, cut) : "";
+      const names = (await catalog().listBuckets()).map((b) => b.name).sort().filter((n) => n >= fromBucket);
+      const events: PendingEvent[] = [];
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i];
+        const page = await forBucket(name).peekEvents({ target, limit: limit - events.length, after: name === fromBucket && cut >= 0 ? after!.slice(cut + 1) : undefined });
+        events.push(...page.events);
+        if (page.next !== undefined) return { events, next: `${name}/${page.next}` };
+        if (events.length >= limit) return i + 1 < names.length ? { events, next: `${names[i + 1]}/` } : { events };
+      }
+      return { events };
     },
   };
   return { ...(routed as unknown as Omit<MetaStore, CustomMethod>), ...custom };

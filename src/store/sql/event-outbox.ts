@@ -3,7 +3,7 @@
 // and settle. Ordering rule: a target's messages are leased only from its head, in seq
 // (commit) order, and never while an older one is leased, so one batch per target is in
 // flight and a later message cannot overtake an earlier one that is waiting for a retry.
-import type { LeasedEvent, MetaStore, OutboxEvent, SettledEvents } from "../types.ts";
+import type { LeasedEvent, MetaStore, OutboxEvent, OutboxTargetStats, PendingPage, SettledEvents } from "../types.ts";
 import type { SqlDriver } from "./driver.ts";
 
 /** Thrown inside a transaction (rolling it back) when a change event meets a full target queue. */
@@ -29,6 +29,9 @@ export function migrateOutbox(db: SqlDriver): void {
   db.run(`UPDATE event_targets SET
     changes = (SELECT COUNT(*) FROM event_outbox o WHERE o.target = event_targets.target AND o.access = 0),
     events = (SELECT COUNT(*) FROM event_outbox o WHERE o.target = event_targets.target)`);
+  // The relay (Workers): the last seq handed to the Queue per target; rows up to it stay, leased,
+  // until the Queue's consumer settles them (leaseEvents' `relay` mode).
+  if (!cols.has("relayed")) db.exec("ALTER TABLE event_targets ADD COLUMN relayed INTEGER NOT NULL DEFAULT 0");
 }
 
 /**
@@ -41,24 +44,28 @@ export function writeEvents(db: SqlDriver, events: OutboxEvent[] | undefined, ki
   let dropped = 0;
   const access = kind === "access" ? 1 : 0;
   for (const e of events ?? []) {
-    const held = db.all("SELECT changes, events FROM event_targets WHERE target = ?", [e.target])[0];
-    if (Number((kind === "change" ? held?.changes : held?.events) ?? 0) >= e.limit) {
+    // Counted first, checked after: one statement, not a read and a write (the PUT path).
+    const held = db.all(`INSERT INTO event_targets (target, changes, events) VALUES (?, ?, 1)
+      ON CONFLICT (target) DO UPDATE SET changes = changes + excluded.changes, events = events + 1
+      RETURNING changes, events`, [e.target, 1 - access])[0];
+    if (Number(kind === "change" ? held.changes : held.events) > e.limit) {
+      // The whole transaction rolls back, this count with it.
       if (kind === "change") throw new OutboxFull();
+      db.run("UPDATE event_targets SET events = events - 1 WHERE target = ?", [e.target]);
       dropped++;
       continue;
     }
     db.run("INSERT INTO event_outbox (id, bucket, target, record, created, attempts, visible_at, access) VALUES (?,?,?,?,?,0,0,?)",
       [e.id, e.bucket, e.target, e.record, e.created, access]);
-    db.run(`INSERT INTO event_targets (target, changes, events) VALUES (?, ?, 1)
-      ON CONFLICT (target) DO UPDATE SET changes = changes + excluded.changes, events = events + 1`, [e.target, 1 - access]);
   }
   return dropped;
 }
 
 /** See MetaStore.leaseEvents: the heads of due targets with nothing leased, oldest head first. */
-export function leaseEvents(db: SqlDriver, opts: { now: number; leaseMs: number; limit: number; perTarget?: number }): LeasedEvent[] {
+export function leaseEvents(db: SqlDriver, opts: { now: number; leaseMs: number; limit: number; perTarget?: number; relay?: boolean }): LeasedEvent[] {
   const { now, leaseMs, limit } = opts;
   const perTarget = opts.perTarget ?? limit;
+  if (opts.relay) return relayLease(db, now, leaseMs, limit);
   return db.transaction(() => {
     const out: LeasedEvent[] = [];
     // Oldest head first: a busy target does not keep the others out of `limit`.
@@ -77,6 +84,47 @@ export function leaseEvents(db: SqlDriver, opts: { now: number; leaseMs: number;
       // The head is leased: a batch of this target is in flight (or a crash left it, until the lease ends).
       if (Number(rows[0].visible_at) > now) continue;
       db.run("UPDATE event_outbox SET visible_at = ? WHERE target = ? AND seq <= ?", [now + leaseMs, t.target, rows[rows.length - 1].seq]);
+      for (const r of rows) {
+        out.push({
+          id: r.id as string, bucket: r.bucket as string, target: r.target as string, record: r.record as string,
+          created: Number(r.created), attempts: Number(r.attempts), targetFailures: Number(t.failures),
+        });
+      }
+    }
+    return out;
+  });
+}
+
+/**
+ * The relay's lease (leaseEvents `relay`): per target, relayed rows whose lease ended (the
+ * Queue lost them: again, at least once), then rows never relayed (seq past `relayed`). Each is
+ * O(rows taken) by the (target, seq) index however many relayed rows wait for their consumer:
+ * relayed rows are leased for the same time as they are relayed in seq order, so their leases
+ * end in about seq order and the first one still leased ends the look (a row relayed again can
+ * hold later ones back until its own lease ends: they are late, not lost).
+ */
+function relayLease(db: SqlDriver, now: number, leaseMs: number, limit: number): LeasedEvent[] {
+  return db.transaction(() => {
+    const out: LeasedEvent[] = [];
+    for (const t of db.all("SELECT target, failures, relayed FROM event_targets WHERE retry_at <= ?", [now])) {
+      if (out.length >= limit) break;
+      const take = limit - out.length;
+      const relayed = Number(t.relayed);
+      const expired: Record<string, unknown>[] = [];
+      for (const r of db.all("SELECT * FROM event_outbox WHERE target = ? AND seq <= ? ORDER BY seq LIMIT ?", [t.target, relayed, take])) {
+        if (Number(r.visible_at) > now) break;
+        expired.push(r);
+      }
+      const fresh = expired.length < take
+        ? db.all("SELECT * FROM event_outbox WHERE target = ? AND seq > ? ORDER BY seq LIMIT ?", [t.target, relayed, take - expired.length])
+        : [];
+      const rows = [...expired, ...fresh];
+      if (!rows.length) {
+        if (!db.all("SELECT 1 AS x FROM event_outbox WHERE target = ? LIMIT 1", [t.target]).length) db.run("DELETE FROM event_targets WHERE target = ?", [t.target]);
+        continue;
+      }
+      db.run(`UPDATE event_outbox SET visible_at = ? WHERE seq IN (SELECT value FROM json_each(?))`, [now + leaseMs, JSON.stringify(rows.map((r) => Number(r.seq)))]);
+      if (fresh.length) db.run("UPDATE event_targets SET relayed = ? WHERE target = ?", [Number(fresh[fresh.length - 1].seq), t.target]);
       for (const r of rows) {
         out.push({
           id: r.id as string, bucket: r.bucket as string, target: r.target as string, record: r.record as string,
@@ -116,7 +164,41 @@ export function settleEvents(db: SqlDriver, s: SettledEvents): void {
   });
 }
 
-export type OutboxMethods = Pick<MetaStore, "appendEvents" | "leaseEvents" | "settleEvents" | "countEvents">;
+/** See MetaStore.statEvents: one aggregate over the rows (by the target index when one is named). */
+export function statEvents(db: SqlDriver, opts: { now: number; target?: string }): Record<string, OutboxTargetStats> {
+  // Bytes, not characters: the record's UTF-8 size, as Ceph's Size counts the stored entry.
+  const cols = `target, COUNT(*) AS n, SUM(LENGTH(CAST(record AS BLOB))) AS size, MIN(created) AS oldest,
+    SUM(CASE WHEN visible_at > ? THEN 1 ELSE 0 END) AS leased FROM event_outbox`;
+  const rows = opts.target === undefined
+    ? db.all(`SELECT ${cols} GROUP BY target`, [opts.now])
+    : db.all(`SELECT ${cols} WHERE target = ? GROUP BY target`, [opts.now, opts.target]);
+  const out: Record<string, OutboxTargetStats> = {};
+  for (const r of rows) {
+    out[r.target as string] = { entries: Number(r.n), size: Number(r.size ?? 0), oldest: r.oldest === null ? null : Number(r.oldest), leased: Number(r.leased ?? 0) };
+  }
+  return out;
+}
+
+/** See MetaStore.peekEvents: the cursor is the last row's seq (the target index holds seq order). */
+export function peekEvents(db: SqlDriver, opts: { target: string; limit: number; after?: string }): PendingPage {
+  const after = opts.after === undefined || opts.after === "" ? 0 : Number(opts.after);
+  if (!Number.isSafeInteger(after) || after < 0 || opts.limit <= 0) return { events: [] };
+  const rows = db.all(
+    "SELECT seq, id, bucket, target, record, created, attempts, visible_at FROM event_outbox WHERE target = ? AND seq > ? ORDER BY seq LIMIT ?",
+    [opts.target, after, opts.limit + 1],
+  );
+  const more = rows.length > opts.limit;
+  const page = more ? rows.slice(0, opts.limit) : rows;
+  return {
+    events: page.map((r) => ({
+      id: r.id as string, bucket: r.bucket as string, target: r.target as string, record: r.record as string,
+      created: Number(r.created), attempts: Number(r.attempts), leasedUntil: Number(r.visible_at),
+    })),
+    ...(more ? { next: String(page[page.length - 1].seq) } : {}),
+  };
+}
+
+export type OutboxMethods = Pick<MetaStore, "appendEvents" | "leaseEvents" | "settleEvents" | "countEvents" | "statEvents" | "peekEvents">;
 
 /** The MetaStore's outbox methods over these functions. */
 export function sqlOutbox(db: SqlDriver): OutboxMethods {
@@ -134,6 +216,12 @@ export function sqlOutbox(db: SqlDriver): OutboxMethods {
       const out: Record<string, number> = {};
       for (const r of db.all("SELECT target, COUNT(*) AS n FROM event_outbox GROUP BY target")) out[r.target as string] = Number(r.n);
       return out;
+    },
+    async statEvents(o) {
+      return statEvents(db, o);
+    },
+    async peekEvents(o) {
+      return peekEvents(db, o);
     },
   };
 }

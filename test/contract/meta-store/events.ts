@@ -190,4 +190,54 @@ export const EVENT_CASES: ContractCase[] = [
       eq(ofTarget(await lease(s, T0 + 60_000), A), [leasedAs(a, 0, 3)]);
     },
   },
+  {
+    name: "statEvents/peekEvents: read the backlog without leasing it, a bounded page at a time",
+    async run(s) {
+      await withBuckets(s, "b1", "b2");
+      eq(await s.statEvents({ now: T0 }), {}, "nothing waits");
+      eq(await s.peekEvents({ target: A, limit: 10 }), { events: [] });
+      const a1 = [0, 1, 2].map((i) => event("b1", A, `a${i}`, { created: T0 + i }));
+      const a2 = [event("b2", A, "a3", { created: T0 - 5 })];
+      const b = event("b1", B, "b");
+      await commit(s, [...a1, b]);
+      await commit(s, a2);
+      const bytes = (es: OutboxEvent[]) => es.reduce((n, e) => n + new TextEncoder().encode(e.record).length, 0);
+      eq(await s.statEvents({ now: T0 }), {
+        [A]: { entries: 4, size: bytes([...a1, ...a2]), oldest: T0 - 5, leased: 0 },
+        [B]: { entries: 1, size: bytes([b]), oldest: T0, leased: 0 },
+      });
+      eq(await s.statEvents({ now: T0, target: B }), { [B]: { entries: 1, size: bytes([b]), oldest: T0, leased: 0 } }, "one target");
+      eq(await s.statEvents({ now: T0, target: "none:webhook" }), {});
+      // Paged: every entry once, in commit order within a bucket, whatever the page size.
+      const pending = (e: OutboxEvent, leasedUntil = 0, attempts = 0) => {
+        const { limit: _limit, ...m } = e;
+        return { ...m, attempts, leasedUntil };
+      };
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let pages = 0; ; pages++) {
+        const page = await s.peekEvents({ target: A, limit: 2, ...(after !== undefined ? { after } : {}) });
+        eq(page.events.length <= 2, true, "at most the limit");
+        seen.push(...page.events.map((e) => e.id));
+        if (page.next === undefined) break;
+        after = page.next;
+        eq(pages < 5, true, "the pages end");
+      }
+      eq(seen.length, 4);
+      eq(new Set(seen), new Set([...a1, ...a2].map((e) => e.id)));
+      eq(seen.filter((id) => a1.some((e) => e.id === id)), a1.map((e) => e.id), "commit order within the bucket");
+      // A lease shows as reserved, and peeking changes nothing the queue sees.
+      const leased = ofTarget(await lease(s, T0, { leaseMs: 1000 }), A);
+      eq(leased.length > 0, true);
+      const stats = (await s.statEvents({ now: T0, target: A }))[A];
+      eq(stats.leased, leased.length);
+      eq((await s.statEvents({ now: T0 + 1000, target: A }))[A].leased, 0, "a lease that ended is not reserved");
+      const first = (await s.peekEvents({ target: A, limit: 10 })).events.find((e) => e.id === leased[0].id)!;
+      eq(first, pending(a1.find((e) => e.id === leased[0].id) ?? a2[0], T0 + 1000));
+      eq(await s.countEvents(), { [A]: 4, [B]: 1 }, "peeking removed nothing");
+      for (const bucket of new Set(leased.map((m) => m.bucket))) await s.settleEvents(bucket, { done: leased.filter((m) => m.bucket === bucket).map((m) => m.id) });
+      eq((await s.statEvents({ now: T0, target: A }))[A]?.entries ?? 0, 4 - leased.length);
+      eq((await s.peekEvents({ target: B, limit: 1 })).events, [pending(b, T0 + 1000)], "B was leased too");
+    },
+  },
 ];

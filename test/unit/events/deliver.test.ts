@@ -4,7 +4,7 @@
 // so outages of minutes take milliseconds.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "bun:test";
 import { deliverToTarget, drainOutbox, retryDelayMs, sendMessage, TARGET_UP, type DeliverDeps, type Item } from "../../../src/events/deliver.ts";
-import { relayOutbox } from "../../../src/events/relay.ts";
+import { relayOutbox, RELAY_LEASE_MS } from "../../../src/events/relay.ts";
 import { targetsFromEnv, type WebhookTarget } from "../../../src/events/targets.ts";
 import { startLocalQueue } from "../../../src/runtime/bun/local-queue.ts";
 import type { EventMessage, EventQueue } from "../../../src/store/types.ts";
@@ -245,18 +245,33 @@ for (const sharded of [false, true]) {
       expect(rec.dropped).toEqual(["event dropped: older than the target's TTL"]);
     });
 
-    it("relays to an EventQueue and deletes only what the queue accepted", async () => {
+    it("relays to an EventQueue once; rows stay, leased, until the consumer settles them; a lost one is relayed again", async () => {
       const { c, env } = await configured({ sharded });
       for (const k of ["a", "b"]) expect((await c.put("bkt", k, k)).status).toBe(200);
       const failing: EventQueue = { send: async () => { throw new Error("queue down"); } };
       await expect(relayOutbox(env.deps.meta, failing, env.deps.clock.now)).rejects.toThrow("queue down");
       expect(await env.deps.meta.countEvents()).toEqual({ "1:webhook": 2 });
-      env.setNow(env.deps.clock.now() + 60_000);
       const sent: EventMessage[] = [];
       const queue: EventQueue = { send: async (m) => { sent.push(...m); } };
+      // A failed send released its rows at once.
       expect(await relayOutbox(env.deps.meta, queue, env.deps.clock.now)).toBe(2);
       expect(sent.map((m) => JSON.parse(m.record).s3.object.key)).toEqual(["a", "b"]);
       expect(Object.keys(sent[0]).sort()).toEqual(["bucket", "created", "id", "record", "target"]);
+      // Relayed, not delivered: still counted (admin stats, queue limit), leased, and not relayed twice.
+      expect(await env.deps.meta.countEvents()).toEqual({ "1:webhook": 2 });
+      expect((await env.deps.meta.statEvents({ now: env.deps.clock.now() }))["1:webhook"]).toMatchObject({ entries: 2, leased: 2 });
+      expect((await c.put("bkt", "c", "c")).status).toBe(200);
+      // Only the new one, though older ones are leased.
+      expect(await relayOutbox(env.deps.meta, queue, env.deps.clock.now)).toBe(1);
+      expect(sent.map((m) => JSON.parse(m.record).s3.object.key)).toEqual(["a", "b", "c"]);
+      // The consumer settles two; the third is lost by the Queue: relayed again once its lease ends.
+      await env.deps.meta.settleEvents("bkt", { done: [sent[0].id, sent[2].id] });
+      expect(await env.deps.meta.countEvents()).toEqual({ "1:webhook": 1 });
+      expect(await relayOutbox(env.deps.meta, queue, env.deps.clock.now)).toBe(0);
+      env.setNow(env.deps.clock.now() + RELAY_LEASE_MS);
+      expect(await relayOutbox(env.deps.meta, queue, env.deps.clock.now)).toBe(1);
+      expect(sent[3].id).toBe(sent[1].id);
+      await env.deps.meta.settleEvents("bkt", { done: [sent[1].id] });
       expect(await env.deps.meta.countEvents()).toEqual({});
     });
   });

@@ -79,4 +79,27 @@ describe("Queue consumer (Workers)", () => {
     expect(msgs[0].acked).toBe(false);
     expect(msgs[0].retried).toBe(1);
   });
+
+  it("delivered messages are settled in their bucket's outbox before they are acked; a failed settle leaves them to the Queue's retry", async () => {
+    const settled: [string, string[]][] = [];
+    const { sent, requeue } = collect();
+    const two = (key: string, bucket: string) => ({ ...event(key), bucket });
+    const msgs = batch([two("a", "b1"), two("b", "b2"), two("c", "b1")]);
+    await consumeQueueBatch(deps(), msgs, { states: new Map(), requeue, settle: async (bucket, ids) => { settled.push([bucket, ids]); } });
+    expect(settled.sort()).toEqual([["b1", ["a", "c"]], ["b2", ["b"]]]);
+    expect(msgs.every((m) => m.acked)).toBe(true);
+    expect(sent).toEqual([]);
+    // The shard is unreachable: nothing acked, the Queue delivers them again (at least once).
+    const again = batch([event("d")]);
+    await consumeQueueBatch(deps(), again, { states: new Map(), requeue, settle: async () => { throw new Error("shard down"); } });
+    expect(rx.lines()).toContain("Put b/d");
+    expect([again[0].acked, again[0].retried]).toEqual([false, 0]);
+    // Re-enqueued ones are not settled: their row stays until a copy is delivered.
+    rx.status = 503;
+    settled.length = 0;
+    const down = batch([event("e")]);
+    await consumeQueueBatch(deps(), down, { states: new Map(), requeue, settle: async (bucket, ids) => { settled.push([bucket, ids]); } });
+    expect(settled).toEqual([]);
+    expect(sent.map((x) => x.body.id)).toEqual(["e"]);
+  });
 });

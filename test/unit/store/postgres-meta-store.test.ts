@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 const TABLES = ["buckets", "bucket_configs", "objects", "object_versions", "uploads", "completed_uploads", "parts", "chunks",
-  "sessions", "pins", "blob_intents", "blob_tombstones", "event_outbox", "event_targets"];
+  "sessions", "pins", "blob_intents", "blob_tombstones", "event_outbox", "event_targets", "event_counts"];
 
 let schemas = 0;
 /** A fresh schema and `n` pools on it (each a node), with one settable clock. */

@@ -5,7 +5,7 @@ import type { MetaStore, PartRecord } from "../../../src/store/types.ts";
 import type { Pg } from "../../../src/store/postgres/tx.ts";
 import { connectPostgres } from "../../../src/store/postgres/client.ts";
 import { createPostgresMetaStore } from "../../../src/store/postgres/meta-store.ts";
-import { SCHEMA_VERSION } from "../../../src/store/postgres/schema.ts";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/store/postgres/schema.ts";
 import { chunk, chunked, event, HOUR, object, part, session, upload, utf8, withBuckets } from "../../contract/meta-store/tools.ts";
 
 export interface PgNodes {
@@ -197,6 +197,27 @@ export const POSTGRES_RACES: { name: string; run(n: PgNodes): Promise<void> }[] 
       const ids = await s[1].collectGarbage({ staleSessionsBefore: n.clock.now() + HOUR, limit: 100 });
       expect(ids.sort()).toEqual([1, 2, 3, 4, 5, 6].map((i) => `blob-${i}`).sort());
       expect(await s[0].countChunks()).toBe(0);
+    },
+  },
+  {
+    name: "a database from before migration 5 with events waiting: their counts are taken, the queue limit holds at once",
+    async run(n) {
+      const { sql, store } = await n.node();
+      await withBuckets(store, "b1");
+      for (const k of ["k1", "k2", "k3"]) expect(await store.putObject(object("b1", k), { events: [event("b1", "a:webhook", k)] })).toEqual({ ok: true });
+      expect(await store.appendEvents("b1", [event("b1", "a:webhook", "get")])).toBe(true);
+      // As migrate() would on such a database: migration 5 alone (the index is its number - 1).
+      await sql.unsafe("DROP TABLE event_counts");
+      await sql.unsafe(MIGRATIONS[4]);
+      const later = sql;
+      expect((await later`SELECT target, changes, events FROM event_counts`).map((r) => [r.target, Number(r.changes), Number(r.events)])).toEqual([["a:webhook", 3, 4]]);
+      const again = (await n.node()).store;
+      expect(await again.putObject(object("b1", "k4"), { events: [event("b1", "a:webhook", "k4", { limit: 3 })] })).toEqual({ ok: false, reason: "SlowDown" });
+      expect(await again.putObject(object("b1", "k4"), { events: [event("b1", "a:webhook", "k4", { limit: 4 })] })).toEqual({ ok: true });
+      // Settled ones count down.
+      const leased = await again.leaseEvents({ now: n.clock.now(), leaseMs: 1000, limit: 10 });
+      await again.settleEvents("b1", { done: leased.map((m) => m.id) });
+      expect((await later`SELECT changes, events FROM event_counts`).map((r) => [Number(r.changes), Number(r.events)])).toEqual([[0, 0]]);
     },
   },
   {

@@ -11,6 +11,7 @@ import { createMemoryBlobStore } from "../../../src/store/memory/blob-store.ts";
 import { createFsBlobStore } from "../../../src/runtime/bun/fs-blob-store.ts";
 import { BlobStoreUnavailable, createS3BlobStore, UpstreamError, type S3BlobStoreOptions } from "../../../src/store/s3/blob-store.ts";
 import { parseBlobUrl } from "../../../src/store/s3/url.ts";
+import { createUpstreamFetch } from "../../../src/runtime/bun/upstream-fetch.ts";
 import { ConfigError } from "../../../src/config-error.ts";
 import { freePort, runServe, startGateway, type Gateway } from "./s3-gateway.ts";
 
@@ -25,15 +26,16 @@ beforeAll(async () => {
 }, 20_000);
 afterAll(async () => { await up?.destroy(); rmSync(root, { recursive: true, force: true }); });
 
-const storeOpts = (o: Partial<S3BlobStoreOptions> = {}): S3BlobStoreOptions => ({
+const baseOpts = (o: Partial<S3BlobStoreOptions> = {}): S3BlobStoreOptions => ({
   endpoint: up.url, bucket: BUCKET, prefix: "", region: "us-east-1", style: "path",
   accessKeyId: up.accessKey, secretAccessKey: up.secretKey, backoffMs: 5, ...o,
 });
 
 blobStoreContract("memory", () => createMemoryBlobStore());
 blobStoreContract("fs", () => createFsBlobStore(mkdtempSync(join(root, "fs-")), { fsync: false }));
-blobStoreContract("s3 (path style, s3edge upstream)", () => createS3BlobStore(storeOpts()));
-blobStoreContract("s3 (under a prefix)", () => createS3BlobStore(storeOpts({ prefix: `node-${crypto.randomUUID().slice(0, 6)}/chunks/` })));
+blobStoreContract("s3 (path style, s3edge upstream)", () => createS3BlobStore(baseOpts()));
+blobStoreContract("s3 (under a prefix)", () => createS3BlobStore(baseOpts({ prefix: `node-${crypto.randomUUID().slice(0, 6)}/chunks/` })));
+blobStoreContract("s3 (GET/HEAD over pooled sockets)", () => createS3BlobStore(baseOpts({ fetch: createUpstreamFetch() })));
 
 /** A throwaway HTTP server for the fault cases; `answer` decides per request. */
 async function fakeUpstream(answer: (n: number, req: Request) => Response | Promise<Response> | null): Promise<{ url: string; hits: () => number; close(): void }> {
@@ -51,7 +53,11 @@ async function fakeUpstream(answer: (n: number, req: Request) => Response | Prom
 
 const slowDown = () => new Response("<Error><Code>SlowDown</Code><Message>busy</Message></Error>", { status: 503, headers: { "content-type": "application/xml" } });
 
-describe("S3BlobStore faults", () => {
+// The same faults over both transports: the runtime's fetch, and Bun's pooled sockets for GET/HEAD
+// (src/runtime/bun/upstream-fetch.ts, what `s3edge serve` uses).
+for (const [transport, viaFetch] of [["fetch", undefined], ["pooled sockets", createUpstreamFetch()]] as const) {
+describe(`S3BlobStore faults (${transport})`, () => {
+  const storeOpts = (o: Partial<S3BlobStoreOptions> = {}) => baseOpts({ fetch: viaFetch, ...o });
   it("retries 503 SlowDown on idempotent calls, then succeeds", async () => {
     const fake = await fakeUpstream((n) => (n < 2 ? slowDown() : new Response("", { status: 200, headers: { "content-length": "5" } })));
     try {
@@ -136,6 +142,7 @@ describe("S3BlobStore faults", () => {
     expect(hosts).toEqual([`${BUCKET}.s3.example.test:9000/abc`]);
   });
 });
+}
 
 describe("blob store URL", () => {
   const env = { S3EDGE_BLOB_ACCESS_KEY: "ak", S3EDGE_BLOB_SECRET_KEY: "sk" };

@@ -35,7 +35,7 @@ export interface Gateway {
   pid(): number | undefined;
 }
 
-export async function startGateway(opts: { env?: Record<string, string>; args?: string[]; accessKey?: string; secretKey?: string } = {}): Promise<Gateway> {
+export async function startGateway(opts: { env?: Record<string, string>; args?: string[]; accessKey?: string; secretKey?: string; bunArgs?: string[] } = {}): Promise<Gateway> {
   const port = await freePort();
   const accessKey = opts.accessKey ?? "upadmin";
   const secretKey = opts.secretKey ?? "upsecret12345";
@@ -47,7 +47,7 @@ export async function startGateway(opts: { env?: Record<string, string>; args?: 
   const url = `http://127.0.0.1:${port}`;
 
   const start = async () => {
-    proc = Bun.spawn([join(ROOT, "node_modules/.bin/bun"), "src/cli/serve.ts", "--address", `127.0.0.1:${port}`, "--data", dataDir, "--fsync=off", ...(opts.args ?? [])], {
+    proc = Bun.spawn([join(ROOT, "node_modules/.bin/bun"), ...(opts.bunArgs ?? []), "src/cli/serve.ts", "--address", `127.0.0.1:${port}`, "--data", dataDir, "--fsync=off", ...(opts.args ?? [])], {
       cwd: ROOT,
       env: { ...process.env, S3EDGE_ROOT_USER: accessKey, S3EDGE_ROOT_PASSWORD: secretKey, S3EDGE_GC_INTERVAL_MS: "500", S3EDGE_QUIET: "1", ...opts.env },
       stdin: "ignore", stdout: "pipe", stderr: "pipe",

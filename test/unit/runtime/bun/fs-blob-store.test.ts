@@ -40,6 +40,21 @@ describe("fs BlobStore, streamed puts", () => {
     expect(tmpFiles(dir)).toEqual([]);
   });
 
+  it("stores buffers below and above the size written as a stream of views (1 MiB), exactly", async () => {
+    const dir = join(root, "buffers");
+    const blobs = createFsBlobStore(dir);
+    for (const n of [0, 10, MiB - 1, MiB, 3 * MiB + 7]) {
+      const data = randomBytes(n, 5);
+      await blobs.put(`buf-${n}`, data, { size: n });
+      const got = await blobs.get(`buf-${n}`);
+      expect(got!.size).toBe(n);
+      expect(md5Hex(new Uint8Array(await new Response(got!.body).arrayBuffer()))).toBe(md5Hex(data));
+    }
+    await expect(blobs.put("short", randomBytes(2 * MiB, 6), { size: 2 * MiB + 1 })).rejects.toThrow("short blob write");
+    expect(await blobs.head("short")).toBeNull();
+    expect(tmpFiles(dir)).toEqual([]);
+  });
+
   it("a stream that errors midway stores nothing and leaves no temp file", async () => {
     const dir = join(root, "err");
     const blobs = createFsBlobStore(dir);

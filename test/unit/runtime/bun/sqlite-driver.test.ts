@@ -78,3 +78,21 @@ describe("Bun SQLite driver: durable()", () => {
     expect(createBunSqliteDriver(":memory:").durable).toBeUndefined();
   });
 });
+
+describe("Bun SQLite driver: checkpoints", () => {
+  it("lets the WAL grow past SQLite's default 1000 pages before a checkpoint, and a reopen reads it all", async () => {
+    const path = join(root, "ckpt.sqlite");
+    const db = createBunSqliteDriver(path, { fsync: false });
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)");
+    const blob = new Uint8Array(3000).fill(1);
+    // ~1 page per row: 2000 commits are twice the default threshold, half of ours.
+    for (let i = 0; i < 2000; i++) db.run("INSERT INTO t (b) VALUES (?)", [blob]);
+    const frames = (statSync(`${path}-wal`).size - 32) / (4096 + 24);
+    expect(frames).toBeGreaterThan(1500);
+    expect(frames).toBeLessThan(4100);
+    await db.close();
+    const again = createBunSqliteDriver(path, { fsync: false });
+    expect(again.all("SELECT count(*) AS n FROM t")[0]!.n).toBe(2000);
+    await again.close();
+  });
+});
