@@ -5,6 +5,7 @@
 // The endpoint: --endpoint, else S3EDGE_PUBLIC_URL, else http://<S3EDGE_ADDRESS or 127.0.0.1:9000>.
 import { configFromVars } from "../config.ts";
 import { createShareLink, DEFAULT_SHARE_EXPIRY } from "../share/create.ts";
+import { gatewayBase, splitFlag } from "./cli-args.ts";
 
 const USAGE = "usage: bun run share -- BUCKET/KEY [--expires 1h] [--endpoint http://HOST:PORT]";
 
@@ -17,7 +18,7 @@ const argv = process.argv.slice(2);
 let target: string | undefined, expires = DEFAULT_SHARE_EXPIRY, endpoint: string | undefined;
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
-  const [name, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+  const [name, inline] = splitFlag(a);
   const value = () => inline ?? argv[++i] ?? fail(`${name} needs a value\n${USAGE}`);
   if (name === "--expires") expires = value();
   else if (name === "--endpoint") endpoint = value();
@@ -35,6 +36,6 @@ const made = await createShareLink({
   bucket: target.slice(0, slash), key: target.slice(slash + 1), expires, now: Date.now(),
 });
 if ("error" in made) fail(made.error);
-const base = (endpoint ?? process.env.S3EDGE_PUBLIC_URL ?? `http://${process.env.S3EDGE_ADDRESS ?? "127.0.0.1:9000"}`).replace(/\/+$/, "");
+const base = gatewayBase(endpoint);
 console.log(`${base}${made.path}`);
 console.error(`expires ${new Date(made.expiresAt).toISOString()}`);

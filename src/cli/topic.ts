@@ -7,6 +7,7 @@
 // else http://<S3EDGE_ADDRESS or 127.0.0.1:9000>. The dump is printed as one JSON array,
 // page by page as it arrives (never the whole backlog in memory). Exit 1: the gateway refused.
 import { AwsClient } from "aws4fetch";
+import { gatewayBase, splitFlag } from "./cli-args.ts";
 
 const USAGE = [
   "usage: s3edge topic stats [--topic NAME] [--endpoint URL]",
@@ -27,7 +28,7 @@ if (sub !== "stats" && sub !== "dump") fail(USAGE);
 let topic: string | undefined, endpoint: string | undefined, maxEntries = 1000;
 for (let i = 1; i < argv.length; i++) {
   const a = argv[i];
-  const [name, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+  const [name, inline] = splitFlag(a);
   const value = () => inline ?? argv[++i] ?? fail(`${name} needs a value\n${USAGE}`);
   if (name === "--topic") topic = value();
   else if (name === "--endpoint") endpoint = value();
@@ -41,7 +42,7 @@ if (sub === "dump" && topic === undefined) fail(`dump needs --topic\n${USAGE}`);
 const accessKeyId = process.env.AWS_ACCESS_KEY_ID ?? process.env.S3EDGE_ROOT_USER;
 const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY ?? process.env.S3EDGE_ROOT_PASSWORD;
 if (!accessKeyId || !secretAccessKey) fail("no credentials: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or S3EDGE_ROOT_USER/S3EDGE_ROOT_PASSWORD");
-const base = (endpoint ?? process.env.S3EDGE_PUBLIC_URL ?? `http://${process.env.S3EDGE_ADDRESS ?? "127.0.0.1:9000"}`).replace(/\/+$/, "");
+const base = gatewayBase(endpoint);
 // The admin API is signed as madmin does: service s3, the body's SHA-256 always sent.
 const client = new AwsClient({ accessKeyId, secretAccessKey, service: "s3", region: "us-east-1", retries: 0 });
 

@@ -60,7 +60,10 @@ export async function consumeQueueBatch(
   }));
   // Settled per bucket (one RPC to its shard), then acked.
   const byBucket = new Map<string, QueueMessage[]>();
-  for (const m of finished) byBucket.set(m.body.bucket, [...(byBucket.get(m.body.bucket) ?? []), m]);
+  for (const m of finished) {
+    const ms = byBucket.get(m.body.bucket);
+    if (ms) ms.push(m); else byBucket.set(m.body.bucket, [m]);
+  }
   await Promise.all([...byBucket].map(async ([bucket, ms]) => {
     try {
       await opts.settle?.(bucket, ms.map((m) => m.body.id));

@@ -20,6 +20,7 @@ export async function relayOutbox(meta: MetaStore, queue: EventQueue, now: () =>
     if (leased.length === 0) return sent;
     let batch: EventMessage[] = [];
     let bytes = 0;
+    const sentIds = new Set<string>();
     const flush = async () => {
       if (!batch.length) return;
       try {
@@ -37,7 +38,6 @@ export async function relayOutbox(meta: MetaStore, queue: EventQueue, now: () =>
       batch = [];
       bytes = 0;
     };
-    const sentIds = new Set<string>();
     for (const m of leased) {
       const msg: EventMessage = { id: m.id, bucket: m.bucket, target: m.target, record: m.record, created: m.created };
       const size = m.record.length + 256;

@@ -71,8 +71,11 @@ export const webAesGcm: AesGcm = {
  */
 export function sealedAddress(sealed: Uint8Array): string | null {
   if (sealed.length < SEAL_OVERHEAD) return null;
-  return toHex(sealed.subarray(0, PREFIX)) + toHex(sealed.subarray(sealed.length - TAG));
+  return sealedAddressOf(sealed.subarray(0, PREFIX), sealed.subarray(sealed.length - TAG));
 }
+
+/** The same from a sealed chunk's first PREFIX and last TAG bytes (scrub reads a blob as a stream). */
+export const sealedAddressOf = (prefix: Uint8Array, tag: Uint8Array): string => toHex(prefix) + toHex(tag);
 
 /** Seals one chunk under `root` (see the header): convergently given the plaintext's SHA-256, else with a random prefix. */
 export async function sealChunk(root: Uint8Array, plain: Uint8Array, sha256?: Uint8Array, aes: AesGcm = webAesGcm): Promise<Uint8Array> {

@@ -10,9 +10,7 @@
 import type { Deps } from "../deps.ts";
 import type { ChunkRecord, ChunkRef, MetaStore } from "./types.ts";
 import { toHex } from "../util/hash.ts";
-
-/** Bytes of a sealed chunk's prefix and of its tag: its address (src/sse/crypto.ts PREFIX, TAG). */
-const SEALED_END = 16;
+import { PREFIX, sealedAddressOf, TAG } from "../sse/crypto.ts";
 
 export type ScrubDeps = Pick<Deps, "meta" | "blobs" | "hasher" | "log">;
 
@@ -48,13 +46,13 @@ export async function checkChunk(deps: Pick<Deps, "blobs" | "hasher">, c: ChunkR
   if (!got) return { problem: "missing", detail: "no blob" };
   const sha = deps.hasher("sha256");
   let n = 0;
-  // The first and last SEALED_END bytes, for the address of a sealed chunk.
-  const head = new Uint8Array(SEALED_END), tail = new Uint8Array(SEALED_END);
+  // The first PREFIX and last TAG bytes, for the address of a sealed chunk.
+  const head = new Uint8Array(PREFIX), tail = new Uint8Array(TAG);
   try {
     for await (const v of got.body as unknown as AsyncIterable<Uint8Array>) {
-      if (n < SEALED_END) head.set(v.subarray(0, SEALED_END - n), n);
-      if (v.length >= SEALED_END) tail.set(v.subarray(v.length - SEALED_END));
-      else { tail.copyWithin(0, v.length); tail.set(v, SEALED_END - v.length); }
+      if (n < PREFIX) head.set(v.subarray(0, PREFIX - n), n);
+      if (v.length >= TAG) tail.set(v.subarray(v.length - TAG));
+      else { tail.copyWithin(0, v.length); tail.set(v, TAG - v.length); }
       n += v.length;
       const p = sha.update(v);
       if (p) await p;
@@ -69,7 +67,7 @@ export async function checkChunk(deps: Pick<Deps, "blobs" | "hasher">, c: ChunkR
   }
   const hash = toHex(await sha.digest());
   if (hash === c.hash) return null;
-  if (n >= 2 * SEALED_END && toHex(head) + toHex(tail) === c.hash) return null; // a sealed chunk (see the header)
+  if (n >= PREFIX + TAG && sealedAddressOf(head, tail) === c.hash) return null; // a sealed chunk (see the header)
   return { problem: "corrupt", detail: `sha256 ${hash}` };
 }
 

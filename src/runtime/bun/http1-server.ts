@@ -194,7 +194,6 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
     }
     if (b.done) {
       if (!b.cancelled) b.ctrl!.close();
-      if (b.cancelled && c.paused && !c.inFlight) resume(c);
       if (c.phase === "reading") setPhase(c, "busy");
     } else if (!b.cancelled && (b.ctrl!.desiredSize ?? 0) <= 0) {
       pause(c); // the app is the slow one now: the client's idle clock stops

@@ -1,9 +1,8 @@
 // Sealing and opening SSE chunks with Bun's hashers and node:crypto (src/sse/chunks.ts, crypto.ts's
 // layout, the same bytes as its WebCrypto path): what the SSE worker threads run (sse-worker.ts).
 import { createCipheriv, createDecipheriv, randomFillSync } from "node:crypto";
-import { sealedAddress } from "../../sse/crypto.ts";
+import { PREFIX, sealedAddress, TAG } from "../../sse/crypto.ts";
 
-const PREFIX = 16, TAG = 16;
 const ZERO = new Uint8Array(1);
 
 /** HMAC-SHA-256(key, label ‖ 0 ‖ data), as crypto.ts derive. */

@@ -11,8 +11,9 @@
 // Target rows are never deleted (SQLite deletes a due target with nothing waiting): a writer
 // that found the row would race with the delete and leave its message without a target. Their
 // state is reset instead, which is what forgetting it meant; a deployment has few targets.
-import type { LeasedEvent, MetaStore, OutboxEvent, OutboxTargetStats, PendingPage, SettledEvents } from "../types.ts";
+import type { LeasedEvent, MetaStore, OutboxEvent, PendingPage, SettledEvents } from "../types.ts";
 import { LOCK, OutboxFull, transaction, type Pg, type Tx } from "./tx.ts";
+import { peekFrom, pendingPage, targetStats } from "../outbox-views.ts";
 
 /**
  * Appends events inside the caller's transaction (see sql/event-outbox.ts writeEvents): a
@@ -142,27 +143,14 @@ export function pgOutbox(sql: Pg): OutboxMethods {
             count(*) FILTER (WHERE visible_at > ${now}) AS leased FROM event_outbox GROUP BY target`
         : await sql`SELECT target, count(*) AS n, sum(octet_length(record)) AS size, min(created) AS oldest,
             count(*) FILTER (WHERE visible_at > ${now}) AS leased FROM event_outbox WHERE target = ${target} GROUP BY target`;
-      const out: Record<string, OutboxTargetStats> = {};
-      for (const r of rows) {
-        out[r.target as string] = { entries: Number(r.n), size: Number(r.size ?? 0), oldest: r.oldest === null ? null : Number(r.oldest), leased: Number(r.leased) };
-      }
-      return out;
+      return targetStats(rows);
     },
     async peekEvents({ target, limit, after }): Promise<PendingPage> {
       // The cursor is the last row's seq; (target, seq) is indexed.
-      const from = after === undefined || after === "" ? 0 : Number(after);
-      if (!Number.isSafeInteger(from) || from < 0 || limit <= 0) return { events: [] };
-      const rows = await sql`SELECT seq, id, bucket, target, record, created, attempts, visible_at FROM event_outbox
-        WHERE target = ${target} AND seq > ${from} ORDER BY seq LIMIT ${limit + 1}`;
-      const more = rows.length > limit;
-      const page = more ? rows.slice(0, limit) : rows;
-      return {
-        events: page.map((r) => ({
-          id: r.id as string, bucket: r.bucket as string, target: r.target as string, record: r.record as string,
-          created: Number(r.created), attempts: Number(r.attempts), leasedUntil: Number(r.visible_at),
-        })),
-        ...(more ? { next: String(page[page.length - 1].seq) } : {}),
-      };
+      const from = peekFrom(after, limit);
+      if (from === null) return { events: [] };
+      return pendingPage(await sql`SELECT seq, id, bucket, target, record, created, attempts, visible_at FROM event_outbox
+        WHERE target = ${target} AND seq > ${from} ORDER BY seq LIMIT ${limit + 1}`, limit);
     },
   };
 }

@@ -5,6 +5,7 @@
 // flight and a later message cannot overtake an earlier one that is waiting for a retry.
 import type { LeasedEvent, MetaStore, OutboxEvent, OutboxTargetStats, PendingPage, SettledEvents } from "../types.ts";
 import type { SqlDriver } from "./driver.ts";
+import { peekFrom, pendingPage, targetStats } from "../outbox-views.ts";
 
 /** Thrown inside a transaction (rolling it back) when a change event meets a full target queue. */
 export class OutboxFull extends Error {}
@@ -172,30 +173,17 @@ export function statEvents(db: SqlDriver, opts: { now: number; target?: string }
   const rows = opts.target === undefined
     ? db.all(`SELECT ${cols} GROUP BY target`, [opts.now])
     : db.all(`SELECT ${cols} WHERE target = ? GROUP BY target`, [opts.now, opts.target]);
-  const out: Record<string, OutboxTargetStats> = {};
-  for (const r of rows) {
-    out[r.target as string] = { entries: Number(r.n), size: Number(r.size ?? 0), oldest: r.oldest === null ? null : Number(r.oldest), leased: Number(r.leased ?? 0) };
-  }
-  return out;
+  return targetStats(rows);
 }
 
 /** See MetaStore.peekEvents: the cursor is the last row's seq (the target index holds seq order). */
 export function peekEvents(db: SqlDriver, opts: { target: string; limit: number; after?: string }): PendingPage {
-  const after = opts.after === undefined || opts.after === "" ? 0 : Number(opts.after);
-  if (!Number.isSafeInteger(after) || after < 0 || opts.limit <= 0) return { events: [] };
-  const rows = db.all(
+  const after = peekFrom(opts.after, opts.limit);
+  if (after === null) return { events: [] };
+  return pendingPage(db.all(
     "SELECT seq, id, bucket, target, record, created, attempts, visible_at FROM event_outbox WHERE target = ? AND seq > ? ORDER BY seq LIMIT ?",
     [opts.target, after, opts.limit + 1],
-  );
-  const more = rows.length > opts.limit;
-  const page = more ? rows.slice(0, opts.limit) : rows;
-  return {
-    events: page.map((r) => ({
-      id: r.id as string, bucket: r.bucket as string, target: r.target as string, record: r.record as string,
-      created: Number(r.created), attempts: Number(r.attempts), leasedUntil: Number(r.visible_at),
-    })),
-    ...(more ? { next: String(page[page.length - 1].seq) } : {}),
-  };
+  ), opts.limit);
 }
 
 export type OutboxMethods = Pick<MetaStore, "appendEvents" | "leaseEvents" | "settleEvents" | "countEvents" | "statEvents" | "peekEvents">;

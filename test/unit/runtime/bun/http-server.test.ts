@@ -139,8 +139,8 @@ describe(`${engine}: responses`, () => {
 /** A raw client socket: what it received, and when (ms after connecting) the server closed it. */
 interface Raw { sock: Socket; text(): string; bytes(): number; closed: Promise<number>; isClosed(): boolean }
 
-async function raw(s: HttpServer, opts: { keep?: boolean } = {}): Promise<Raw> {
-  const sock = connect(s.port, s.hostname);
+async function raw(s: HttpServer, opts: { keep?: boolean; allowHalfOpen?: boolean } = {}): Promise<Raw> {
+  const sock = connect({ port: s.port, host: s.hostname, allowHalfOpen: opts.allowHalfOpen ?? false });
   await new Promise((r) => sock.once("connect", r));
   const t0 = Date.now();
   let text = "";
@@ -153,10 +153,14 @@ async function raw(s: HttpServer, opts: { keep?: boolean } = {}): Promise<Raw> {
 }
 const openRaws: Raw[] = [];
 afterEach(() => { for (const r of openRaws.splice(0)) r.sock.destroy(); });
-async function rawTracked(s: HttpServer, opts: { keep?: boolean } = {}) {
+async function rawTracked(s: HttpServer, opts: { keep?: boolean; allowHalfOpen?: boolean } = {}) {
   const r = await raw(s, opts);
   openRaws.push(r);
   return r;
+}
+/** Waits (up to a second) until the client has received `text`. */
+async function until(c: Raw, text: string) {
+  for (let i = 0; i < 200 && !c.text().includes(text); i++) await Bun.sleep(5);
 }
 /** Resolves with `p`'s value, or with "timeout" after `ms`. */
 const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, Bun.sleep(ms).then(() => "timeout" as const)]);
@@ -351,7 +355,7 @@ describe(`${engine}: protocol`, () => {
     const c = await rawTracked(server);
     const wire = "PUT /k HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n";
     for (let i = 0; i < wire.length; i += 7) { c.sock.write(wire.slice(i, i + 7)); await Bun.sleep(1); }
-    for (let i = 0; i < 200 && !c.text().includes("PUT /k"); i++) await Bun.sleep(5);
+    await until(c, "PUT /k");
     expect(c.text()).toContain(`PUT /k 11 ${md5Hex(new TextEncoder().encode("hello world"))}`);
     // And fetch's own chunked upload (a stream of unknown length).
     const body = new ReadableStream({ start(ctrl) { ctrl.enqueue(new TextEncoder().encode("abc")); ctrl.enqueue(new TextEncoder().encode("de")); ctrl.close(); } });
@@ -362,10 +366,10 @@ describe(`${engine}: protocol`, () => {
     server = await serveHttp(echo, { hostname: "127.0.0.1", port: 0 });
     const c = await rawTracked(server);
     c.sock.write("PUT /e HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
-    for (let i = 0; i < 200 && !c.text().includes("100 Continue"); i++) await Bun.sleep(5);
+    await until(c, "100 Continue");
     expect(c.text()).toStartWith("HTTP/1.1 100 Continue\r\n\r\n");
     c.sock.write("hello");
-    for (let i = 0; i < 200 && !c.text().includes("PUT /e"); i++) await Bun.sleep(5);
+    await until(c, "PUT /e");
     expect(c.text()).toContain("PUT /e 5 ");
   });
 
@@ -382,20 +386,16 @@ describe(`${engine}: protocol`, () => {
     const c = await rawTracked(server);
     const wire = `PUT /t HTTP/1.1\r\nHost: x\r\nX-Pad: ${"p".repeat(300)}\r\nContent-Length: 3\r\n\r\nxyz`;
     for (const ch of wire) { c.sock.write(ch); await Bun.sleep(0); }
-    for (let i = 0; i < 200 && !c.text().includes("PUT /t"); i++) await Bun.sleep(5);
+    await until(c, "PUT /t");
     expect(c.text()).toContain(`PUT /t 3 ${md5Hex(new TextEncoder().encode("xyz"))}`);
   });
 
   it("a client that half-closes after its request still gets the answer", async () => {
     server = await serveHttp(echo, { hostname: "127.0.0.1", port: 0 });
-    const sock = connect({ port: server.port, host: server.hostname, allowHalfOpen: true });
-    await new Promise((r) => sock.once("connect", r));
-    let text = "";
-    sock.on("data", (d: Buffer) => { text += d.toString("latin1"); });
-    const closed = new Promise((r) => sock.once("close", r));
-    sock.end("PUT /h HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
-    expect(await within(closed, 2_000)).not.toBe("timeout");
-    expect(text).toContain("PUT /h 2 ");
+    const c = await rawTracked(server, { allowHalfOpen: true });
+    c.sock.end("PUT /h HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+    expect(await within(c.closed, 2_000)).not.toBe("timeout");
+    expect(c.text()).toContain("PUT /h 2 ");
   });
 
   it("a malformed head is a 400 that closes; an oversized one a 431", async () => {
