@@ -67,7 +67,12 @@ function walk(dir: string, base = dir, out = new Map<string, Uint8Array>()): Map
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) walk(p, base, out);
-    else out.set(p.slice(base.length + 1), new Uint8Array(readFileSync(p)));
+    else {
+      // Polled while a daemon writes: a temp file renamed away between the listing and the read is not there.
+      let bytes: Uint8Array;
+      try { bytes = new Uint8Array(readFileSync(p)); } catch (err) { if ((err as { code?: string }).code === "ENOENT") continue; throw err; }
+      out.set(p.slice(base.length + 1), bytes);
+    }
   }
   return out;
 }
