@@ -5,8 +5,9 @@
 //
 //   bun bench/notify.ts [--events 5000] [--concurrency 16] [--rounds 3] [--prof DIR]
 //
-// The gateway's CPU per PUT (from /proc, so other load on the machine does not skew it) is
-// printed beside the wall-clock rates; --prof writes its CPU profile (markdown) to DIR.
+// The gateway's CPU per PUT (from /proc, so other load on the machine does not skew it), all
+// threads and its JS thread alone, is printed beside the wall-clock rates; --prof writes its
+// CPU profile (markdown) to DIR.
 //
 // Goal (issue 14): ≥ 5,000 events/s, p99 < 100 ms, PUT ops/s with a configuration ≥ 0.9× without.
 import { AwsClient } from "aws4fetch";
@@ -80,10 +81,10 @@ while (!/listening on (http:\/\/\S+)/.test(out)) {
 }
 void (async () => { for (;;) if ((await reader.read()).done) break; })();
 const url = /listening on (http:\/\/\S+)/.exec(out)![1];
-/** The gateway's user+system CPU so far, in ms (Linux /proc; clock ticks of 10 ms). */
-const cpuMs = () => {
+/** The gateway's user+system CPU so far, in ms (Linux /proc; clock ticks of 10 ms); `main`: its JS thread's alone. */
+const cpuMs = (main = false) => {
   try {
-    const f = readFileSync(`/proc/${proc.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    const f = readFileSync(main ? `/proc/${proc.pid}/task/${proc.pid}/stat` : `/proc/${proc.pid}/stat`, "utf8").split(") ")[1].split(" ");
     return (Number(f[11]) + Number(f[12])) * 10;
   } catch { return NaN; }
 };
@@ -99,6 +100,7 @@ try {
   const puts = async (bucket: string, committed?: Map<string, number>) => {
     const t0 = performance.now();
     const c0 = cpuMs();
+    const m0 = cpuMs(true);
     await pool(N, async (i) => {
       const sent = performance.now();
       const res = await s3.fetch(`${url}/${bucket}/k${i}`, { method: "PUT", body: BODY });
@@ -107,28 +109,32 @@ try {
       const id = res.headers.get("x-amz-request-id")!;
       if (committed) { committed.set(id, performance.now()); started.set(id, sent); }
     });
-    return { seconds: (performance.now() - t0) / 1000, t0, cpuMsPerPut: (cpuMs() - c0) / N };
+    return { seconds: (performance.now() - t0) / 1000, t0, cpuMsPerPut: (cpuMs() - c0) / N, mainMsPerPut: (cpuMs(true) - m0) / N };
   };
   // Warm-up, then rounds of PUTs without a configuration and with one (deliveries run alongside;
   // a round ends when its last event arrived, so the next phase never shares the CPU with them).
   // The order alternates per round: on a shared machine only medians of such pairs are stable.
   await puts("plain");
   const committed = new Map<string, number>();
-  const rounds: { plain: number; notified: number; cpuPlain: number; cpuNotified: number; eventsPerSec: number }[] = [];
+  const rounds: { plain: number; notified: number; cpuPlain: number; cpuNotified: number; mainPlain: number; mainNotified: number; eventsPerSec: number }[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const runPlain = () => puts("plain");
     const runNotified = async () => {
       const c1 = cpuMs();
+      const m1 = cpuMs(true);
       const before = committed.size;
       const n = await puts("notified", committed);
       const deadline = performance.now() + 120_000;
       while (arrivals.size < committed.size && performance.now() < deadline) await Bun.sleep(5);
       const mine = [...arrivals.values()].slice(before);
       // The gateway's CPU for a notified PUT and its delivery (until the last one arrived).
-      return { ...n, cpuMsPerPut: (cpuMs() - c1) / N, eventsPerSec: mine.length / ((Math.max(...mine) - n.t0) / 1000) };
+      return { ...n, cpuMsPerPut: (cpuMs() - c1) / N, mainMsPerPut: (cpuMs(true) - m1) / N, eventsPerSec: mine.length / ((Math.max(...mine) - n.t0) / 1000) };
     };
     const [p, n] = r % 2 === 0 ? [await runPlain(), await runNotified()] : await (async () => { const n = await runNotified(); return [await runPlain(), n] as const; })();
-    rounds.push({ plain: p.seconds, notified: n.seconds, cpuPlain: p.cpuMsPerPut, cpuNotified: n.cpuMsPerPut, eventsPerSec: n.eventsPerSec });
+    rounds.push({
+      plain: p.seconds, notified: n.seconds, cpuPlain: p.cpuMsPerPut, cpuNotified: n.cpuMsPerPut,
+      mainPlain: p.mainMsPerPut, mainNotified: n.mainMsPerPut, eventsPerSec: n.eventsPerSec,
+    });
   }
   const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
   const plain = { seconds: median(rounds.map((x) => x.plain)), cpuMsPerPut: median(rounds.map((x) => x.cpuPlain)) };
@@ -163,8 +169,14 @@ try {
     withOverWithout: round2(median(rounds.map((x) => x.plain / x.notified))),
     roundRatios: rounds.map((x) => round2(x.plain / x.notified)),
     cpuRatio: round2(median(rounds.map((x) => x.cpuPlain / x.cpuNotified))),
+    // The same for the gateway's JS thread alone (requests, and delivery while it runs there).
+    mainThreadCpuRatio: round2(median(rounds.map((x) => x.mainPlain / x.mainNotified))),
     duplicates,
     gatewayCpuMsPerPut: { withoutConfig: round2(plain.cpuMsPerPut), withConfigAndDelivery: round2(cpuNotified), withConfigTargetDown: round2(down.cpuMsPerPut) },
+    gatewayMainThreadCpuMsPerPut: {
+      withoutConfig: round2(median(rounds.map((x) => x.mainPlain))), withConfigAndDelivery: round2(median(rounds.map((x) => x.mainNotified))),
+      withConfigTargetDown: round2(down.mainMsPerPut),
+    },
   }, null, 1));
 } finally {
   proc.kill("SIGTERM");

@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { file: string; what: string }> = {
   share: { file: "./share.ts", what: "print a share link for an object" },
   scrub: { file: "./scrub.ts", what: "verify every stored chunk against its hash" },
   "kms-rotate": { file: "./kms-rotate.ts", what: "re-wrap SSE keys under a new S3EDGE_KMS_SECRET_KEY" },
+  "upgrade-store": { file: "./upgrade-store.ts", what: "rewrite an older embedded store's object tables into the faster layout (server stopped)" },
   "prometheus-config": { file: "./prometheus-config.ts", what: "print a Prometheus scrape config" },
   topic: { file: "./topic.ts", what: "notification backlog per topic/target: stats, dump (radosgw-admin topic)" },
 };

@@ -34,6 +34,12 @@ const GATHER = 256 * 1024;
 
 /** Awaits only real promises: most hashers are synchronous and this is the per-read hot path. */
 
+/**
+ * Sealed chunks from this size on are sealed on their way into the blob (ChunkSealer.sealInSteps)
+ * where the runtime can: smaller ones are stored whole, after the dedup check their address allows.
+ */
+const SEAL_IN_STEPS_MIN = 64 * 1024;
+
 export interface IngestOptions {
   /** The bucket the data is for: chunks are pinned in its session. */
   bucket: string;
@@ -61,6 +67,14 @@ export interface ChunkSealer {
   convergent: boolean;
   /** Takes `chunk` until it settles (it may move to another thread, or be sealed in place: src/sse/chunks.ts). */
   seal(chunk: Uint8Array, sha256?: Uint8Array): Promise<SealedChunk>;
+  /**
+   * Where the runtime can (src/sse/chunks.ts sealInSteps): seals `frame` (PREFIX bytes of room,
+   * the chunk, TAG bytes of room) in place, handing each step's sealed bytes to `write` as they
+   * are sealed; answers the content address.
+   */
+  sealInSteps?(frame: Uint8Array, write: (piece: Uint8Array) => void | Promise<void>, sha256?: Uint8Array): Promise<string>;
+  /** Chunk buffers lent across writes (src/sse/chunks.ts FramePool); given back only when nothing holds them. */
+  frames?: { take(bytes: number): Uint8Array | undefined; give(frame: Uint8Array): void };
 }
 
 /** A sealed chunk and its content address (src/sse/crypto.ts sealedAddress), which the seal knows: it is stored under it, not hashed again. */
@@ -169,11 +183,13 @@ function bufferingSink(deps: Deps, session: string, expected: number | undefined
   const { chunkSize } = deps.config;
   const manifest: ChunkRef[] = [];
   // Sealed, a chunk is buffered with room for the seal's prefix before it and its tag after
-  // (src/sse/crypto.ts), so the seal may write in place (sse-pool.ts), and the buffers are used
+  // (src/sse/crypto.ts), so the seal may write in place (sse-pool.ts; on Bun in steps straight
+  // into the blob, storeSealedInSteps), and the buffers are used
   // again chunk after chunk: a fresh 8 MiB buffer costs a page fault per 4 KiB at its first
   // touch, more than the copy into it.
   const before = seal ? PREFIX : 0, after = seal ? TAG : 0;
-  let frame: Uint8Array = new Uint8Array(before + Math.max(0, Math.min(expected ?? 64 * 1024, chunkSize)) + after);
+  const newFrame = (n: number) => seal?.frames?.take(n) ?? new Uint8Array(n);
+  let frame: Uint8Array = newFrame(before + Math.max(0, Math.min(expected ?? 64 * 1024, chunkSize)) + after);
   let buf = frame.subarray(before, frame.length - after);
   let fill = 0;
   const spare: Uint8Array[] = []; // sealed: frames whose chunk is stored, to fill again
@@ -193,7 +209,15 @@ function bufferingSink(deps: Deps, session: string, expected: number | undefined
     const prev = sealing, size = fill;
     const digest = sha?.digest();
     if (sha) sha = deps.hasher("sha256");
-    sealing = (async () => {
+    if (seal.sealInSteps && size >= SEAL_IN_STEPS_MIN) {
+      const sealedFrame = frame.subarray(0, before + size + after);
+      sealing = (async () => {
+        const sha256 = await digest;
+        await prev;
+        manifest[i] = { ...(await storeSealedInSteps(deps, session, sealedFrame, (write) => seal.sealInSteps!(sealedFrame, write, sha256))), size };
+        giveBack(sealedFrame.buffer); // the blob store is done with its pieces
+      })();
+    } else sealing = (async () => {
       const sealed = await seal.seal(plain, await digest);
       // Its buffer is ours again: kept (sealed elsewhere), or back with the sealed bytes (in place).
       if (plain.buffer.byteLength) giveBack(plain.buffer);
@@ -204,7 +228,7 @@ function bufferingSink(deps: Deps, session: string, expected: number | undefined
     sealing.catch(() => {});
     fill = 0;
     if (prev) await prev; // then its frame is spare
-    frame = spare.pop() ?? new Uint8Array(frame.length);
+    frame = spare.pop() ?? newFrame(frame.length);
     buf = frame.subarray(before, frame.length - after);
   };
   return {
@@ -234,6 +258,9 @@ function bufferingSink(deps: Deps, session: string, expected: number | undefined
       if (fill > 0) await flush();
       sha?.dispose?.();
       await sealing;
+      // Every chunk is stored: no blob put holds a frame any more (after a failure one might, and
+      // none is given back). Only whole-chunk frames: the size every large upload asks for.
+      if (seal?.frames) for (const f of [frame, ...spare]) if (f.length === before + chunkSize + after) seal.frames.give(f);
       return undefined;
     },
     async abort() {
@@ -342,6 +369,46 @@ function streamingSink(deps: Deps, session: string, expected: number): ChunkSink
       await finishing?.catch(() => {});
     },
   };
+}
+
+/**
+ * Stores a sealed chunk as it is sealed (ChunkSealer.sealInSteps, its steps streamed into a blob
+ * of its known size, so each is written while in cache), then registers it under the address the
+ * seal answers — as streamingSink does a plain chunk: under a random blob id recorded before the
+ * first byte (a crash leaves a blob GC deletes), and when the content is already stored
+ * (convergent seals of equal chunks are equal), the existing blob is kept and ours deleted.
+ */
+async function storeSealedInSteps(deps: Deps, session: string, frame: Uint8Array,
+  sealInto: (write: (piece: Uint8Array) => void | Promise<void>) => Promise<string>): Promise<Omit<ChunkRef, "size">> {
+  const id = crypto.randomUUID();
+  await deps.meta.intendBlob(session, id);
+  const pipe = new TransformStream<Uint8Array, Uint8Array>(undefined, new ByteLengthQueuingStrategy({ highWaterMark: STREAM_HIGH_WATER }));
+  const writer = pipe.writable.getWriter();
+  const put = deps.blobs.put(id, pipe.readable, { size: frame.length });
+  put.catch((e) => { writer.abort(e).catch(() => {}); }); // a put that fails early ends the seal's wait for backpressure
+  let hash: string;
+  try {
+    hash = await sealInto((piece) => {
+      writer.write(piece).catch(() => {}); // a failed write fails the put, observed below
+      if ((writer.desiredSize ?? 0) <= 0) return writer.ready;
+    });
+    await writer.close();
+  } catch (e) {
+    await writer.abort(e).catch(() => {});
+    await put.catch(() => {}); // the blob store drops a put whose stream failed
+    throw await put.then(() => e, (putError: unknown) => putError); // the put's own failure says more
+  }
+  await put; // a failed put stores nothing
+  let blob: string;
+  try {
+    blob = await deps.meta.registerChunk(session, hash, id, frame.length);
+  } catch (e) {
+    await deps.blobs.delete([id]).catch(() => {}); // unregistered: nobody else would delete it
+    throw e;
+  }
+  // Stored before (an equal chunk of this bucket): dedup. Best effort, as in streamingSink.
+  if (blob !== id) await deps.blobs.delete([id]).catch(() => {});
+  return { hash, blob };
 }
 
 /**

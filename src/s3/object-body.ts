@@ -6,6 +6,10 @@
 // errors the stream and logs the object and chunk. The HTTP layer turns a body error into a
 // reset (Bun: http-server.ts destroys the socket; Workers abort the response), so a damaged
 // object never reads as a complete body under its Content-Length.
+//
+// A store that recorded the blob's CRC-32 at put (the local filesystem's: BlobStore.get's
+// crc32) has a whole chunk checked against that instead, ~25x cheaper (issue 20,
+// docs/local-reads.md); an S3 upstream, which is not trusted, gives none: SHA-256 there.
 import { S3Error } from "../xml/errors.ts";
 import type { Deps } from "../deps.ts";
 import type { ChunkRef, ObjectRecord } from "../store/types.ts";
@@ -18,7 +22,7 @@ export interface ByteRange { start: number; end: number }
 export type ObjectData = Pick<ObjectRecord, "inline" | "manifest" | "size"> & Partial<Pick<ObjectRecord, "bucket" | "key">>;
 
 interface Slice { chunk: ChunkRef; offset: number; length: number }
-type OpenedBlob = { body: ReadableStream<Uint8Array>; size: number };
+type OpenedBlob = { body: ReadableStream<Uint8Array>; size: number; crc32?: number };
 type ChunkDeps = Pick<Deps, "blobs" | "hasher" | "log">;
 
 /** Logs the damaged chunk (once, where it is found) and returns the error for the client. */
@@ -32,9 +36,9 @@ function damaged(deps: ChunkDeps, obj: ObjectData, s: Slice, problem: string, fi
 /**
  * Reads one slice of a chunk from its blob. `next()` returns the slice's bytes read by read,
  * then null at its end once the slice was found whole: exactly `length` bytes and, for a
- * whole chunk, the chunk's SHA-256. A slice of part of a chunk cannot be verified (the hash
- * covers the whole chunk, and reading the rest would cost what a range saves): only its length
- * is checked.
+ * whole chunk, the chunk's SHA-256 (or the CRC-32 its store recorded). A slice of part of a
+ * chunk cannot be verified (the hash covers the whole chunk, and reading the rest would cost
+ * what a range saves): only its length is checked.
  */
 function sliceReader(deps: ChunkDeps, obj: ObjectData, s: Slice, got: OpenedBlob | null) {
   if (!got) throw damaged(deps, obj, s, "missing");
@@ -43,7 +47,9 @@ function sliceReader(deps: ChunkDeps, obj: ObjectData, s: Slice, got: OpenedBlob
     throw damaged(deps, obj, s, got.size < s.chunk.size ? "truncated" : "too long", { blobSize: got.size });
   }
   const reader = got.body.getReader();
-  const sha = s.offset === 0 && s.length === s.chunk.size ? deps.hasher("sha256") : null;
+  const whole = s.offset === 0 && s.length === s.chunk.size;
+  const crc = whole ? got.crc32 : undefined;
+  const sha = whole ? deps.hasher(crc !== undefined ? "crc32" : "sha256") : null;
   let count = 0;
   let held: Uint8Array | null = null; // a verified slice's latest read, passed on with the next
   let ended = false;
@@ -63,7 +69,11 @@ function sliceReader(deps: ChunkDeps, obj: ObjectData, s: Slice, got: OpenedBlob
         if (r.done) {
           if (cancelled) continue;
           if (count !== s.length) throw fail("truncated", { read: count });
-          if (sha) {
+          if (sha && crc !== undefined) {
+            const d = await sha.digest();
+            const found = ((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0;
+            if (found !== crc) throw fail("corrupt", { crc32: found, recorded: crc });
+          } else if (sha) {
             const hash = toHex(await sha.digest());
             if (hash !== s.chunk.hash) throw fail("corrupt", { sha256: hash });
           }

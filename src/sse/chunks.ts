@@ -26,6 +26,48 @@ export interface ChunkCrypto {
    * seal takes `plain`.
    */
   open(root: Uint8Array, sealed: Uint8Array, address: string): Promise<Opened>;
+  /**
+   * The same bytes as seal, sealed in place on this thread a step at a time: `frame` is PREFIX
+   * bytes of room, the plaintext and TAG bytes of room; each step's sealed bytes are handed to
+   * `write` as soon as they are sealed, in order (prefix first, tag last; it may pause the seal
+   * by returning a promise). Answers the content address (crypto.ts sealedAddress). So the
+   * ciphertext is stored while in cache (ingest.ts). Only a runtime with an incremental AES-GCM
+   * has it (Bun: node:crypto); WebCrypto seals whole buffers only.
+   */
+  sealInSteps?(root: Uint8Array, frame: Uint8Array, convergent: boolean, sha256: Uint8Array | undefined,
+    write: (piece: Uint8Array) => void | Promise<void>): Promise<string>;
+  /** Chunk buffers lent to the writes that seal with this (ingest.ts), where the runtime keeps some. */
+  frames?: FramePool;
+}
+
+/**
+ * Chunk buffers given back by one sealed write and lent to the next: a fresh 8 MiB buffer costs
+ * a page fault per 4 KiB at its first touch (bench/sse.ts: ~0.5 ms/MiB of server CPU with two
+ * fresh buffers per 64 MiB PUT). Only a buffer nobody holds any more may be given back.
+ */
+export interface FramePool {
+  /** A buffer of exactly `bytes`, if one is kept (its contents are the last user's). */
+  take(bytes: number): Uint8Array | undefined;
+  give(frame: Uint8Array): void;
+}
+
+/** Keeps up to `maxBytes` of whole, undetached buffers. */
+export function createFramePool(maxBytes: number): FramePool {
+  const kept: Uint8Array[] = [];
+  let bytes = 0;
+  return {
+    take(n) {
+      const i = kept.findIndex((f) => f.length === n);
+      if (i < 0) return undefined;
+      bytes -= n;
+      return kept.splice(i, 1)[0];
+    },
+    give(f) {
+      if (f.byteOffset !== 0 || f.buffer.byteLength !== f.length || f.length === 0 || bytes + f.length > maxBytes || kept.some((k) => k.buffer === f.buffer)) return;
+      kept.push(f);
+      bytes += f.length;
+    },
+  };
 }
 
 /** On the calling thread, with the runtime's hasher and AES-GCM. */

@@ -70,15 +70,19 @@ async function customerKey(ctx: ReqCtx, prefix: string): Promise<CustomerKey | n
 }
 
 function sealer(ctx: Pick<ReqCtx, "deps">, record: SseRecord, root: Uint8Array, headers: Record<string, string>): Sealer {
+  const cc = chunkCrypto(ctx.deps), convergent = record.mode !== "SSE-C";
   return {
     record, headers,
     // Convergent for SSE-S3/KMS (keyed by the chunk's hash), random for SSE-C; off-thread where the runtime can (chunks.ts).
     seal: {
-      convergent: record.mode !== "SSE-C",
+      convergent,
       async seal(chunk, sha256) {
-        const data = await chunkCrypto(ctx.deps).seal(root, chunk, record.mode !== "SSE-C", sha256);
+        const data = await cc.seal(root, chunk, convergent, sha256);
         return { data, hash: sealedAddress(data)! }; // a sealed chunk is never shorter than its overhead
       },
+      // Straight into the chunk's blob, where the runtime can seal in steps (chunks.ts).
+      ...(cc.sealInSteps ? { sealInSteps: (frame, write, sha256) => cc.sealInSteps!(root, frame, convergent, sha256, write) } : {}),
+      frames: cc.frames,
     },
     async etag(md5Hex) {
       if (record.mode === "SSE-S3") return `"${md5Hex}"`;

@@ -7,6 +7,10 @@
 // whose ends are passes. That checks it is there, whole (size) and the blob its address names
 // (not swapped); it does not check its ciphertext, which only the bucket's key can (the GCM
 // tag): rot inside a sealed chunk is found by the GET that opens it ("not decryptable").
+//
+// A blob whose store recorded its CRC-32 (BlobStore.get's crc32: the filesystem's) is checked
+// against that too, which is what a GET checks it by: a mismatch is corrupt even when the
+// SHA-256 (or a sealed chunk's ends) passes, as every GET of it would fail.
 import type { Deps } from "../deps.ts";
 import type { ChunkRecord, ChunkRef, MetaStore } from "./types.ts";
 import { toHex } from "../util/hash.ts";
@@ -45,6 +49,7 @@ export async function checkChunk(deps: Pick<Deps, "blobs" | "hasher">, c: ChunkR
   }
   if (!got) return { problem: "missing", detail: "no blob" };
   const sha = deps.hasher("sha256");
+  const crc = got.crc32 !== undefined ? deps.hasher("crc32") : null;
   let n = 0;
   // The first PREFIX and last TAG bytes, for the address of a sealed chunk.
   const head = new Uint8Array(PREFIX), tail = new Uint8Array(TAG);
@@ -56,19 +61,27 @@ export async function checkChunk(deps: Pick<Deps, "blobs" | "hasher">, c: ChunkR
       n += v.length;
       const p = sha.update(v);
       if (p) await p;
+      const q = crc?.update(v);
+      if (q) await q;
     }
   } catch (e) {
     sha.dispose?.();
+    crc?.dispose?.();
     return { problem: "unreadable", detail: `after ${n} bytes: ${e instanceof Error ? e.message : String(e)}` };
   }
   if (n !== c.size) {
     sha.dispose?.();
+    crc?.dispose?.();
     return { problem: n < c.size ? "truncated" : "too long", detail: `${n} of ${c.size} bytes` };
   }
   const hash = toHex(await sha.digest());
-  if (hash === c.hash) return null;
-  if (n >= PREFIX + TAG && sealedAddressOf(head, tail) === c.hash) return null; // a sealed chunk (see the header)
-  return { problem: "corrupt", detail: `sha256 ${hash}` };
+  const crcHex = crc ? toHex(await crc.digest()) : null;
+  if (hash !== c.hash && !(n >= PREFIX + TAG && sealedAddressOf(head, tail) === c.hash)) { // not a sealed chunk either (see the header)
+    return { problem: "corrupt", detail: `sha256 ${hash}` };
+  }
+  const recorded = (got.crc32 ?? 0).toString(16).padStart(8, "0");
+  if (crcHex !== null && crcHex !== recorded) return { problem: "corrupt", detail: `crc32 ${crcHex}, recorded ${recorded}` };
+  return null;
 }
 
 /** Walks every chunk row in hash order; reports (and optionally quarantines) the bad ones. */

@@ -9,7 +9,12 @@ export interface BlobRange { offset: number; length: number }
 export interface BlobStore {
   /** Stores exactly `size` bytes. A failed put leaves nothing under `key`. */
   put(key: string, body: Uint8Array | ReadableStream<Uint8Array>, opts: { size: number }): Promise<void>;
-  get(key: string, opts?: { range?: BlobRange }): Promise<{ body: ReadableStream<Uint8Array>; size: number } | null>;
+  /**
+   * `crc32`: a store that records each blob's CRC-32 (zlib's polynomial) at put may return it
+   * with a read of the whole blob, for a reader to check the bytes against instead of a
+   * chunk's SHA-256 (fs-blob-store.ts). A store the gateway does not trust (S3) returns none.
+   */
+  get(key: string, opts?: { range?: BlobRange }): Promise<{ body: ReadableStream<Uint8Array>; size: number; crc32?: number } | null>;
   head(key: string): Promise<{ size: number } | null>;
   delete(keys: string[]): Promise<void>;
   list(opts?: { prefix?: string; cursor?: string; limit?: number }): Promise<{ keys: string[]; cursor?: string }>;

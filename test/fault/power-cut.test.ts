@@ -1,14 +1,20 @@
 // Simulated power cuts (issue 10, D8): the data dir lives on ext4 in a loop-mounted image;
-// while concurrent PUTs go on, the image file is copied without any sync. What the loop device
-// had received when cp read it is what a power cut would have left; the page cache of the
-// mounted file system is lost. The copy is checked (e2fsck -fy replays the journal), mounted,
+// while concurrent PUTs go on, the gateway is frozen (SIGSTOP) and the image file is copied
+// without any sync. What the loop device had received is what a power cut would have left; the
+// page cache of the mounted file system is lost. The copy must be of one instant, as a power cut
+// is: cp reads the image front to back, and a write landing meanwhile (a SQLite checkpoint
+// rewinding its WAL after cp read the database file's old blocks, a journal block reused) would
+// mix two moments into a state no machine can be left in. So the gateway makes no new writes
+// during the copy, and the copy counts only if the loop device completed no write while it ran
+// (the kernel may still be writing back pages the gateway dirtied: those are unsynced data,
+// there or not, and a copy they cross is taken again). The copy is checked (e2fsck -fy replays the journal), mounted,
 // and served: every PUT acknowledged before the copy started must be there, byte for byte, and
 // no chunk row may point at a missing or short (0-byte) blob file. Needs root and a loop device;
 // skipped with a message otherwise.
 import { afterAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { createBucket, HEAVY, inspectStore, md5Hex, report, rng, s3, startGateway, type Gateway } from "./harness.ts";
 
 const CUTS = Number(process.env.S3EDGE_FAULT_CUTS ?? (HEAVY ? 13 : 3));
@@ -45,6 +51,31 @@ async function loopMount(image: string, dir: string) {
   loops.push(dev);
   await must(["mount", "-t", "ext4", dev, dir]);
   mounts.push(dir);
+  return dev;
+}
+
+/** The loop device's completed writes and requests in flight (/sys/block/loopN/stat). */
+function deviceWrites(dev: string): { writes: number; inFlight: number } {
+  const f = readFileSync(`/sys/block/${basename(dev)}/stat`, "utf8").trim().split(/\s+/).map(Number);
+  return { writes: f[4], inFlight: f[8] };
+}
+
+/**
+ * Copies `image` to `snap` while its loop device completes no write: waits until no write is in
+ * flight, copies without any sync, and copies again if a write completed meanwhile (the kernel
+ * writing back dirty pages of the frozen gateway).
+ */
+async function copyAtOneInstant(dev: string, image: string, snap: string) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    for (let i = 0; i < 200 && deviceWrites(dev).inFlight > 0; i++) await Bun.sleep(5);
+    const before = deviceWrites(dev);
+    if (before.inFlight > 0) continue;
+    await must(["cp", "--sparse=always", image, snap]);
+    const after = deviceWrites(dev);
+    if (after.writes === before.writes && after.inFlight === 0) return;
+    await Bun.sleep(100);
+  }
+  throw new Error(`${dev} never stopped writing long enough for a copy`);
 }
 
 async function unmount(dir: string) {
@@ -97,7 +128,7 @@ test.skipIf(why !== "")(`power cut: ${CUTS} cuts under concurrent PUTs, every PU
     await must(["truncate", "-s", `${IMAGE_MB}M`, image]);
     // Inode tables and journal written now, so no lazy-init thread writes behind the test's back.
     await must(["mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0", image]);
-    await loopMount(image, live);
+    const dev = await loopMount(image, live);
     let gw = await startGateway({ dataDir: join(live, "data"), env: ENV });
     gateways.push(gw);
     await createBucket(gw, "power");
@@ -122,7 +153,8 @@ test.skipIf(why !== "")(`power cut: ${CUTS} cuts under concurrent PUTs, every PU
     });
     await Bun.sleep(1000 + r.int(2500));
     const cutAt = performance.now();
-    await must(["cp", "--sparse=always", image, snap]); // no sync: writes go on meanwhile
+    process.kill(gw.pid, "SIGSTOP"); // no request is acknowledged after cutAt, no new write issued
+    await copyAtOneInstant(dev, image, snap);
     stop = true;
     await gw.kill("SIGKILL");
     await Promise.all(writers);

@@ -88,5 +88,10 @@ S3EDGE_ENDPOINT="$url" S3EDGE_ACCESS_KEY=admin S3EDGE_SECRET_KEY=secret12345 S3E
   S3EDGE_DOMAIN=localhost S3EDGE_REGION=us-east-1 S3EDGE_SERVER_PID="$pid" S3EDGE_SERVER_LOG="$log" \
   S3EDGE_WEBHOOK_PORT="$hookport" S3EDGE_SERVER_STATE="$tmp/state" "${cmd[@]}"
 rc=$?
-if [ "$rc" -ne 0 ] && [ -n "${SHOW_LOG:-}" ]; then tail -n 100 "$log" >&2; fi
+# On a failure, what workerd itself reported (the log goes with the temp dir): a CI run that
+# failed is diagnosed from its output alone. SHOW_LOG=1: the whole tail.
+if [ "$rc" -ne 0 ]; then
+  if [ -n "${SHOW_LOG:-}" ]; then tail -n 100 "$log" >&2
+  else echo "--- wrangler log, errors (last 40):" >&2; grep -aiE "error|exception|uncaught|exceeded|[^0-9]50[0-9][^0-9]" "$log" | tail -n 40 >&2; fi
+fi
 exit $rc

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { Deps, Logger } from "../../deps.ts";
 import { DEFAULT_CONFIG, type Config } from "../../config.ts";
 import { createSqlMetaStore } from "../../store/sql/meta-store.ts";
+import { outdatedObjectTables } from "../../store/sql/table-layout.ts";
 import { createFsBlobStore } from "./fs-blob-store.ts";
 import type { BlobStore, MetaStore } from "../../store/types.ts";
 import { createBunSqliteDriver } from "./sqlite-driver.ts";
@@ -110,6 +111,10 @@ export function createBunDeps(opts: {
     // may be taken down (health.ts maintenance); files under --data would be its own copy.
     sharedStores: !!opts.meta && !!opts.blobs,
   };
+  if (!opts.meta?.store) {
+    const outdated = outdatedObjectTables(driver);
+    if (outdated.length) log.info("the store's object tables are in the layout of before 2026-12-02; `s3edge upgrade-store` (server stopped) makes small-object lookups about 2x cheaper", { tables: outdated });
+  }
   // One process owns the store (as for GC below): an outbox lease still set was taken by a gone
   // process (killed mid-delivery). Released, delivery resumes now, not when the lease ends (a
   // leased head holds its target's queue); the rows it had in flight are sent again (at least once).

@@ -29,6 +29,7 @@ import { rawPathOf, type RequestInfo } from "../../http/request-info.ts";
 import { toByteString } from "../../http/header-bytes.ts";
 import { chunkedDecoder, HeadError, headEnd, MAX_HEAD, parseHead, type ChunkedDecoder, type RequestHead } from "./http1-parse.ts";
 import { connectionCap, IDLE_TIMEOUT_MS, openFileLimit, WHOLE_BODY_MAX, type FetchHandler, type HttpServer, type ServeOptions } from "./http-limits.ts";
+import { giveBack } from "./read-buffers.ts";
 
 const BODY_HIGH_WATER = 1024 * 1024;
 /** Pipelined bytes held while a request is in flight before the socket is paused. */
@@ -409,6 +410,7 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
         if (!chunked && sent > length!) throw new Error("body longer than its Content-Length");
         if (held) await out(frame(held));
         if (c.closed) { await reader.cancel(); return; }
+        if (held) giveBack(held); // the socket took all of it (read-buffers.ts)
         held = value;
       }
     } catch {
@@ -421,6 +423,7 @@ export async function serveHttp1(fetch: FetchHandler, opts: ServeOptions): Promi
     const last = held ? frame(held) : new Uint8Array(0);
     await out(chunked ? concat(last, LAST_CHUNK) : last);
     if (c.closed) return;
+    if (held) giveBack(held);
     done();
   };
 

@@ -16,6 +16,8 @@ const sha256 = (d: Uint8Array) => new Uint8Array(new Bun.CryptoHasher("sha256").
  * of a whole chunk is a fresh 8 MiB (page faults, then a cold copy).
  */
 const PIECE = 256 * 1024;
+/** sealInSteps' step: a piece the blob store takes while it is in cache. */
+const STEP = 256 * 1024;
 function cipherInto(c: { update(d: Uint8Array): Uint8Array; final(): Uint8Array }, data: Uint8Array, out: Uint8Array, at: number): number {
   for (let off = 0; off < data.length; off += PIECE) {
     const piece = c.update(data.subarray(off, Math.min(data.length, off + PIECE)));
@@ -43,6 +45,35 @@ export function seal(root: Uint8Array, plain: Uint8Array, convergent: boolean, d
   const end = cipherInto(c, plain, out, PREFIX);
   out.set(c.getAuthTag(), end);
   return out;
+}
+
+/**
+ * Seals the chunk `frame` holds (PREFIX bytes of room, the plaintext, TAG bytes of room) in place,
+ * STEP bytes at a time, handing each step's sealed bytes to `write` as soon as they are sealed
+ * (the prefix with the first, the tag last): they reach the blob while still in cache, where
+ * sealing the whole chunk first and writing it after reads 8 MiB back from memory (bench/sse.ts:
+ * ~1 ms/MiB of server CPU). The same bytes as seal; answers the content address.
+ */
+export async function sealInSteps(root: Uint8Array, frame: Uint8Array, convergent: boolean, digest: Uint8Array | undefined,
+  write: (piece: Uint8Array) => void | Promise<void>): Promise<string> {
+  const end = frame.length - TAG;
+  if (end < PREFIX) throw new Error("sealInSteps: frame shorter than the seal's overhead");
+  const prefix = convergent ? derive(root, "siv", digest ?? sha256(frame.subarray(PREFIX, end))).subarray(0, PREFIX) : randomFillSync(new Uint8Array(PREFIX));
+  const c = createCipheriv("aes-256-gcm", derive(root, "chunk", prefix), prefix.subarray(0, 12));
+  frame.set(prefix);
+  let sent = 0; // bytes of the frame handed to write
+  for (let off = PREFIX; off < end; off += STEP) {
+    const piece = c.update(frame.subarray(off, Math.min(end, off + STEP)));
+    if (piece.length !== Math.min(end, off + STEP) - off) throw new Error("sealInSteps: AES-GCM answered a short step"); // GCM never does
+    frame.set(piece, off);
+    const w = write(frame.subarray(sent, off + piece.length));
+    sent = off + piece.length;
+    if (w) await w;
+  }
+  if (c.final().length) throw new Error("sealInSteps: AES-GCM answered a tail"); // a stream cipher has none
+  frame.set(c.getAuthTag(), end);
+  await write(frame.subarray(sent));
+  return sealedAddress(frame)!;
 }
 
 export function open(root: Uint8Array, sealed: Uint8Array, address: string): { plain: Uint8Array } | { problem: "corrupt" | "not decryptable" } {

@@ -4,11 +4,15 @@
 // checks its content address (a whole-chunk SHA-256 only for chunks sealed before the prefix ‖
 // tag rule) and decrypts it in place. That runs beside the event loop rather than on it. Chunks
 // go to a worker and back by transfer, never by structured clone (md5-pool.ts); small ones stay
-// on this thread, where a round trip would cost more than the work.
-import type { ChunkCrypto, Opened } from "../../sse/chunks.ts";
+// on this thread, where a round trip would cost more than the work. A chunk sealed on its way
+// into a blob (sealInSteps, ingest.ts) is sealed here, on the calling thread, in steps.
+import { createFramePool, type ChunkCrypto, type Opened } from "../../sse/chunks.ts";
+import { sealInSteps } from "./sse-chunk-ops.ts";
 
 /** Chunks below this are sealed and opened inline. */
 export const POOL_MIN = 64 * 1024;
+/** Chunk buffers kept between sealed writes (chunks.ts FramePool): two per 8 MiB-chunk upload, four at once. */
+const FRAMES_KEPT = 64 * 1024 * 1024;
 
 interface Pending { resolve(v: { data?: Uint8Array; problem?: "corrupt" | "not decryptable" }): void; reject(e: Error): void }
 interface Reply { id: number; data?: Uint8Array; problem?: "corrupt" | "not decryptable"; error?: string }
@@ -67,6 +71,9 @@ export function createSsePool(size: number, inline: ChunkCrypto, min = POOL_MIN)
       const r = await run(s, { op: "open", root, address }, sealed);
       return r.problem ? { problem: r.problem } : { plain: r.data! };
     },
+    // On this thread: its steps go to the blob store as they are sealed (sse-chunk-ops.ts), which a worker's answer could not.
+    sealInSteps,
+    frames: createFramePool(FRAMES_KEPT),
     close() { // what is still in a worker fails; later work runs inline
       for (const s of slots ?? []) {
         s.w.terminate();

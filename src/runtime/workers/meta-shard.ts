@@ -31,7 +31,8 @@ export class MetaShard extends DurableObject<WorkersEnv> {
   constructor(ctx: DurableObjectState, env: WorkersEnv) {
     super(ctx, env);
     this.db = createDoSqlDriver(ctx.storage);
-    this.store = createSqlMetaStore(this.db, { now: () => Date.now() });
+    // The Queue consumer settles relayed rows by id, maybe after this object was evicted.
+    this.store = createSqlMetaStore(this.db, { now: () => Date.now(), outboxById: true });
     void ctx.blockConcurrencyWhile(async () => { this.gcArmed = (await ctx.storage.getAlarm()) !== null; });
   }
 

@@ -4,16 +4,45 @@
 // (commit) order, and never while an older one is leased, so one batch per target is in
 // flight and a later message cannot overtake an earlier one that is waiting for a retry.
 import type { LeasedEvent, MetaStore, OutboxEvent, OutboxTargetStats, PendingPage, SettledEvents } from "../types.ts";
-import type { SqlDriver } from "./driver.ts";
+import type { SqlDriver, SqlValue } from "./driver.ts";
 import { peekFrom, pendingPage, targetStats } from "../outbox-views.ts";
 
 /** Thrown inside a transaction (rolling it back) when a change event meets a full target queue. */
 export class OutboxFull extends Error {}
 
-/** Brings a file written by an older version to the current outbox schema; runs after SCHEMA. */
-export function migrateOutbox(db: SqlDriver): void {
+/** The lean outbox table (schema.ts); `name` is where a rebuild writes it first. */
+const outboxTable = (name: string) => `CREATE TABLE ${name} (
+  seq INTEGER PRIMARY KEY, id TEXT NOT NULL, bucket TEXT NOT NULL, target TEXT NOT NULL,
+  record TEXT NOT NULL, created INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL,
+  access INTEGER NOT NULL DEFAULT 0
+)`;
+
+/**
+ * Brings a file written by an older version to the current outbox schema; runs after SCHEMA.
+ * `byId`: settles may name rows this connection did not lease (a Durable Object's Queue
+ * consumer, after the object was evicted): an index on id finds them.
+ */
+export function migrateOutbox(db: SqlDriver, opts: { byId?: boolean } = {}): void {
   if (!db.all("PRAGMA table_info(event_outbox)").some((c) => c.name === "access")) {
     db.exec("ALTER TABLE event_outbox ADD COLUMN access INTEGER NOT NULL DEFAULT 0");
+  }
+  // Files before the lean table (seq AUTOINCREMENT, id UNIQUE): 2 of the ~5 pages an event row
+  // wrote per commit were sqlite_sequence and the id index. Rebuilt once (rows, seq and all,
+  // kept), inside one transaction so a second process opening the file at once (--workers)
+  // finds it done. Where settles need the id index anyway (byId), the old table serves as it is.
+  if (!opts.byId) {
+    db.transaction(() => {
+      const sql = String(db.all("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'event_outbox'")[0]?.sql ?? "");
+      if (!/AUTOINCREMENT|UNIQUE/i.test(sql)) return;
+      db.exec(`${outboxTable("event_outbox_lean")};
+        INSERT INTO event_outbox_lean (seq, id, bucket, target, record, created, attempts, visible_at, access)
+          SELECT seq, id, bucket, target, record, created, attempts, visible_at, access FROM event_outbox;
+        DROP TABLE event_outbox;
+        ALTER TABLE event_outbox_lean RENAME TO event_outbox;
+        CREATE INDEX event_outbox_by_target ON event_outbox (target);`);
+    });
+  } else if (!db.all("PRAGMA index_list(event_outbox)").some((i) => i.unique === 1 || i.name === "event_outbox_by_id")) {
+    db.exec("CREATE INDEX event_outbox_by_id ON event_outbox (id)");
   }
   // Leases are per target now, not a row's own visibility time.
   db.exec("DROP INDEX IF EXISTS event_outbox_visible");
@@ -45,30 +74,36 @@ export function writeEvents(db: SqlDriver, events: OutboxEvent[] | undefined, ki
   let dropped = 0;
   const access = kind === "access" ? 1 : 0;
   for (const e of events ?? []) {
-    // Counted first, checked after: one statement, not a read and a write (the PUT path).
+    // Written, then counted and checked: one statement each, no read first (the PUT path).
+    const seq = Number(db.all("INSERT INTO event_outbox (id, bucket, target, record, created, attempts, visible_at, access) VALUES (?,?,?,?,?,0,0,?) RETURNING seq",
+      [e.id, e.bucket, e.target, e.record, e.created, access])[0].seq);
+    // seq is max + 1 (no AUTOINCREMENT), so it can come back once the newest rows are gone: the
+    // relay's mark of what it handed on (relayLease) must stay below every row not handed on,
+    // and no row exists between this one and any mark above it.
     const held = db.all(`INSERT INTO event_targets (target, changes, events) VALUES (?, ?, 1)
-      ON CONFLICT (target) DO UPDATE SET changes = changes + excluded.changes, events = events + 1
-      RETURNING changes, events`, [e.target, 1 - access])[0];
+      ON CONFLICT (target) DO UPDATE SET changes = changes + excluded.changes, events = events + 1, relayed = MIN(relayed, ?)
+      RETURNING changes, events`, [e.target, 1 - access, seq - 1])[0];
     if (Number(kind === "change" ? held.changes : held.events) > e.limit) {
-      // The whole transaction rolls back, this count with it.
+      // The whole transaction rolls back, this row and count with it.
       if (kind === "change") throw new OutboxFull();
+      db.run("DELETE FROM event_outbox WHERE seq = ?", [seq]);
       db.run("UPDATE event_targets SET events = events - 1 WHERE target = ?", [e.target]);
       dropped++;
-      continue;
     }
-    db.run("INSERT INTO event_outbox (id, bucket, target, record, created, attempts, visible_at, access) VALUES (?,?,?,?,?,0,0,?)",
-      [e.id, e.bucket, e.target, e.record, e.created, access]);
   }
   return dropped;
 }
 
+/** A leased row and where it is (settleEvents finds it by seq, not by an index on id). */
+type Leased = LeasedEvent & { seq: number };
+
 /** See MetaStore.leaseEvents: the heads of due targets with nothing leased, oldest head first. */
-export function leaseEvents(db: SqlDriver, opts: { now: number; leaseMs: number; limit: number; perTarget?: number; relay?: boolean }): LeasedEvent[] {
+export function leaseEvents(db: SqlDriver, opts: { now: number; leaseMs: number; limit: number; perTarget?: number; relay?: boolean }): Leased[] {
   const { now, leaseMs, limit } = opts;
   const perTarget = opts.perTarget ?? limit;
   if (opts.relay) return relayLease(db, now, leaseMs, limit);
   return db.transaction(() => {
-    const out: LeasedEvent[] = [];
+    const out: Leased[] = [];
     // Oldest head first: a busy target does not keep the others out of `limit`.
     const due = db.all(
       `SELECT t.target, t.failures, (SELECT MIN(seq) FROM event_outbox o WHERE o.target = t.target) AS head
@@ -81,14 +116,17 @@ export function leaseEvents(db: SqlDriver, opts: { now: number; leaseMs: number;
         continue;
       }
       if (out.length >= limit) break;
+      // The head is leased: a batch of this target is in flight (or a crash left it, until the
+      // lease ends). Looked up alone: the drain asks again at once after each lease, and reading
+      // the batch's records only to drop them cost more than the lease itself.
+      if (Number(db.all("SELECT visible_at FROM event_outbox WHERE seq = ?", [t.head])[0]?.visible_at ?? 0) > now) continue;
       const rows = db.all("SELECT * FROM event_outbox WHERE target = ? ORDER BY seq LIMIT ?", [t.target, Math.min(perTarget, limit - out.length)]);
-      // The head is leased: a batch of this target is in flight (or a crash left it, until the lease ends).
-      if (Number(rows[0].visible_at) > now) continue;
+      if (rows.length === 0 || Number(rows[0].visible_at) > now) continue;
       db.run("UPDATE event_outbox SET visible_at = ? WHERE target = ? AND seq <= ?", [now + leaseMs, t.target, rows[rows.length - 1].seq]);
       for (const r of rows) {
         out.push({
           id: r.id as string, bucket: r.bucket as string, target: r.target as string, record: r.record as string,
-          created: Number(r.created), attempts: Number(r.attempts), targetFailures: Number(t.failures),
+          created: Number(r.created), attempts: Number(r.attempts), targetFailures: Number(t.failures), seq: Number(r.seq),
         });
       }
     }
@@ -104,9 +142,9 @@ export function leaseEvents(db: SqlDriver, opts: { now: number; leaseMs: number;
  * end in about seq order and the first one still leased ends the look (a row relayed again can
  * hold later ones back until its own lease ends: they are late, not lost).
  */
-function relayLease(db: SqlDriver, now: number, leaseMs: number, limit: number): LeasedEvent[] {
+function relayLease(db: SqlDriver, now: number, leaseMs: number, limit: number): Leased[] {
   return db.transaction(() => {
-    const out: LeasedEvent[] = [];
+    const out: Leased[] = [];
     for (const t of db.all("SELECT target, failures, relayed FROM event_targets WHERE retry_at <= ?", [now])) {
       if (out.length >= limit) break;
       const take = limit - out.length;
@@ -129,7 +167,7 @@ function relayLease(db: SqlDriver, now: number, leaseMs: number, limit: number):
       for (const r of rows) {
         out.push({
           id: r.id as string, bucket: r.bucket as string, target: r.target as string, record: r.record as string,
-          created: Number(r.created), attempts: Number(r.attempts), targetFailures: Number(t.failures),
+          created: Number(r.created), attempts: Number(r.attempts), targetFailures: Number(t.failures), seq: Number(r.seq),
         });
       }
     }
@@ -137,26 +175,49 @@ function relayLease(db: SqlDriver, now: number, leaseMs: number, limit: number):
   });
 }
 
+/**
+ * The rows of `ids` as a WHERE clause: by seq for the ids `seqOf` knows (leased by this
+ * connection), with the id as well since a seq can be reused once its row is gone; by id for
+ * the others (the id index where there is one, else a scan: only settles of rows another
+ * connection leased). One statement per kind for the whole batch (the ids as JSON arrays).
+ */
+function rowsOf(ids: string[], seqOf?: ReadonlyMap<string, number>): { where: string; params: SqlValue[] }[] {
+  const seqs: number[] = [];
+  const known: string[] = [];
+  const other: string[] = [];
+  for (const id of ids) {
+    const seq = seqOf?.get(id);
+    if (seq === undefined) other.push(id);
+    else { seqs.push(seq); known.push(id); }
+  }
+  const out: { where: string; params: SqlValue[] }[] = [];
+  if (known.length) {
+    out.push({ where: "seq IN (SELECT value FROM json_each(?)) AND id IN (SELECT value FROM json_each(?))", params: [JSON.stringify(seqs), JSON.stringify(known)] });
+  }
+  if (other.length) out.push({ where: "id IN (SELECT value FROM json_each(?))", params: [JSON.stringify(other)] });
+  return out;
+}
+
 /** See MetaStore.settleEvents. Target states are absolute values, so settling them twice is harmless. */
-export function settleEvents(db: SqlDriver, s: SettledEvents): void {
-  // One statement per kind for the whole batch (the ids as a JSON array), not one per message.
-  const ids = "SELECT value FROM json_each(?)";
+export function settleEvents(db: SqlDriver, s: SettledEvents, seqOf?: ReadonlyMap<string, number>): void {
   db.transaction(() => {
     if (s.done.length) {
       // Only rows still there count down (settling twice is harmless).
       const gone = new Map<string, { changes: number; events: number }>();
-      for (const r of db.all(`DELETE FROM event_outbox WHERE id IN (${ids}) RETURNING target, access`, [JSON.stringify(s.done)])) {
-        const g = gone.get(r.target as string) ?? { changes: 0, events: 0 };
-        g.events++;
-        if (!Number(r.access)) g.changes++;
-        gone.set(r.target as string, g);
+      for (const { where, params } of rowsOf(s.done, seqOf)) {
+        for (const r of db.all(`DELETE FROM event_outbox WHERE ${where} RETURNING target, access`, params)) {
+          const g = gone.get(r.target as string) ?? { changes: 0, events: 0 };
+          g.events++;
+          if (!Number(r.access)) g.changes++;
+          gone.set(r.target as string, g);
+        }
       }
       for (const [target, g] of gone) {
         db.run("UPDATE event_targets SET changes = MAX(0, changes - ?), events = MAX(0, events - ?) WHERE target = ?", [g.changes, g.events, target]);
       }
     }
-    if (s.failed?.length) db.run(`UPDATE event_outbox SET attempts = attempts + 1, visible_at = 0 WHERE id IN (${ids})`, [JSON.stringify(s.failed)]);
-    if (s.released?.length) db.run(`UPDATE event_outbox SET visible_at = 0 WHERE id IN (${ids})`, [JSON.stringify(s.released)]);
+    for (const { where, params } of rowsOf(s.failed ?? [], seqOf)) db.run(`UPDATE event_outbox SET attempts = attempts + 1, visible_at = 0 WHERE ${where}`, params);
+    for (const { where, params } of rowsOf(s.released ?? [], seqOf)) db.run(`UPDATE event_outbox SET visible_at = 0 WHERE ${where}`, params);
     for (const t of s.targets ?? []) {
       // An upsert, not a replace: the row's counts stay.
       db.run(`INSERT INTO event_targets (target, failures, retry_at) VALUES (?,?,?)
@@ -190,15 +251,21 @@ export type OutboxMethods = Pick<MetaStore, "appendEvents" | "leaseEvents" | "se
 
 /** The MetaStore's outbox methods over these functions. */
 export function sqlOutbox(db: SqlDriver): OutboxMethods {
+  /** Where the rows this store leased are, until settled: what lets the table go without an id index. */
+  const seqOf = new Map<string, number>();
   return {
     async appendEvents(_bucket, events) {
       return db.transaction(() => writeEvents(db, events, "access")) === 0;
     },
     async leaseEvents(o) {
-      return leaseEvents(db, o);
+      const rows = leaseEvents(db, o);
+      // Leases never settled (a pass that failed, a lease that ran out) leave entries behind: bounded here.
+      if (seqOf.size > 100_000) seqOf.clear();
+      return rows.map(({ seq, ...m }) => { seqOf.set(m.id, seq); return m; });
     },
     async settleEvents(_bucket, settled) {
-      settleEvents(db, settled);
+      settleEvents(db, settled, seqOf);
+      for (const ids of [settled.done, settled.failed ?? [], settled.released ?? []]) for (const id of ids) seqOf.delete(id);
     },
     async countEvents() {
       const out: Record<string, number> = {};

@@ -10,11 +10,14 @@ import { sqlObjects } from "./objects.ts";
 import { sqlUploads } from "./uploads.ts";
 import { sqlChunks } from "./chunks.ts";
 
-/** MetaStore over any synchronous SQLite (bun:sqlite, Durable Object storage.sql). */
-export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number }): MetaStore {
+/**
+ * MetaStore over any synchronous SQLite (bun:sqlite, Durable Object storage.sql). `outboxById`:
+ * its outbox rows are settled by connections that did not lease them (sql/event-outbox.ts).
+ */
+export function createSqlMetaStore(db: SqlDriver, opts: { now: () => number; outboxById?: boolean }): MetaStore {
   db.exec(SCHEMA);
   migrateSchema(db);
-  migrateOutbox(db);
+  migrateOutbox(db, { byId: opts.outboxById });
   const t = sqlTables(db, opts);
   return { ...sqlBuckets(t), ...sqlObjects(t), ...sqlUploads(t), ...sqlChunks(t), ...sqlOutbox(db) };
 }

@@ -69,7 +69,7 @@ export function sqlObjects(t: SqlTables): ObjectMethods {
     async putObject(obj, { session, cond, events }): Promise<PutResult> {
       return t.tx((): PutResult => {
         if (!t.bucketExists(obj.bucket)) { t.dropSession(session); return { ok: false, reason: "NoSuchBucket" }; }
-        const cur = objectRow(obj.bucket, obj.key) ?? null;
+        const cur = t.writeTarget(obj.bucket, obj.key) ?? null;
         if (!t.putAllowed(cur ?? undefined, cond)) { t.dropSession(session); return { ok: false, reason: "PreconditionFailed" }; }
         t.commitVersion(obj, cur);
         t.writeEvents(events);

@@ -14,26 +14,36 @@ CREATE TABLE IF NOT EXISTS bucket_configs (
   bucket TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (bucket, kind)
 );
 -- Each key's current version: an object, or a delete marker (delete_marker = 1, size 0, etag '').
--- seq orders a key's versions (the current one has the highest); older files gain the last
--- two columns in migrateSchema, their rows seq 0.
+-- seq orders a key's versions (the current one has the highest). A rowid table with its key in
+-- the primary-key index, not WITHOUT ROWID: a row holding a 4 KiB object spills onto an overflow
+-- page, and a WITHOUT ROWID search reads the whole record of every cell it compares keys with,
+-- overflow included (3–4 page reads per lookup); the index's cells are small. inline comes last:
+-- a record is stored in column order, so a column after the data would cost a read of its
+-- overflow page (a PUT's look at the row it replaces, the content index's upkeep, a listing).
+-- Files made before keep their layout (migrateSchema adds what they lack), which only costs
+-- those reads.
 CREATE TABLE IF NOT EXISTS objects (
   bucket TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, size INTEGER NOT NULL,
   etag TEXT NOT NULL, last_modified INTEGER NOT NULL, headers TEXT NOT NULL, tags TEXT NOT NULL,
-  checksum TEXT, parts TEXT, storage_class TEXT NOT NULL, inline BLOB, manifest TEXT,
+  checksum TEXT, parts TEXT, storage_class TEXT NOT NULL, manifest TEXT,
   delete_marker INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL DEFAULT 0,
+  lock_mode TEXT, lock_until INTEGER, legal_hold INTEGER, content_sha256 TEXT, content_md5 TEXT, sse TEXT,
+  inline BLOB,
   PRIMARY KEY (bucket, key)
-) WITHOUT ROWID;
+);
 -- Noncurrent versions and delete markers (versioned buckets), each holding its own chunk
 -- references like a current one; noncurrent_since is when a newer version replaced it. A rowid
 -- table: its rows (inline data included) are appended in write order, and only the one small
 -- index entry lands at a random place, so a growing history does not slow writes down. The
 -- index also finds a version by id (a key has few); ids are unique by construction (random,
--- and a null write replaces the null version).
+-- and a null write replaces the null version). inline last, as in objects.
 CREATE TABLE IF NOT EXISTS object_versions (
   bucket TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, size INTEGER NOT NULL,
   etag TEXT NOT NULL, last_modified INTEGER NOT NULL, headers TEXT NOT NULL, tags TEXT NOT NULL,
-  checksum TEXT, parts TEXT, storage_class TEXT NOT NULL, inline BLOB, manifest TEXT,
-  delete_marker INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL, noncurrent_since INTEGER NOT NULL
+  checksum TEXT, parts TEXT, storage_class TEXT NOT NULL, manifest TEXT,
+  delete_marker INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL, noncurrent_since INTEGER NOT NULL,
+  lock_mode TEXT, lock_until INTEGER, legal_hold INTEGER, content_sha256 TEXT, content_md5 TEXT, sse TEXT,
+  inline BLOB
 );
 CREATE INDEX IF NOT EXISTS object_versions_by_seq ON object_versions (bucket, key, seq DESC);
 CREATE TABLE IF NOT EXISTS uploads (
@@ -77,9 +87,12 @@ CREATE INDEX IF NOT EXISTS chunks_by_blob ON chunks (blob);
 -- (sql/event-outbox.ts). seq is the commit order; only a target's oldest rows are leased
 -- (visible_at = lease end; 0 = not leased); a delivered row is deleted. attempts counts real
 -- sends that failed; access = 1 for ObjectAccessed events (their own budget, see OutboxEvent).
--- Older files gain the access column and its index in sql/event-outbox.ts.
+-- Lean, as each commit with an event writes its pages: seq is the rowid (max + 1, no
+-- AUTOINCREMENT and its sqlite_sequence page) and id has no index here (settles find leased
+-- rows by seq; the Durable Object's store adds one). Older files are rebuilt, or gain the
+-- access column, in sql/event-outbox.ts.
 CREATE TABLE IF NOT EXISTS event_outbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, bucket TEXT NOT NULL, target TEXT NOT NULL,
+  seq INTEGER PRIMARY KEY, id TEXT NOT NULL, bucket TEXT NOT NULL, target TEXT NOT NULL,
   record TEXT NOT NULL, created INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL,
   access INTEGER NOT NULL DEFAULT 0
 );
@@ -98,7 +111,7 @@ export function migrateSchema(db: SqlDriver): void {
   if (!cols.has("delete_marker")) db.exec("ALTER TABLE objects ADD COLUMN delete_marker INTEGER NOT NULL DEFAULT 0");
   if (!cols.has("seq")) db.exec("ALTER TABLE objects ADD COLUMN seq INTEGER NOT NULL DEFAULT 0");
   // Object Lock (s3/object-lock*.ts), on every version wherever it lives: retention mode and
-  // until (ms; NULL: none), legal hold (NULL: never set). Added here for new files too: CREATE TABLE stays as was.
+  // until (ms; NULL: none), legal hold (NULL: never set). New files have them from SCHEMA.
   const lockVersionCols = new Set(db.all("PRAGMA table_info(object_versions)").map((c) => c.name));
   for (const [table, has] of [["objects", cols], ["object_versions", lockVersionCols]] as const) {
     if (!has.has("lock_mode")) db.exec(`ALTER TABLE ${table} ADD COLUMN lock_mode TEXT`);

@@ -21,6 +21,12 @@ export interface SqlTables {
   bucketExists(name: string): boolean;
   /** The key's current version (objects row), a delete marker included. */
   objectRow(bucket: string, key: string): Row | undefined;
+  /**
+   * The key's current version without its data and metadata (what a write decides on and
+   * commitVersion needs): a 4 KiB object's inline data sits on an overflow page SQLite reads
+   * with its own pread, for nothing when the row is about to be overwritten.
+   */
+  writeTarget(bucket: string, key: string): Row | undefined;
   /** A noncurrent version (object_versions row). */
   versionRow(bucket: string, key: string, versionId: string): Row | undefined;
   /**
@@ -43,6 +49,9 @@ export interface SqlTables {
 /** The columns a version has wherever it is (objects, object_versions). */
 const VERSION_COLUMNS = "bucket, key, version_id, size, etag, last_modified, headers, tags, checksum, parts, storage_class, inline, manifest, delete_marker, seq, content_sha256, content_md5, lock_mode, lock_until, legal_hold, sse";
 
+/** What writeTarget reads: putAllowed's and commitVersion's columns. */
+const WRITE_TARGET_COLUMNS = "bucket, key, version_id, etag, manifest, delete_marker, seq";
+
 /** What commitVersion writes of a version into its key's objects row, in the order of its values. */
 export const WRITTEN_COLUMNS = ["version_id", "size", "etag", "last_modified", "headers", "tags", "checksum", "parts", "storage_class", "inline", "manifest",
   "delete_marker", "seq", "content_sha256", "content_md5", "lock_mode", "lock_until", "legal_hold", "sse"];
@@ -52,6 +61,8 @@ const INSERT_OBJECT = `INSERT INTO objects (bucket, key, ${WRITTEN_COLUMNS.join(
 export function sqlTables(db: SqlDriver, opts: { now: () => number }): SqlTables {
   const objectRow = (bucket: string, key: string): Row | undefined =>
     db.all("SELECT * FROM objects WHERE bucket = ? AND key = ?", [bucket, key])[0];
+  const writeTarget = (bucket: string, key: string): Row | undefined =>
+    db.all(`SELECT ${WRITE_TARGET_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`, [bucket, key])[0];
   const versionRow = (bucket: string, key: string, versionId: string): Row | undefined =>
     db.all("SELECT * FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?", [bucket, key, versionId])[0];
   const txOrFull = <T, F>(fn: () => T, full: F): T | F => {
@@ -92,6 +103,7 @@ export function sqlTables(db: SqlDriver, opts: { now: () => number }): SqlTables
     },
     bucketExists: (name) => db.all("SELECT 1 AS x FROM buckets WHERE name = ?", [name]).length > 0,
     objectRow,
+    writeTarget,
     versionRow,
     commitVersion(o, current) {
       adjustRefs(o.manifest, 1);

@@ -54,7 +54,7 @@ export function sqlUploads(t: SqlTables): UploadMethods {
           if (!r || r.etag !== part.etag) return { ok: false, reason: "InvalidPart" };
         }
         if (!t.bucketExists(obj.bucket)) return { ok: false, reason: "NoSuchBucket" };
-        const cur = t.objectRow(obj.bucket, obj.key) ?? null;
+        const cur = t.writeTarget(obj.bucket, obj.key) ?? null;
         if (!t.putAllowed(cur ?? undefined, cond)) return { ok: false, reason: "PreconditionFailed" };
         // Counted in before the parts are released, so chunks they share stay referenced.
         t.commitVersion(obj, cur);

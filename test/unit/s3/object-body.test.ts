@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "bun:test";
-import { mkdtempSync, rmSync, truncateSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { manifestSlices, objectBody, objectStream, parseRange } from "../../../src/s3/object-body.ts";
@@ -272,6 +272,66 @@ describe("objectStream", () => {
     expect(new Uint8Array(await new Response(objectStream(deps, obj)).arrayBuffer())).toEqual(data);
     await blobs.put("c2", flipped(data.subarray(200), 3), { size: 50 });
     expect((await drain(objectStream(deps, obj))).error).toMatchObject({ code: "InternalError" });
+  });
+});
+
+// The filesystem store records each blob's CRC-32 (fs-blob-store.ts): a whole chunk is checked
+// against it instead of its SHA-256; rot on disk (not a put, which records a new one) still ends
+// the stream before its last byte, and a blob without the record falls back to SHA-256.
+describe("objectBody over the fs store (CRC-32 check)", () => {
+  async function fsSetup(size = 3 * 100 * KiB + 17) {
+    const env = setup();
+    const dir = mkdtempSync(join(tmpdir(), "s3edge-obcrc-"));
+    temps.push(dir);
+    env.deps.blobs = createFsBlobStore(dir, { fsync: false });
+    const sha256 = { n: 0 };
+    const hasher = env.deps.hasher;
+    env.deps.hasher = (alg) => { if (alg === "sha256") sha256.n++; return hasher(alg); };
+    const data = randomBytes(size, 21);
+    const obj = await env.chunks(data, 100 * KiB);
+    const file = (i: number) => join(dir, `c${i}`.slice(0, 2), `c${i}`);
+    return { ...env, data, obj, file, dir, sha256 };
+  }
+  const flipOnDisk = (path: string, at: number) => { const d = readFileSync(path); d[at] ^= 0x10; writeFileSync(path, d); };
+
+  it("a healthy object is read whole, with no SHA-256 pass; a range too", async () => {
+    const { deps, data, obj, errors, sha256 } = await fsSetup();
+    expect(new Uint8Array(await new Response(await objectBody(deps, obj)).arrayBuffer())).toEqual(data);
+    expect(new Uint8Array(await new Response(await objectBody(deps, obj, { start: 50 * KiB, end: 250 * KiB })).arrayBuffer())).toEqual(data.subarray(50 * KiB, 250 * KiB + 1));
+    expect(sha256.n).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  for (const chunk of [0, 1, 3]) {
+    it.each([["first", 0], ["last", -1]])(`chunk ${chunk} with a byte flipped on disk (its %s): the stream errors before its end, logged`, async (_n, at) => {
+      const { deps, data, obj, errors, file } = await fsSetup();
+      const size = obj.manifest[chunk].size;
+      flipOnDisk(file(chunk), at < 0 ? size - 1 : at);
+      const got = await drain(await objectBody(deps, obj));
+      expect(got.error).toMatchObject({ code: "InternalError" });
+      expect(got.bytes).toBeLessThan(data.length);
+      expect(got.bytes).toBeLessThanOrEqual(chunk * 100 * KiB);
+      expect(errors).toEqual([{ msg: "object data corrupt", fields: expect.objectContaining({ key: "some/key", chunk: obj.manifest[chunk].hash, blob: `c${chunk}`, recorded: expect.any(Number), crc32: expect.any(Number) }) }]);
+    });
+  }
+
+  it("a blob without its checksum record (written before it, or lost) is checked by SHA-256", async () => {
+    const { deps, data, obj, errors, file, dir, sha256 } = await fsSetup();
+    rmSync(join(dir, ".sum"), { recursive: true });
+    expect(new Uint8Array(await new Response(await objectBody(deps, obj)).arrayBuffer())).toEqual(data);
+    expect(sha256.n).toBe(obj.manifest.length);
+    flipOnDisk(file(1), 5);
+    const got = await drain(await objectBody(deps, obj));
+    expect(got.error).toMatchObject({ code: "InternalError" });
+    expect(errors).toEqual([{ msg: "object data corrupt", fields: expect.objectContaining({ blob: "c1", sha256: expect.any(String) }) }]);
+  });
+
+  it("a damaged checksum record is not used: SHA-256 again", async () => {
+    const { deps, data, obj, errors, dir, sha256 } = await fsSetup(100 * KiB);
+    flipOnDisk(join(dir, ".sum", "c0", "c0"), 12); // the recorded CRC-32 itself
+    expect(new Uint8Array(await new Response(await objectBody(deps, obj)).arrayBuffer())).toEqual(data);
+    expect(sha256.n).toBe(1);
+    expect(errors).toEqual([]);
   });
 });
 

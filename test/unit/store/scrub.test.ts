@@ -1,8 +1,13 @@
 // scrubStore over the memory blob store and the SQL MetaStore (plain and sharded by bucket):
 // every chunk row is read and checked; damaged ones are reported with what names them.
 import { describe, expect, it } from "bun:test";
-import { scrubStore } from "../../../src/store/scrub.ts";
-import { KiB, randomBytes, withBucket } from "../helpers/s3.ts";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkChunk, scrubStore } from "../../../src/store/scrub.ts";
+import { createFsBlobStore } from "../../../src/runtime/bun/fs-blob-store.ts";
+import { bunHasher } from "../../../src/runtime/bun/hasher.ts";
+import { KiB, randomBytes, sha256Hex, withBucket } from "../helpers/s3.ts";
 
 type Env = Awaited<ReturnType<typeof withBucket>>["env"];
 
@@ -96,5 +101,34 @@ describe.each([["one SQLite store", false], ["sharded by bucket", true]])("scrub
     };
     const report = await scrubStore(env.deps);
     expect(report.bad).toEqual([]);
+  });
+});
+
+// Over the filesystem store, which records each blob's CRC-32 (what a GET checks it by): rot is
+// found by SHA-256 as before, and a record that does not match bytes whose SHA-256 does is
+// reported too, since every GET of the chunk would fail.
+describe("checkChunk over the fs store", () => {
+  it("a healthy blob passes; rot is corrupt by SHA-256; a wrong CRC-32 record is corrupt by it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s3edge-scrubcrc-"));
+    try {
+      const blobs = createFsBlobStore(dir, { fsync: false });
+      const deps = { blobs, hasher: bunHasher };
+      const data = randomBytes(300 * KiB, 9);
+      const row = (blob: string) => ({ hash: sha256Hex(data), blob, size: data.length });
+      for (const k of ["ok", "rot", "rec"]) await blobs.put(k, data, { size: data.length });
+      expect((await blobs.get("ok"))!.crc32).toBeDefined();
+      expect(await checkChunk(deps, row("ok"))).toBeNull();
+
+      const rot = readFileSync(join(dir, "ro", "rot"));
+      rot[1234] ^= 4;
+      writeFileSync(join(dir, "ro", "rot"), rot);
+      expect(await checkChunk(deps, row("rot"))).toMatchObject({ problem: "corrupt", detail: expect.stringMatching(/^sha256 [0-9a-f]{64}$/) });
+
+      await blobs.put("rec", rot, { size: rot.length }); // records the CRC-32 of other bytes…
+      writeFileSync(join(dir, "re", "rec"), data); // …than the blob's (as its row says)
+      expect(await checkChunk(deps, row("rec"))).toEqual({ problem: "corrupt", detail: `crc32 ${Bun.hash.crc32(data).toString(16).padStart(8, "0")}, recorded ${Bun.hash.crc32(rot).toString(16).padStart(8, "0")}` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -94,6 +94,85 @@ describe("fs BlobStore, streamed puts", () => {
   });
 });
 
+describe("fs BlobStore, recorded CRC-32", () => {
+  const sums = (dir: string) => readdirSync(join(dir, ".sum"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort();
+
+  it("a read of the whole blob (buffer or stream put) returns the CRC-32 recorded at put; a part of it none", async () => {
+    const dir = join(root, "crc");
+    const blobs = createFsBlobStore(dir, { fsync: false });
+    const data = randomBytes(2 * MiB + 3, 7);
+    await blobs.put("from-buffer", data, { size: data.length });
+    await blobs.put("from-stream", feed(data, 100_000), { size: data.length });
+    await blobs.put("empty", new Uint8Array(0), { size: 0 });
+    for (const k of ["from-buffer", "from-stream"]) {
+      expect((await blobs.get(k))!.crc32).toBe(Bun.hash.crc32(data));
+      expect((await blobs.get(k, { range: { offset: 0, length: data.length } }))!.crc32).toBe(Bun.hash.crc32(data));
+      expect((await blobs.get(k, { range: { offset: 0, length: 10 } }))!.crc32).toBeUndefined();
+      expect((await blobs.get(k, { range: { offset: 1, length: data.length - 1 } }))!.crc32).toBeUndefined();
+    }
+    expect((await blobs.get("empty"))!.crc32).toBe(0);
+    // Beside the blobs, not among them; gone with them.
+    expect((await blobs.list()).keys).toEqual(["empty", "from-buffer", "from-stream"]);
+    expect(sums(dir)).toEqual(["empty", "from-buffer", "from-stream"]);
+    await blobs.delete(["from-buffer"]);
+    await blobs.quarantine("from-stream");
+    expect(sums(dir)).toEqual(["empty"]);
+    expect(await blobs.sweepOrphans(Date.now() + 60_000, async (keys) => keys)).toBe(1);
+    expect(sums(dir)).toEqual([]);
+  });
+
+  it("a record that is missing, torn, of another size or moved from another key is not returned", async () => {
+    const dir = join(root, "crc-bad");
+    const blobs = createFsBlobStore(dir, { fsync: false });
+    const data = randomBytes(5000, 8);
+    for (const k of ["aa1", "aa2", "aa3", "aa4", "aa5"]) await blobs.put(k, data, { size: data.length });
+    const sum = (k: string) => join(dir, ".sum", "aa", k);
+    const { truncateSync, copyFileSync, writeFileSync } = await import("node:fs");
+    rmSync(sum("aa1"));
+    truncateSync(sum("aa2"), 10);
+    copyFileSync(sum("aa5"), sum("aa3")); // same bytes, another key's record
+    writeFileSync(join(dir, "aa", "aa4"), data.subarray(1)); // the blob replaced behind the store's back
+    for (const k of ["aa1", "aa2", "aa3", "aa4"]) expect((await blobs.get(k))!.crc32).toBeUndefined();
+    expect((await blobs.get("aa5"))!.crc32).toBe(Bun.hash.crc32(data));
+  });
+});
+
+describe("fs BlobStore, ranged reads in lent buffers", () => {
+  const openFds = () => readdirSync("/proc/self/fd").length;
+
+  it("reads the range in pieces of at most 256 KiB, stops at the end of the file, and closes it", async () => {
+    const dir = join(root, "lent");
+    const blobs = createFsBlobStore(dir, { fsync: false });
+    const data = randomBytes(MiB + 5, 9);
+    await blobs.put("lent", data, { size: data.length });
+    const before = openFds();
+    for (const [offset, length] of [[0, data.length], [3, 300_000], [MiB, 100], [MiB, 1000], [data.length, 10]] as const) {
+      const got = await blobs.get("lent", { range: { offset, length } });
+      const pieces: Uint8Array[] = [];
+      for await (const v of got!.body as unknown as AsyncIterable<Uint8Array>) pieces.push(v.slice());
+      expect(pieces.every((p) => p.length > 0 && p.length <= 256 * 1024)).toBe(true);
+      expect(Buffer.concat(pieces)).toEqual(Buffer.from(data.subarray(offset, offset + length)));
+    }
+    expect(openFds()).toBe(before);
+  });
+
+  it("a read cancelled midway closes its file; one never read opens none", async () => {
+    const dir = join(root, "lent-cancel");
+    const blobs = createFsBlobStore(dir, { fsync: false });
+    const data = randomBytes(MiB, 10);
+    await blobs.put("lent", data, { size: data.length });
+    const before = openFds();
+    const got = await blobs.get("lent", { range: { offset: 0, length: data.length } });
+    const reader = got!.body.getReader();
+    expect((await reader.read()).value!.length).toBe(256 * 1024);
+    expect(openFds()).toBe(before + 1);
+    await reader.cancel();
+    expect(openFds()).toBe(before);
+    await blobs.get("lent", { range: { offset: 0, length: 10 } });
+    expect(openFds()).toBe(before);
+  });
+});
+
 describe("fs BlobStore, temp files left by a crash", () => {
   it("sweepTemp deletes temp files older than the cutoff and keeps newer ones", async () => {
     const dir = join(root, "sweep");

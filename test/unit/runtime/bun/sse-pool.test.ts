@@ -3,8 +3,8 @@
 // falls back to the inline path for small chunks and after close.
 import { afterAll, describe, expect, it } from "bun:test";
 import { createSsePool } from "../../../../src/runtime/bun/sse-pool.ts";
-import { inlineChunkCrypto } from "../../../../src/sse/chunks.ts";
-import { openChunk, SEAL_OVERHEAD } from "../../../../src/sse/crypto.ts";
+import { createFramePool, inlineChunkCrypto } from "../../../../src/sse/chunks.ts";
+import { openChunk, SEAL_OVERHEAD, sealedAddress } from "../../../../src/sse/crypto.ts";
 import { bunHasher } from "../../../../src/runtime/bun/hasher.ts";
 import { bunAesGcm } from "../../../../src/runtime/bun/aes-gcm.ts";
 import { webAesGcm } from "../../../../src/sse/crypto.ts";
@@ -65,6 +65,35 @@ describe("createSsePool", () => {
     expect(opened).toEqual(plains.map((plain) => ({ plain })));
   });
 
+  it("sealInSteps writes, in order and in place, exactly what seal writes, and answers its address", async () => {
+    for (const n of [600 * 1024, 256 * 1024, 5]) {
+      const plain = chunk(n, 20 + n);
+      const frame = new Uint8Array(SEAL_OVERHEAD + n);
+      frame.set(plain, 16);
+      const pieces: Uint8Array[] = [];
+      let paused = 0;
+      const address = await pool.sealInSteps!(root, frame, true, undefined, async (p) => { pieces.push(p.slice()); paused++; await Bun.sleep(0); });
+      const expected = await inline.seal(root, plain.slice(), true);
+      expect(frame as Uint8Array).toEqual(expected);
+      expect(Buffer.concat(pieces)).toEqual(Buffer.from(expected)); // every byte once, prefix first, tag last
+      expect(paused).toBe(pieces.length);
+      expect(pieces.length).toBe(Math.ceil(n / (256 * 1024)) + 1);
+      expect(address).toBe(sealedAddress(expected)!);
+      expect(await openChunk(root, frame, webAesGcm)).toEqual(plain);
+    }
+    const plain = chunk(300 * 1024, 30);
+    const frame = new Uint8Array(SEAL_OVERHEAD + plain.length);
+    frame.set(plain, 16);
+    const sha256 = new Uint8Array(new Bun.CryptoHasher("sha256").update(plain).digest());
+    await pool.sealInSteps!(root, frame, true, sha256, () => {});
+    expect(frame as Uint8Array).toEqual(await inline.seal(root, plain.slice(), true)); // the caller's digest, the same prefix
+    const random = new Uint8Array(SEAL_OVERHEAD + plain.length);
+    random.set(plain, 16);
+    await pool.sealInSteps!(root, random, false, undefined, () => {});
+    expect(random.subarray(0, 16)).not.toEqual(frame.subarray(0, 16));
+    expect(await openChunk(root, random, webAesGcm)).toEqual(plain);
+  });
+
   it("small chunks and a closed pool use the inline path", async () => {
     const small = chunk(100, 5);
     const s = await pool.seal(root, small, true);
@@ -95,5 +124,59 @@ describe("the pool behind the app (Deps.sseChunks)", () => {
     expect((await c.put("bkt", "b", data, SSE)).status).toBe(200);
     expect(await env.deps.meta.countChunks()).toBe(chunks);
     expect(new Uint8Array(await (await c.get("bkt", "b")).arrayBuffer())).toEqual(data);
+  });
+
+  it("chunks sealed in steps into their blobs dedup with whole-sealed ones (the extra blob deleted) and hold no plaintext", async () => {
+    const { c, env } = await withBucket("bkt", { kmsSecretKey: { id: "test-key", key: new Uint8Array(32).fill(7) } });
+    const data = new Uint8Array(260 * 1024); // four different full 64 KiB chunks (sealed in steps) and a 4 KiB tail (whole)
+    for (let o = 0; o < data.length; o += 65536) crypto.getRandomValues(data.subarray(o, o + 65536));
+    const SSE = { "x-amz-server-side-encryption": "AES256" };
+    expect((await c.put("bkt", "inline", data, SSE)).status).toBe(200); // no pool: sealed whole, inline
+    const blobs = async () => (await env.deps.blobs.list()).keys.sort();
+    const before = { chunks: await env.deps.meta.countChunks(), blobs: await blobs() };
+    let steps = 0;
+    env.deps.sseChunks = { ...pool, sealInSteps: (...a) => { steps++; return pool.sealInSteps!(...a); } };
+    expect((await c.put("bkt", "steps", data, SSE)).status).toBe(200);
+    expect(steps).toBe(4);
+    expect(await env.deps.meta.countChunks()).toBe(before.chunks);
+    expect(await blobs()).toEqual(before.blobs); // the streamed copies were deleted, the first kept
+    expect((await c.put("bkt", "other", data.map((b) => b ^ 1), SSE)).status).toBe(200);
+    const all = await blobs();
+    expect(all.length).toBe(before.blobs.length + 5);
+    for (const k of ["steps", "other", "inline"]) {
+      const want = k === "other" ? data.map((b) => b ^ 1) : data;
+      expect(new Uint8Array(await (await c.get("bkt", k)).arrayBuffer())).toEqual(want);
+      const r = await c.get("bkt", k, { range: "bytes=65530-200000" });
+      expect(new Uint8Array(await r.arrayBuffer())).toEqual(want.subarray(65530, 200001));
+    }
+    const window = (d: Uint8Array, at: number) => Buffer.from(d.subarray(at, at + 32));
+    for (const k of all) {
+      const got = await env.deps.blobs.get(k);
+      const stored = Buffer.from(await new Response(got!.body).arrayBuffer());
+      for (const at of [0, 70_000, 140_000, 250_000]) {
+        expect(stored.includes(window(data, at))).toBe(false);
+        expect(stored.includes(window(data.map((b) => b ^ 1), at))).toBe(false);
+      }
+    }
+    // Concurrent writes share the pool's frames (chunks.ts FramePool): each gets its own bytes back.
+    env.deps.sseChunks = pool;
+    const bodies = Array.from({ length: 4 }, (_, i) => data.map((b) => b ^ (i + 2)));
+    expect((await Promise.all(bodies.map((b, i) => c.put("bkt", `c${i}`, b, SSE)))).map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    for (const [i, b] of bodies.entries()) expect(new Uint8Array(await (await c.get("bkt", `c${i}`)).arrayBuffer())).toEqual(b);
+    env.deps.sseChunks = undefined;
+  });
+
+  it("the frame pool lends a kept buffer of the asked size once, and keeps no view, detached buffer or excess", () => {
+    const frames = createFramePool(3 * 1024);
+    const a = new Uint8Array(1024), b = new Uint8Array(1024);
+    frames.give(a);
+    frames.give(a); // once
+    frames.give(b);
+    frames.give(new Uint8Array(2048)); // over the budget
+    frames.give(new Uint8Array(4096).subarray(0, 1024)); // a view
+    expect(frames.take(2048)).toBeUndefined();
+    expect(frames.take(1024)).toBe(a);
+    expect(frames.take(1024)).toBe(b);
+    expect(frames.take(1024)).toBeUndefined();
   });
 });
