@@ -13,24 +13,10 @@ import { createSqlMetaStore } from "../store/sql/meta-store.ts";
 import { createSqlKmsKeyStore } from "../sse/key-store.ts";
 import { rotateMasterKey } from "../sse/rotate.ts";
 import { createBunSqliteDriver } from "../runtime/bun/sqlite-driver.ts";
+import { dataDirArgs } from "./cli-args.ts";
 
 const USAGE = "usage: s3edge kms-rotate [--data DIR]   (S3EDGE_KMS_SECRET_KEY: the new master key; S3EDGE_KMS_OLD_SECRET_KEYS: the former ones)";
-const fail = (msg: string): never => {
-  console.error(`s3edge kms-rotate: ${msg}`);
-  process.exit(2);
-};
-
-const argv = process.argv.slice(2);
-if (argv.includes("--help") || argv.includes("-h")) {
-  console.log(USAGE);
-  process.exit(0);
-}
-let dataDir = process.env.S3EDGE_DATA_DIR ?? "./data";
-for (let i = 0; i < argv.length; i++) {
-  const [name, inline] = argv[i].split(/=(.*)/s, 2);
-  if (name === "--data") dataDir = inline ?? argv[++i] ?? fail("--data needs a value");
-  else fail(`unknown argument ${argv[i]}\n${USAGE}`);
-}
+const { dataDir, fail } = dataDirArgs("kms-rotate", USAGE);
 let config;
 try {
   config = configFromVars(process.env, { requireCredentials: false }).config;

@@ -9,25 +9,10 @@ import { join } from "node:path";
 import { createSqlMetaStore } from "../store/sql/meta-store.ts";
 import { upgradeObjectTables } from "../store/sql/table-layout.ts";
 import { createBunSqliteDriver } from "../runtime/bun/sqlite-driver.ts";
-import { splitFlag } from "./cli-args.ts";
+import { dataDirArgs } from "./cli-args.ts";
 
 const USAGE = "usage: s3edge upgrade-store [--data DIR]   (the server stopped)";
-const fail = (msg: string): never => {
-  console.error(`s3edge upgrade-store: ${msg}`);
-  process.exit(2);
-};
-
-const argv = process.argv.slice(2);
-if (argv.includes("--help") || argv.includes("-h")) {
-  console.log(USAGE);
-  process.exit(0);
-}
-let dataDir = process.env.S3EDGE_DATA_DIR ?? "./data";
-for (let i = 0; i < argv.length; i++) {
-  const [name, inline] = splitFlag(argv[i]);
-  if (name === "--data") dataDir = inline ?? argv[++i] ?? fail("--data needs a value");
-  else fail(`unknown argument ${argv[i]}\n${USAGE}`);
-}
+const { dataDir, fail } = dataDirArgs("upgrade-store", USAGE);
 const metaPath = join(dataDir, "meta.sqlite");
 if (!existsSync(metaPath)) fail(`no store in ${dataDir} (${metaPath} not found)`);
 
