@@ -63,7 +63,7 @@ export function createBunDeps(opts: {
 }): Deps & { close(): Promise<void> } {
   mkdirSync(opts.dataDir, { recursive: true });
   const fsync = opts.fsync !== false;
-  const driver = createBunSqliteDriver(join(opts.dataDir, "meta.sqlite"), { fsync, shared: !!opts.shared });
+  const driver = createBunSqliteDriver(join(opts.dataDir, "meta.sqlite"), { fsync, shared: !!opts.shared, checkpointThread: true });
   const clock = { now: () => Date.now() };
   // One process owns the store: what was recorded before this moment belongs to a gone one.
   const bootedAt = opts.shared?.bootedAt ?? clock.now();

@@ -3,6 +3,7 @@ import { open, stat, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { SqlDriver, SqlValue } from "../../store/sql/driver.ts";
 import { createGroupSync, fsyncVia, syncDir } from "./group-sync.ts";
+import { createWalCheckpointer } from "./wal-checkpointer.ts";
 
 export interface BunSqliteDriver extends SqlDriver {
   /**
@@ -18,7 +19,11 @@ export interface BunSqliteDriver extends SqlDriver {
  * (a commit survives a process crash, not a power cut). `syncWal` is the flush itself (tests
  * observe it); it gets the open WAL file.
  */
-export function createBunSqliteDriver(path: string, opts: { fsync?: boolean; syncWal?: (wal: FileHandle) => Promise<void>; shared?: boolean } = {}): BunSqliteDriver {
+export function createBunSqliteDriver(path: string, opts: {
+  fsync?: boolean; syncWal?: (wal: FileHandle) => Promise<void>; shared?: boolean;
+  /** WAL checkpoints in a thread of their own (wal-checkpointer.ts): the server; CLIs and tests leave it off. */
+  checkpointThread?: boolean;
+} = {}): BunSqliteDriver {
   const db = new Database(path, { create: true, strict: true });
   // First: another process (--workers) may hold a lock even for the journal-mode switch.
   db.exec("PRAGMA busy_timeout = 5000");
@@ -33,12 +38,16 @@ export function createBunSqliteDriver(path: string, opts: { fsync?: boolean; syn
   // copy), a plain one ~2, so it gains the most (bench/versioning.ts; per 6,000 PUTs: preads 84k →
   // 36k, fsyncs 88 → 28). Costs: a WAL file of up to ~16 MiB on disk, ~20 ms of WAL replay when
   // opening after a crash (~5 ms per 1000 pages), and each checkpoint, run inside the commit
-  // that crosses the mark, writes up to 4× as much at once.
+  // that crosses the mark, writes up to 4× as much at once — unless `checkpointThread` (the
+  // server) has copied the frames already, from a thread of its own (wal-checkpointer.ts).
   db.exec("PRAGMA wal_autocheckpoint = 4000");
   db.exec("PRAGMA foreign_keys = OFF");
   const wal = path !== ":memory:" && path !== "" && opts.fsync !== false ? walSync(path, opts.syncWal) : undefined;
   const dataVersion = db.query("PRAGMA data_version");
-  const wrote = wal ? () => wal.group.wrote() : () => {};
+  const file = path !== ":memory:" && path !== "";
+  const checkpointer = file && opts.checkpointThread ? createWalCheckpointer(path) : undefined;
+  const wrote = wal && checkpointer ? () => { wal.group.wrote(); checkpointer.wrote(); }
+    : wal ? () => wal.group.wrote() : checkpointer ? () => checkpointer.wrote() : () => {};
   return {
     exec: (sql) => { db.exec(sql); wrote(); },
     all: <T>(sql: string, params: SqlValue[] = []) => {
@@ -60,6 +69,7 @@ export function createBunSqliteDriver(path: string, opts: { fsync?: boolean; syn
     // Other processes commit to this file too (--workers, `shared`): their commits move it.
     dataVersion: opts.shared ? () => (dataVersion.get() as { data_version: number }).data_version : undefined,
     async close() {
+      await checkpointer?.close();
       await wal?.close();
       db.close();
     },

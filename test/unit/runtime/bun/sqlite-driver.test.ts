@@ -2,7 +2,7 @@
 // SQLite writes (the same inode), shared by commits in flight, and follows the WAL when its file
 // is replaced.
 import { afterAll, describe, expect, it } from "bun:test";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -94,5 +94,43 @@ describe("Bun SQLite driver: checkpoints", () => {
     const again = createBunSqliteDriver(path, { fsync: false });
     expect(again.all("SELECT count(*) AS n FROM t")[0]!.n).toBe(2000);
     await again.close();
+  });
+});
+
+describe("Bun SQLite driver: checkpoint thread", () => {
+  it("copies the WAL into the database file from its own thread, below SQLite's own mark", async () => {
+    const path = join(root, "thread.sqlite");
+    const db = createBunSqliteDriver(path, { fsync: false, checkpointThread: true });
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)");
+    const blob = new Uint8Array(3000).fill(2);
+    const before = statSync(path).size;
+    // ~2500 pages: below the automatic checkpoint's mark (4000), so only the thread copies them.
+    for (let i = 0; i < 2500; i++) db.run("INSERT INTO t (b) VALUES (?)", [blob]);
+    const deadline = Date.now() + 5000;
+    while (statSync(path).size < before + 500 * 4096 && Date.now() < deadline) await Bun.sleep(20);
+    expect(statSync(path).size).toBeGreaterThan(before + 500 * 4096);
+    // Writes go on while it works; all of them are there after a close and a reopen.
+    for (let i = 0; i < 1000; i++) db.run("INSERT INTO t (b) VALUES (?)", [blob]);
+    await db.close();
+    const again = createBunSqliteDriver(path, { fsync: false });
+    expect(again.all("SELECT count(*) AS n FROM t")[0]!.n).toBe(3500);
+    expect(again.all("PRAGMA integrity_check")[0]!.integrity_check).toBe("ok");
+    await again.close();
+  });
+
+  it("starts its thread only once the connection has written a few hundred times", async () => {
+    const path = join(root, "little.sqlite");
+    const db = createBunSqliteDriver(path, { fsync: false, checkpointThread: true });
+    db.exec("CREATE TABLE t (x INTEGER)");
+    const threads = () => readdirSync("/proc/self/task").length;
+    const before = threads();
+    for (let i = 0; i < 100; i++) db.run("INSERT INTO t VALUES (?)", [i]);
+    await Bun.sleep(50);
+    expect(threads()).toBe(before);
+    for (let i = 0; i < 400; i++) db.run("INSERT INTO t VALUES (?)", [i]);
+    const deadline = Date.now() + 5000;
+    while (threads() === before && Date.now() < deadline) await Bun.sleep(10);
+    expect(threads()).toBeGreaterThan(before);
+    await db.close();
   });
 });
