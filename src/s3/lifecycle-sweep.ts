@@ -20,7 +20,7 @@ import {
   dueAbort, dueExpiration, dueMarkerRemoval, dueNoncurrent, LIFECYCLE_CONFIG, listingPrefixes, needsTags, type LifecycleRule,
 } from "./lifecycle-rules.ts";
 
-export type SweepDeps = Pick<Deps, "meta" | "targets" | "config" | "log">;
+export type SweepDeps = Pick<Deps, "meta" | "targets" | "config" | "log"> & Partial<Pick<Deps, "notifyStats">>;
 
 export interface SweepResult {
   /** Buckets with a lifecycle configuration that were swept. */
@@ -129,6 +129,8 @@ async function remove(
   const events = await removalEvents(p, key, change, marker);
   const r = await p.deps.meta.deleteObject(p.bucket, key, events, cond, version);
   p.spend();
+  // Committed with the removal: counted as triggered, as a request's events are (/metrics).
+  if (r.ok && events.length) p.deps.notifyStats?.triggered(events.map((e) => e.target));
   if (!r.ok && r.reason === "SlowDown") p.deps.log.warn("lifecycle: a notification target's queue is full; expiry retried next pass", { bucket: p.bucket, key });
   return r.ok;
 }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "bun:test";
 import { sweepLifecycle } from "../../../src/s3/lifecycle-sweep.ts";
 import { targetsFromEnv } from "../../../src/events/targets.ts";
+import { createTargetStats } from "../../../src/events/targets-stats.ts";
 import { md5B64, withBucket } from "../helpers/s3.ts";
 
 const DAY = 86_400_000;
@@ -202,6 +203,23 @@ describe("lifecycle events", () => {
     const rows = await b.env.deps.meta.leaseEvents({ now: at, leaseMs: 1, limit: 10 });
     await b.env.deps.meta.settleEvents("bkt", { done: rows.map((r) => r.id) });
     expect(await sweepLifecycle(b.env.deps, { now: at })).toMatchObject({ expired: 1 });
+  });
+
+  it("an expiry's events count as triggered (/metrics) and wake the delivery, as a request's do", async () => {
+    const { c, env } = await setup(rule("r", "<Filter/>", "<Expiration><Days>1</Days></Expiration>"), { notify: ["s3:ObjectRemoved:*"] });
+    expect((await c.put("bkt", "k", "x")).status).toBe(200);
+    expect((await c.put("bkt", "keep", "x")).status).toBe(200);
+    const stats = createTargetStats();
+    const heard: string[][] = [];
+    stats.onTriggered((t) => heard.push([...t]));
+    // "keep" changed since the listing (another ETag): its removal does not happen, nor count.
+    const realList = env.deps.meta.listObjects.bind(env.deps.meta);
+    const meta = Object.create(env.deps.meta, { listObjects: { value: async (...a: Parameters<typeof realList>) => {
+      const page = await realList(...a);
+      return page.map((o) => (o.key === "keep" ? { ...o, etag: '"stale"' } : o));
+    } } });
+    expect(await sweepLifecycle({ ...env.deps, meta, notifyStats: stats }, { now: T0 + 5 * DAY })).toMatchObject({ expired: 1 });
+    expect(heard).toEqual([["t:webhook"]]);
   });
 
   it("a rule naming only s3:LifecycleExpiration:* gets AWS's name", async () => {
