@@ -9,6 +9,9 @@ import { openChunk, sealChunk, sealedAddress } from "./crypto.ts";
 /** What opening a stored chunk found. */
 export type Opened = { plain: Uint8Array } | { problem: "corrupt" | "not decryptable" };
 
+/** What opening a chunk read from its blob's stream found (ChunkCrypto.openStream). */
+export type OpenedStream = Opened | { problem: "truncated" | "too long" | "unreadable" };
+
 export interface ChunkCrypto {
   /**
    * prefix ‖ AES-256-GCM(plain) ‖ tag under `root`: convergent (the prefix a keyed hash of the
@@ -36,6 +39,16 @@ export interface ChunkCrypto {
    */
   sealInSteps?(root: Uint8Array, frame: Uint8Array, convergent: boolean, sha256: Uint8Array | undefined,
     write: (piece: Uint8Array) => void | Promise<void>): Promise<string>;
+  /**
+   * open, for a sealed chunk of `size` bytes that `read` streams: `read` asks the blob store for
+   * it with `into`, a buffer of `size` the runtime keeps (BlobStore.get's hint), and throws when
+   * the blob is missing or of another size; its pieces are copied there unless they are views of
+   * it already. Bun keeps the opened chunks' buffers, and the HTTP/1.1 server gives each back
+   * once the socket took it (src/runtime/bun/read-buffers.ts), where a fresh 8 MiB per chunk
+   * costs its page faults. The same checks as open, in the same order: the chunk is whole, then
+   * its address, then the GCM tag; no plaintext before all three.
+   */
+  openStream?(root: Uint8Array, size: number, address: string, read: (into: Uint8Array) => Promise<ReadableStream<Uint8Array>>): Promise<OpenedStream>;
   /** Chunk buffers lent to the writes that seal with this (ingest.ts), where the runtime keeps some. */
   frames?: FramePool;
 }

@@ -2,8 +2,9 @@
 // sealed blob is read whole, checked against its content address (its prefix ‖ tag, or the
 // SHA-256 of chunks sealed before that rule: a blob swapped for another of the same bucket would
 // otherwise open), opened (the GCM tag verifies the ciphertext), and the range's part of it
-// passed on. A damaged chunk errors the stream, which the HTTP layer turns into a reset
-// (object-body.ts), and is logged once.
+// passed on; no byte of a chunk before its tag verified it. Where the runtime reads the blob into
+// a buffer it reuses (ChunkCrypto.openStream, Bun), it does. A damaged chunk errors the stream,
+// which the HTTP layer turns into a reset (object-body.ts), and is logged once.
 import { S3Error } from "../xml/errors.ts";
 import type { Deps } from "../deps.ts";
 import type { ChunkRef, ObjectRecord } from "../store/types.ts";
@@ -21,15 +22,28 @@ function damaged(deps: ReadDeps, obj: Sealed, c: ChunkRef, problem: string): S3E
 
 /** The plaintext of one sealed chunk. */
 export async function openStoredChunk(deps: ReadDeps, obj: Sealed, root: Uint8Array, c: ChunkRef): Promise<Uint8Array> {
+  const size = c.size + SEAL_OVERHEAD;
+  const cc = chunkCrypto(deps);
+  if (cc.openStream) {
+    const opened = await cc.openStream(root, size, c.hash, async (into) => {
+      // By range, with the runtime's buffer: a store may read the blob straight into it (Bun's fs-blob-store.ts).
+      const got = await deps.blobs.get(c.blob, { range: { offset: 0, length: size }, into });
+      if (!got) throw damaged(deps, obj, c, "missing");
+      if (got.size !== size) { got.body.cancel().catch(() => {}); throw damaged(deps, obj, c, got.size < size ? "truncated" : "too long"); }
+      return got.body;
+    });
+    if ("problem" in opened) throw damaged(deps, obj, c, opened.problem);
+    if (opened.plain.length !== c.size) throw damaged(deps, obj, c, "not decryptable");
+    return opened.plain;
+  }
   const got = await deps.blobs.get(c.blob);
   if (!got) throw damaged(deps, obj, c, "missing");
-  const size = c.size + SEAL_OVERHEAD;
   if (got.size !== size) { got.body.cancel().catch(() => {}); throw damaged(deps, obj, c, got.size < size ? "truncated" : "too long"); }
   // Read whole by the runtime (half the CPU of copying its pieces together here); the size was checked above and the length is checked again.
   const sealed = await new Response(got.body).arrayBuffer().then((b) => new Uint8Array(b), () => { throw damaged(deps, obj, c, "unreadable"); });
   if (sealed.length !== size) throw damaged(deps, obj, c, sealed.length < size ? "truncated" : "too long");
   // The address check and the GCM tag, off-thread where the runtime can (chunks.ts).
-  const opened = await chunkCrypto(deps).open(root, sealed, c.hash);
+  const opened = await cc.open(root, sealed, c.hash);
   if ("problem" in opened) throw damaged(deps, obj, c, opened.problem);
   if (opened.plain.length !== c.size) throw damaged(deps, obj, c, "not decryptable");
   return opened.plain;

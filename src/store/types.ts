@@ -13,8 +13,11 @@ export interface BlobStore {
    * `crc32`: a store that records each blob's CRC-32 (zlib's polynomial) at put may return it
    * with a read of the whole blob, for a reader to check the bytes against instead of a
    * chunk's SHA-256 (fs-blob-store.ts). A store the gateway does not trust (S3) returns none.
+   * `into` (with a range, at least its length): a buffer the store may read the bytes into, its
+   * body then yielding views of it; the caller reads nothing else there until the body ends.
+   * Any store may ignore it (an SSE GET's chunk, src/runtime/bun/sse-pool.ts openStream).
    */
-  get(key: string, opts?: { range?: BlobRange }): Promise<{ body: ReadableStream<Uint8Array>; size: number; crc32?: number } | null>;
+  get(key: string, opts?: { range?: BlobRange; into?: Uint8Array }): Promise<{ body: ReadableStream<Uint8Array>; size: number; crc32?: number } | null>;
   head(key: string): Promise<{ size: number } | null>;
   delete(keys: string[]): Promise<void>;
   list(opts?: { prefix?: string; cursor?: string; limit?: number }): Promise<{ keys: string[]; cursor?: string }>;

@@ -115,6 +115,34 @@ function fileStream(path: string, offset: number, length: number, bufs: ReadBuff
   }, { highWaterMark: 0 });
 }
 
+/**
+ * The same, read straight into the caller's buffer (BlobStore.get's `into`) in as few reads as the
+ * kernel takes, answered as one view of it: no copy out of lent pieces, and no read per 256 KiB
+ * (bench/sse.ts GET: ~0.2 against ~0.55 ms/MiB for fileStream plus a copy).
+ */
+function fileInto(path: string, offset: number, length: number, into: Uint8Array): ReadableStream<Uint8Array> {
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(c) {
+      const fh = await open(path, "r");
+      let at = 0;
+      try {
+        while (at < length && !cancelled) {
+          const { bytesRead } = await fh.read(into, at, length - at, offset + at);
+          if (bytesRead === 0) break; // ends short: the reader sees it
+          at += bytesRead;
+        }
+      } finally {
+        await fh.close().catch(() => {});
+      }
+      if (cancelled) return;
+      if (at) c.enqueue(into.subarray(0, at));
+      c.close();
+    },
+    cancel() { cancelled = true; },
+  }, { highWaterMark: 0 });
+}
+
 export interface FsBlobStore extends BlobStore {
   /**
    * Deletes temp files last written before `before` (ms) that no put of this process is
@@ -250,7 +278,8 @@ export function createFsBlobStore(root: string, opts: { fsync?: boolean } = {}):
       // A ranged read (object-body's GET, which names every slice it reads, whole chunks too) comes
       // in lent buffers the HTTP server gives back; one without (SSE's arrayBuffer(), scrub, copies)
       // keeps Bun's file stream, which Response.arrayBuffer() reads natively at half the CPU.
-      const body = r ? fileStream(path, r.offset, r.length, readBufs) : f.stream();
+      const into = r && opts?.into && opts.into.length >= r.length ? opts.into : undefined;
+      const body = into ? fileInto(path, r!.offset, r!.length, into) : r ? fileStream(path, r.offset, r.length, readBufs) : f.stream();
       const whole = !r || r.length >= size;
       return whole && sum && sum.size === size ? { body, size, crc32: sum.crc } : { body, size };
     },

@@ -173,6 +173,39 @@ describe("fs BlobStore, ranged reads in lent buffers", () => {
   });
 });
 
+describe("fs BlobStore, ranged reads into the caller's buffer (get's into)", () => {
+  it("reads the range straight into it, answered as one view of it; stops at the end of the file; closes it", async () => {
+    const dir = join(root, "into");
+    const blobs = createFsBlobStore(dir, { fsync: false });
+    const data = randomBytes(MiB + 5, 11);
+    await blobs.put("into", data, { size: data.length });
+    const before = readdirSync("/proc/self/fd").length;
+    for (const [offset, length] of [[0, data.length], [3, 300_000], [MiB, 100]] as const) {
+      const into = new Uint8Array(length + 7).fill(0xee);
+      const got = await blobs.get("into", { range: { offset, length }, into });
+      expect(got!.size).toBe(data.length);
+      const pieces: Uint8Array[] = [];
+      for await (const v of got!.body as unknown as AsyncIterable<Uint8Array>) pieces.push(v);
+      expect(pieces.length).toBe(1);
+      expect(pieces[0]!.buffer).toBe(into.buffer);
+      expect(pieces[0]!.byteOffset).toBe(0);
+      expect(pieces[0]).toEqual(data.subarray(offset, offset + length));
+      expect(into[length]).toBe(0xee); // nothing past the range
+    }
+    // Past the end: what there is (the reader sees it short).
+    const into = new Uint8Array(100);
+    const got = await blobs.get("into", { range: { offset: data.length - 10, length: 100 }, into });
+    expect(new Uint8Array(await new Response(got!.body).arrayBuffer())).toEqual(data.subarray(data.length - 10));
+    // A buffer shorter than the range is not used: lent pieces as before.
+    const small = await blobs.get("into", { range: { offset: 0, length: 300_000 }, into: new Uint8Array(10) });
+    const pieces: Uint8Array[] = [];
+    for await (const v of small!.body as unknown as AsyncIterable<Uint8Array>) pieces.push(v.slice());
+    expect(pieces.length).toBe(2);
+    expect(Buffer.concat(pieces)).toEqual(Buffer.from(data.subarray(0, 300_000)));
+    expect(readdirSync("/proc/self/fd").length).toBe(before);
+  });
+});
+
 describe("fs BlobStore, temp files left by a crash", () => {
   it("sweepTemp deletes temp files older than the cutoff and keeps newer ones", async () => {
     const dir = join(root, "sweep");

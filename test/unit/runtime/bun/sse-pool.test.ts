@@ -9,6 +9,13 @@ import { bunHasher } from "../../../../src/runtime/bun/hasher.ts";
 import { bunAesGcm } from "../../../../src/runtime/bun/aes-gcm.ts";
 import { webAesGcm } from "../../../../src/sse/crypto.ts";
 import { withBucket } from "../../helpers/s3.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createFsBlobStore } from "../../../../src/runtime/bun/fs-blob-store.ts";
+import { giveBack } from "../../../../src/runtime/bun/read-buffers.ts";
+import { openStoredChunk, sealedStream } from "../../../../src/sse/read.ts";
+import { createMemoryBlobStore } from "../../../../src/store/memory/blob-store.ts";
 
 const root = new Uint8Array(32).fill(7);
 const inline = inlineChunkCrypto({ hasher: bunHasher, aesGcm: bunAesGcm });
@@ -178,5 +185,88 @@ describe("the pool behind the app (Deps.sseChunks)", () => {
     expect(frames.take(1024)).toBe(a);
     expect(frames.take(1024)).toBe(b);
     expect(frames.take(1024)).toBeUndefined();
+  });
+});
+
+describe("openStream: an SSE GET's chunks on Bun (read into kept buffers, opened in a worker)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "s3edge-sse-open-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const blobs = createFsBlobStore(dir, { fsync: false });
+  const errors: string[] = [];
+  const deps = { blobs, hasher: bunHasher, aesGcm: bunAesGcm, sseChunks: pool, log: { info() {}, warn() {}, error: (m: string) => { errors.push(m); } } };
+  const obj = { manifest: [], size: 0, bucket: "b", key: "k" };
+  const flip = (b: Uint8Array, i: number) => { const c = b.slice(); c[i] ^= 1; return c; };
+  const store = async (name: string, plain: Uint8Array) => {
+    const sealed = await inline.seal(root, plain.slice(), true);
+    await blobs.put(name, sealed, { size: sealed.length });
+    return { sealed, ref: { hash: sealedAddress(sealed)!, blob: name, size: plain.length } };
+  };
+
+  it("opens new and old-scheme addresses; a tampered, swapped, cut or missing blob is refused and logged, no plaintext answered", async () => {
+    const plain = chunk(300 * 1024, 40);
+    const { sealed, ref } = await store("good", plain);
+    expect(await openStoredChunk(deps, obj, root, ref)).toEqual(plain);
+    expect(await openStoredChunk(deps, obj, root, { ...ref, hash: hex(sealed) })).toEqual(plain); // addressed by the former rule
+    await blobs.put("ct", flip(sealed, 16 + 1000), { size: sealed.length });
+    await blobs.put("prefix", flip(sealed, 3), { size: sealed.length });
+    await blobs.put("tag", flip(sealed, sealed.length - 1), { size: sealed.length });
+    await blobs.put("cut", sealed.subarray(0, sealed.length - 1), { size: sealed.length - 1 });
+    const other = await store("other", chunk(300 * 1024, 41));
+    errors.length = 0;
+    await expect(openStoredChunk(deps, obj, root, { ...ref, blob: "ct" })).rejects.toThrow("not decryptable");
+    await expect(openStoredChunk(deps, obj, root, { ...ref, blob: "prefix" })).rejects.toThrow("corrupt");
+    await expect(openStoredChunk(deps, obj, root, { ...ref, blob: "tag" })).rejects.toThrow("corrupt");
+    await expect(openStoredChunk(deps, obj, root, { ...ref, blob: other.ref.blob })).rejects.toThrow("corrupt");
+    await expect(openStoredChunk(deps, obj, root, { ...ref, blob: "cut" })).rejects.toThrow("truncated");
+    await expect(openStoredChunk(deps, obj, root, { ...ref, blob: "gone" })).rejects.toThrow("missing");
+    await expect(openStoredChunk(deps, obj, new Uint8Array(32).fill(9), ref)).rejects.toThrow("not decryptable"); // another key
+    expect(errors).toEqual(["not decryptable", "corrupt", "corrupt", "corrupt", "truncated", "missing", "not decryptable"].map((p) => `encrypted object data ${p}`));
+    // A small chunk (opened on this thread) and a store that ignores `into` (pieces copied) open the same.
+    const small = chunk(500, 42);
+    const s = await store("small", small);
+    expect(await openStoredChunk(deps, obj, root, s.ref)).toEqual(small);
+    const mem = createMemoryBlobStore();
+    await mem.put("good", sealed, { size: sealed.length });
+    expect(await openStoredChunk({ ...deps, blobs: mem }, obj, root, ref)).toEqual(plain);
+  });
+
+  it("an opened chunk's buffer is lent again only once given back (as the socket does), never while a stream holds it", async () => {
+    const a = chunk(200 * 1024, 43), b = chunk(200 * 1024, 44);
+    const [ra, rb] = [await store("a", a), await store("b", b)];
+    const pa = await openStoredChunk(deps, obj, root, ra.ref);
+    const pb = await openStoredChunk(deps, obj, root, rb.ref);
+    expect(pa.buffer).not.toBe(pb.buffer);
+    expect(pa).toEqual(a); // b opened meanwhile: a is untouched
+    expect(pa.buffer.byteLength).toBeGreaterThan(0); // still a's: not lent to b's read
+    giveBack(pa);
+    const again = await openStoredChunk(deps, obj, root, rb.ref);
+    expect(pa.buffer.byteLength).toBe(0); // lent to this read, gone to the worker with it
+    expect(again).toEqual(b);
+    expect(pb).toEqual(b);
+  });
+
+  it("concurrent streams of multi-chunk objects, whole and by range across chunk boundaries, each read their own bytes while their pieces are given back", async () => {
+    const size = 100 * 1024;
+    const objects = await Promise.all(Array.from({ length: 4 }, async (_, i) => {
+      const data = chunk(size * 3 + 777, 50 + i);
+      const manifest = [];
+      for (let o = 0, k = 0; o < data.length; o += size, k++) manifest.push((await store(`o${i}-${k}`, data.subarray(o, o + size))).ref);
+      return { data, rec: { manifest, size: data.length, bucket: "b", key: `o${i}` } };
+    }));
+    const ranges = [undefined, { start: size - 5, end: size + 5 }, { start: 1, end: 2 * size + 100 }, { start: 3 * size, end: 3 * size + 776 }];
+    const read = async (i: number, r: { start: number; end: number } | undefined) => {
+      const reader = sealedStream(deps, objects[i]!.rec, root, r).getReader();
+      const got: Uint8Array[] = [];
+      for (;;) {
+        const x = await reader.read();
+        if (x.done) break;
+        got.push(x.value.slice());
+        await Bun.sleep(0); // the other streams open their chunks meanwhile
+        giveBack(x.value); // as the HTTP/1.1 server does once the socket took it
+      }
+      const want = objects[i]!.data.subarray(r?.start ?? 0, r ? r.end + 1 : undefined);
+      expect(Buffer.concat(got)).toEqual(Buffer.from(want));
+    };
+    for (let round = 0; round < 3; round++) await Promise.all(objects.flatMap((_, i) => ranges.map((r) => read(i, r))));
   });
 });
