@@ -3,11 +3,12 @@
 // it), with p50/p99 commit→delivery latency and PUT ops/s with and without a matching
 // configuration, in one run on Bun.
 //
-//   bun bench/notify.ts [--events 5000] [--concurrency 16] [--rounds 3] [--prof DIR]
+//   bun bench/notify.ts [--events 5000] [--concurrency 16] [--rounds 3] [--prof DIR] [--only plain|notified]
 //
 // The gateway's CPU per PUT (from /proc, so other load on the machine does not skew it), all
 // threads and its JS thread alone, is printed beside the wall-clock rates; --prof writes its
-// CPU profile (markdown) to DIR.
+// CPU profile (markdown) to DIR. --only runs the rounds of one kind (and the warm-up), so that a
+// profile (or counters in the gateway) see mostly that phase; the ratios are then NaN.
 //
 // Goal (issue 14): ≥ 5,000 events/s, p99 < 100 ms, PUT ops/s with a configuration ≥ 0.9× without.
 import { AwsClient } from "aws4fetch";
@@ -22,6 +23,9 @@ const arg = (name: string, d: number) => {
 const N = arg("events", 5000);
 const profIdx = process.argv.indexOf("--prof");
 const PROF = profIdx > 0 ? resolve(process.argv[profIdx + 1]) : undefined;
+const onlyIdx = process.argv.indexOf("--only");
+const ONLY = onlyIdx > 0 ? process.argv[onlyIdx + 1] : undefined;
+if (ONLY !== undefined && ONLY !== "plain" && ONLY !== "notified") throw new Error("--only plain|notified");
 const C = arg("concurrency", 16);
 const ROUNDS = Math.max(1, arg("rounds", 3));
 const ROOT = resolve(import.meta.dir, "..");
@@ -130,7 +134,9 @@ try {
       // The gateway's CPU for a notified PUT and its delivery (until the last one arrived).
       return { ...n, cpuMsPerPut: (cpuMs() - c1) / N, mainMsPerPut: (cpuMs(true) - m1) / N, eventsPerSec: mine.length / ((Math.max(...mine) - n.t0) / 1000) };
     };
-    const [p, n] = r % 2 === 0 ? [await runPlain(), await runNotified()] : await (async () => { const n = await runNotified(); return [await runPlain(), n] as const; })();
+    const skipped = { seconds: NaN, t0: NaN, cpuMsPerPut: NaN, mainMsPerPut: NaN, eventsPerSec: NaN };
+    const [p, n] = ONLY === "plain" ? [await runPlain(), skipped] : ONLY === "notified" ? [skipped, await runNotified()]
+      : r % 2 === 0 ? [await runPlain(), await runNotified()] : await (async () => { const n = await runNotified(); return [await runPlain(), n] as const; })();
     rounds.push({
       plain: p.seconds, notified: n.seconds, cpuPlain: p.cpuMsPerPut, cpuNotified: n.cpuMsPerPut,
       mainPlain: p.mainMsPerPut, mainNotified: n.mainMsPerPut, eventsPerSec: n.eventsPerSec,
@@ -146,13 +152,14 @@ try {
   const fromStart = [...started].filter(([id]) => arrivals.has(id)).map(([id, t]) => arrivals.get(id)! - t).sort((a, b) => a - b);
   const eventsRate = median(rounds.map((x) => x.eventsPerSec));
   // 3. Drain: PUTs while the receiver refuses, then how fast the backlog goes out once it answers.
+  // (Not with --only: a profile of one phase.)
   const deliveredBefore = arrivals.size;
-  failing = true;
+  failing = ONLY === undefined;
   // The PUT path's own cost with a configuration (record, outbox row): delivery backs off meanwhile.
-  const down = await puts("notified");
+  const down = ONLY ? { cpuMsPerPut: NaN, mainMsPerPut: NaN } : await puts("notified");
   failing = false;
   const drainDeadline = performance.now() + 180_000;
-  while (arrivals.size < deliveredBefore + N && performance.now() < drainDeadline) await Bun.sleep(20);
+  while (!ONLY && arrivals.size < deliveredBefore + N && performance.now() < drainDeadline) await Bun.sleep(20);
   const drained = [...arrivals.values()].slice(deliveredBefore);
   const drainRate = drained.length / ((Math.max(...drained) - Math.min(...drained)) / 1000);
   console.log(JSON.stringify({

@@ -12,6 +12,7 @@ import { publishToListeners } from "./listen-publish.ts";
 const SYNC_PUSH_MS = 5000;
 
 export function eventSource(ctx: ReqCtx): EventSource {
+  let amz: [string, string][] | undefined;
   return {
     principalId: ctx.principal.kind === "anonymous" ? "" : ctx.principal.accessKey,
     requestId: ctx.requestId,
@@ -20,7 +21,8 @@ export function eventSource(ctx: ReqCtx): EventSource {
     endpoint: ctx.url.origin,
     region: ctx.deps.config.region,
     clock: ctx.deps.clock,
-    amzHeaders: [...ctx.headers].filter(([k]) => k.startsWith("x-amz-") && !SECRET_HEADERS.test(k)),
+    // Copied when first read: only Ceph's records (topics) list them.
+    get amzHeaders() { return (amz ??= [...ctx.headers].filter(([k]) => k.startsWith("x-amz-") && !SECRET_HEADERS.test(k))); },
   };
 }
 

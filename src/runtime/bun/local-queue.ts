@@ -2,12 +2,19 @@
 // (a target's oldest rows leased, then deleted or released; see events/deliver.ts for the
 // order and retry rules). The loop runs on the main event loop, since delivery is network
 // I/O, not CPU. Each target has at most one batch in flight, and a slow target does not hold
-// up the others: a new pass starts as soon as a commit or a settled batch says one is due.
+// up the others: a new pass starts as soon as a commit or a settled batch says one is due (for a
+// target whose batch just settled, no sooner than MIN_PASS_MS after its previous lease).
 import type { MetaStore } from "../../store/types.ts";
 import { HTTP_CONCURRENCY, startOutboxPass, type DeliverSource } from "../../events/deliver.ts";
 
 /** How long an after-commit wake-up waits for more commits to lease with (p99 budget: 100 ms). */
 const COALESCE_MS = 5;
+/**
+ * The least time from one lease of a busy target to the next: a batch that settles sooner waits
+ * the rest, so that under a steady stream each lease and settle (two commits) carries more
+ * events, not one batch per round trip of the receiver. Adds at most this to a delivery.
+ */
+const MIN_PASS_MS = 10;
 /** Messages leased per pass (all targets). */
 const LEASE_LIMIT = 100;
 
@@ -27,6 +34,8 @@ export function startLocalQueue(
   // kept for the next wait.
   let woken = false;
   let soon: ReturnType<typeof setTimeout> | undefined;
+  let later: ReturnType<typeof setTimeout> | undefined;
+  const wakeNow = () => { clearTimeout(later); later = undefined; woken = true; wake?.(); };
   /** Targets with events committed since the last lease that could include them. */
   const more = new Set<string>();
   const stopWaking = d.stats?.onTriggered((targets) => {
@@ -46,6 +55,7 @@ export function startLocalQueue(
       try {
         // What was committed so far for a target without a batch in flight is in this lease.
         for (const t of [...more]) if (!busy.has(t)) more.delete(t);
+        const began = Date.now();
         const pass = await startOutboxPass(meta, d, { leaseMs: opts.leaseMs, limit: LEASE_LIMIT });
         leased = pass.leased;
         if (leased > 0) {
@@ -61,8 +71,9 @@ export function startLocalQueue(
             // lease again, even if this settled while the loop was between a pass and its wait.
             // Otherwise nothing new is known to wait, and the poll covers other producers.
             if (pass.leased >= LEASE_LIMIT || pass.targets.some((t) => more.has(t))) {
-              woken = true;
-              wake?.();
+              const rest = pass.leased >= LEASE_LIMIT || !running ? 0 : began + MIN_PASS_MS - Date.now();
+              if (rest <= 0) wakeNow();
+              else if (later === undefined) later = setTimeout(wakeNow, rest);
             }
           });
           inflight.add(p);
@@ -70,10 +81,12 @@ export function startLocalQueue(
       } catch (e) {
         failed(e);
       }
-      // Something was leased: lease again at once (other targets may be due). Otherwise wait for a
-      // wake-up (a commit, or a settled batch whose target has more) or the poll interval (other
-      // producers: lifecycle, other processes; backoffs ending; rows a short lease released).
-      if (leased > 0 || !running) continue;
+      // A full lease: lease again at once (other targets may be due). One with room visited every
+      // due target (each leased from, or busy), so a second lease now would find nothing: it was
+      // one empty write transaction per batch. Otherwise wait for a wake-up (a commit, or a
+      // settled batch whose target has more) or the poll interval (other producers: lifecycle,
+      // other processes; backoffs ending; rows a short lease released).
+      if (leased >= LEASE_LIMIT || !running) continue;
       if (woken) { woken = false; continue; }
       let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((r) => { wake = r; timer = setTimeout(r, pollMs); });
@@ -88,6 +101,7 @@ export function startLocalQueue(
       running = false;
       stopWaking?.();
       clearTimeout(soon);
+      clearTimeout(later);
       wake?.();
       await loop;
     },
