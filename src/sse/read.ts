@@ -10,7 +10,7 @@ import type { Deps } from "../deps.ts";
 import type { ChunkRef, ObjectRecord } from "../store/types.ts";
 import { manifestSlices, type ByteRange } from "../s3/object-body.ts";
 import { SEAL_OVERHEAD } from "./crypto.ts";
-import { chunkCrypto } from "./chunks.ts";
+import { chunkCrypto, type OpenedStream } from "./chunks.ts";
 
 type ReadDeps = Pick<Deps, "blobs" | "hasher" | "log" | "aesGcm" | "sseChunks">;
 type Sealed = Pick<ObjectRecord, "manifest" | "size"> & Partial<Pick<ObjectRecord, "bucket" | "key">>;
@@ -24,26 +24,24 @@ function damaged(deps: ReadDeps, obj: Sealed, c: ChunkRef, problem: string): S3E
 export async function openStoredChunk(deps: ReadDeps, obj: Sealed, root: Uint8Array, c: ChunkRef): Promise<Uint8Array> {
   const size = c.size + SEAL_OVERHEAD;
   const cc = chunkCrypto(deps);
+  /** The blob's body, once it is there with the sealed size; `into` asks for it by range, into the runtime's buffer. */
+  const body = async (into?: Uint8Array) => {
+    const got = await deps.blobs.get(c.blob, into ? { range: { offset: 0, length: size }, into } : undefined);
+    if (!got) throw damaged(deps, obj, c, "missing");
+    if (got.size !== size) { got.body.cancel().catch(() => {}); throw damaged(deps, obj, c, got.size < size ? "truncated" : "too long"); }
+    return got.body;
+  };
+  let opened: OpenedStream;
   if (cc.openStream) {
-    const opened = await cc.openStream(root, size, c.hash, async (into) => {
-      // By range, with the runtime's buffer: a store may read the blob straight into it (Bun's fs-blob-store.ts).
-      const got = await deps.blobs.get(c.blob, { range: { offset: 0, length: size }, into });
-      if (!got) throw damaged(deps, obj, c, "missing");
-      if (got.size !== size) { got.body.cancel().catch(() => {}); throw damaged(deps, obj, c, got.size < size ? "truncated" : "too long"); }
-      return got.body;
-    });
-    if ("problem" in opened) throw damaged(deps, obj, c, opened.problem);
-    if (opened.plain.length !== c.size) throw damaged(deps, obj, c, "not decryptable");
-    return opened.plain;
+    // A store may read the blob straight into the runtime's kept buffer (Bun's fs-blob-store.ts).
+    opened = await cc.openStream(root, size, c.hash, body);
+  } else {
+    // Read whole by the runtime (half the CPU of copying its pieces together here); the size was checked above and the length is checked again.
+    const sealed = await new Response(await body()).arrayBuffer().then((b) => new Uint8Array(b), () => { throw damaged(deps, obj, c, "unreadable"); });
+    if (sealed.length !== size) throw damaged(deps, obj, c, sealed.length < size ? "truncated" : "too long");
+    // The address check and the GCM tag, off-thread where the runtime can (chunks.ts).
+    opened = await cc.open(root, sealed, c.hash);
   }
-  const got = await deps.blobs.get(c.blob);
-  if (!got) throw damaged(deps, obj, c, "missing");
-  if (got.size !== size) { got.body.cancel().catch(() => {}); throw damaged(deps, obj, c, got.size < size ? "truncated" : "too long"); }
-  // Read whole by the runtime (half the CPU of copying its pieces together here); the size was checked above and the length is checked again.
-  const sealed = await new Response(got.body).arrayBuffer().then((b) => new Uint8Array(b), () => { throw damaged(deps, obj, c, "unreadable"); });
-  if (sealed.length !== size) throw damaged(deps, obj, c, sealed.length < size ? "truncated" : "too long");
-  // The address check and the GCM tag, off-thread where the runtime can (chunks.ts).
-  const opened = await cc.open(root, sealed, c.hash);
   if ("problem" in opened) throw damaged(deps, obj, c, opened.problem);
   if (opened.plain.length !== c.size) throw damaged(deps, obj, c, "not decryptable");
   return opened.plain;

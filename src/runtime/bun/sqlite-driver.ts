@@ -42,12 +42,12 @@ export function createBunSqliteDriver(path: string, opts: {
   // server) has copied the frames already, from a thread of its own (wal-checkpointer.ts).
   db.exec("PRAGMA wal_autocheckpoint = 4000");
   db.exec("PRAGMA foreign_keys = OFF");
-  const wal = path !== ":memory:" && path !== "" && opts.fsync !== false ? walSync(path, opts.syncWal) : undefined;
-  const dataVersion = db.query("PRAGMA data_version");
   const file = path !== ":memory:" && path !== "";
+  const wal = file && opts.fsync !== false ? walSync(path, opts.syncWal) : undefined;
   const checkpointer = file && opts.checkpointThread ? createWalCheckpointer(path) : undefined;
-  const wrote = wal && checkpointer ? () => { wal.group.wrote(); checkpointer.wrote(); }
-    : wal ? () => wal.group.wrote() : checkpointer ? () => checkpointer.wrote() : () => {};
+  const dataVersion = db.query("PRAGMA data_version");
+  // Each write counts toward the group's next flush and the checkpoint thread's next pass.
+  const wrote = () => { wal?.group.wrote(); checkpointer?.wrote(); };
   return {
     exec: (sql) => { db.exec(sql); wrote(); },
     all: <T>(sql: string, params: SqlValue[] = []) => {

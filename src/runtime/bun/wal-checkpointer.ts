@@ -35,11 +35,9 @@ export function createWalCheckpointer(path: string): WalCheckpointer {
     (worker as unknown as { unref(): void }).unref(); // never keeps the process alive
     worker.postMessage({ path, writes, everyMs: EVERY_MS, minWrites: MIN_WRITES, idleMs: IDLE_MS });
   };
-  let n = 0;
   return {
     wrote() {
-      Atomics.add(writes, 0, 1);
-      if (++n === START_AFTER && !closed) start();
+      if (Atomics.add(writes, 0, 1) === START_AFTER - 1 && !worker && !closed) start();
     },
     async close() {
       closed = true;
