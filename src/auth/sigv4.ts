@@ -1,5 +1,5 @@
 // SigV4 building blocks (garage signature/payload.rs; hono utils/crypto.ts): strings in, strings out.
-import { hmac, sha256Hex, toHex } from "../util/hash.ts";
+import { hmac, hmacHex, sha256Hex } from "../util/hash.ts";
 import { latin1Bytes } from "../http/header-bytes.ts";
 
 export const ALGORITHM = "AWS4-HMAC-SHA256";
@@ -75,6 +75,7 @@ export function canonicalQuery(params: [string, string][], exclude?: string): st
  * events=s3:ObjectAccessed:*` unsorted.
  */
 export function canonicalQueries(params: [string, string][], exclude?: string): string[] {
+  if (params.length === 0) return [""];
   const aws = canonicalQuery(params, exclude);
   const asSent = params
     .filter(([k]) => k !== exclude)
@@ -85,18 +86,26 @@ export function canonicalQueries(params: [string, string][], exclude?: string): 
   return asSent === aws ? [aws] : [aws, asSent];
 }
 
-export function canonicalHeaders(headers: Headers, signed: string[]): string {
-  return signed.map((h) => `${h}:${(headers.get(h) ?? "").trim().replace(/\s+/g, " ")}\n`).join("");
+/** `name:value\n` per signed header, values trimmed and inner runs of white space made one space. */
+export function canonicalHeaders(headers: Pick<Headers, "get">, signed: string[]): string {
+  let out = "";
+  for (const h of signed) {
+    const v = (headers.get(h) ?? "").trim();
+    out += `${h}:${SPACE_RUN.test(v) ? v.replace(/\s+/g, " ") : v}\n`;
+  }
+  return out;
 }
+/** What canonicalHeaders would change: two white-space characters in a row, or one other than a space. */
+const SPACE_RUN = /\s\s|[^\S ]/;
 
 export function canonicalRequest(method: string, uri: string, query: string, headers: string, signed: string[], payloadHash: string): string {
-  return [method, uri, query, headers, signed.join(";"), payloadHash].join("\n");
+  return `${method}\n${uri}\n${query}\n${headers}\n${signed.join(";")}\n${payloadHash}`;
 }
 
 export async function stringToSign(amzDate: string, scope: string, canonical: string): Promise<string> {
   // Header values are byte strings (http/header-bytes.ts): hashed as the bytes they were sent
   // as, not re-encoded as UTF-8 (a client signs the UTF-8 it sends, once).
-  return [ALGORITHM, amzDate, scope, await sha256Hex(NON_ASCII.test(canonical) ? latin1Bytes(canonical) : canonical)].join("\n");
+  return `${ALGORITHM}\n${amzDate}\n${scope}\n${await sha256Hex(NON_ASCII.test(canonical) ? latin1Bytes(canonical) : canonical)}`;
 }
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -107,7 +116,8 @@ const signingKeys = new Map<string, Promise<Uint8Array>>();
 
 /** The SigV4 signing key; the same (cached, not to be modified) buffer for the same inputs. */
 export function signingKey(secret: string, date: string, region: string, service: string): Promise<Uint8Array> {
-  const id = JSON.stringify([secret, date, region, service]);
+  // NUL never occurs in a header value (the scope's parts) or a secret, so the id names one tuple.
+  const id = `${date}\0${region}\0${service}\0${secret}`;
   let key = signingKeys.get(id);
   if (!key) {
     if (signingKeys.size >= SIGNING_KEYS_MAX) signingKeys.clear();
@@ -125,8 +135,8 @@ async function deriveSigningKey(secret: string, date: string, region: string, se
   return hmac(kService, "aws4_request");
 }
 
-export async function sign(key: Uint8Array, data: string): Promise<string> {
-  return toHex(await hmac(key, data));
+export function sign(key: Uint8Array, data: string): Promise<string> {
+  return hmacHex(key, data);
 }
 
 /** `20130524T000000Z` → epoch ms, or NaN. */

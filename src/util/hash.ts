@@ -61,6 +61,9 @@ export const utf8 = (s: string) => enc.encode(s);
 export interface SyncDigests {
   sha256(data: Uint8Array): Uint8Array;
   hmac(alg: "SHA-256" | "SHA-1", key: Uint8Array, data: Uint8Array): Uint8Array;
+  /** Hex digests of a string's UTF-8, without encoding it first (a SigV4 check makes two per request). */
+  sha256HexOf?(data: string): string;
+  hmacHexOf?(key: Uint8Array, data: string): string;
 }
 
 let syncDigests: SyncDigests | null = null;
@@ -71,6 +74,7 @@ export function installSyncDigests(impl: SyncDigests | null): void {
 }
 
 export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  if (typeof data === "string" && syncDigests?.sha256HexOf) return syncDigests.sha256HexOf(data);
   const d = typeof data === "string" ? utf8(data) : data;
   if (syncDigests) return toHex(syncDigests.sha256(d));
   return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", d as BufferSource)));
@@ -92,11 +96,19 @@ export async function hmac(key: Uint8Array | string, data: string, alg: "SHA-256
   return new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(key, alg), utf8(data)));
 }
 
-/** Constant-time comparison of two strings (signatures). */
+/** HMAC-SHA256 of a string, hex. */
+export async function hmacHex(key: Uint8Array, data: string): Promise<string> {
+  if (syncDigests?.hmacHexOf) return syncDigests.hmacHexOf(key, data);
+  return toHex(await hmac(key, data));
+}
+
+/**
+ * Constant-time comparison of two strings (signatures): every code unit of the longer one is
+ * looked at whatever differs, and equal strings are exactly those whose code units all match.
+ */
 export function timingSafeEqual(a: string, b: string): boolean {
-  const x = utf8(a), y = utf8(b);
-  let diff = x.length ^ y.length;
-  const n = Math.max(x.length, y.length);
-  for (let i = 0; i < n; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  let diff = a.length ^ b.length;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) diff |= (i < a.length ? a.charCodeAt(i) : 0) ^ (i < b.length ? b.charCodeAt(i) : 0);
   return diff === 0;
 }

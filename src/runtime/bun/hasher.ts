@@ -24,4 +24,6 @@ export function bunHasher(alg: DigestAlgorithm): Hasher {
 export const bunSyncDigests: SyncDigests = {
   sha256: (data) => new Uint8Array(new Bun.CryptoHasher("sha256").update(data).digest()),
   hmac: (alg, key, data) => new Uint8Array(new Bun.CryptoHasher(alg === "SHA-1" ? "sha1" : "sha256", key).update(data).digest()),
+  sha256HexOf: (data) => Bun.CryptoHasher.hash("sha256", data, "hex"),
+  hmacHexOf: (key, data) => new Bun.CryptoHasher("sha256", key).update(data).digest("hex"),
 };

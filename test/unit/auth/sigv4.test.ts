@@ -179,3 +179,10 @@ describe("parseAmzDate", () => {
     expect(parseAmzDate(input)).toEqual(expected);
   });
 });
+
+describe("canonicalHeaders", () => {
+  it("trims each value and folds every run of white space (tabs, NBSP, several spaces) into one space", () => {
+    const h = new Headers({ a: "  plain value  ", b: "two  spaces", c: "tab\there", d: "nb\u00a0sp", e: "", f: "x \t y" });
+    expect(canonicalHeaders(h, ["a", "b", "c", "d", "e", "f", "g"])).toBe("a:plain value\nb:two spaces\nc:tab here\nd:nb sp\ne:\nf:x y\ng:\n");
+  });
+});

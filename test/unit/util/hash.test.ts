@@ -1,7 +1,7 @@
 // Hex encoding and the runtime's synchronous digests (Bun) against WebCrypto.
 import { afterEach, describe, expect, it } from "bun:test";
 import { createHash, createHmac } from "node:crypto";
-import { hmac, installSyncDigests, sha256Hex, toHex } from "../../../src/util/hash.ts";
+import { hmac, hmacHex, installSyncDigests, sha256Hex, timingSafeEqual, toHex } from "../../../src/util/hash.ts";
 import { bunSyncDigests } from "../../../src/runtime/bun/hasher.ts";
 import { randomBytes } from "../helpers/s3.ts";
 
@@ -28,5 +28,30 @@ describe.each([["WebCrypto", null], ["Bun sync digests", bunSyncDigests]] as con
     // The same key buffer under both algorithms (WebCrypto caches imported keys per buffer).
     expect(toHex(await hmac(key, "msg", "SHA-1"))).toBe(createHmac("sha1", key).update("msg").digest("hex"));
     expect(toHex(await hmac(key, "msg2"))).toBe(createHmac("sha256", key).update("msg2").digest("hex"));
+  });
+
+  it("hex digests of strings hash their UTF-8 (non-ASCII included)", async () => {
+    installSyncDigests(impl);
+    const key = randomBytes(32, 3);
+    for (const s of ["", "AWS4-HMAC-SHA256\n20130524T000000Z", "caf\u00e9 \u{1F600}"]) {
+      expect(await sha256Hex(s)).toBe(createHash("sha256").update(s, "utf8").digest("hex"));
+      expect(await hmacHex(key, s)).toBe(createHmac("sha256", key).update(s, "utf8").digest("hex"));
+    }
+  });
+});
+
+describe("timingSafeEqual", () => {
+  it("is string equality: lengths, every position, non-ASCII and lone surrogates", () => {
+    const sig = "f".repeat(64);
+    expect(timingSafeEqual(sig, sig)).toBe(true);
+    expect(timingSafeEqual("", "")).toBe(true);
+    expect(timingSafeEqual(sig, sig.slice(1))).toBe(false);
+    expect(timingSafeEqual(sig, `${sig}0`)).toBe(false);
+    expect(timingSafeEqual(sig, "")).toBe(false);
+    for (let i = 0; i < 64; i++) expect(timingSafeEqual(sig, `${sig.slice(0, i)}e${sig.slice(i + 1)}`)).toBe(false);
+    expect(timingSafeEqual("caf\u00e9", "caf\u00e9")).toBe(true);
+    expect(timingSafeEqual("caf\u00e9", "cafe")).toBe(false);
+    // Two different lone surrogates both encode to U+FFFD in UTF-8: still not equal.
+    expect(timingSafeEqual("\ud800", "\udc00")).toBe(false);
   });
 });
