@@ -135,9 +135,8 @@ async function deriveSigningKey(secret: string, date: string, region: string, se
   return hmac(kService, "aws4_request");
 }
 
-export function sign(key: Uint8Array, data: string): Promise<string> {
-  return hmacHex(key, data);
-}
+/** A SigV4 signature: HMAC-SHA256 of `data` under the signing key, hex. */
+export const sign = hmacHex;
 
 /** `20130524T000000Z` → epoch ms, or NaN. */
 export function parseAmzDate(s: string): number {

@@ -62,8 +62,8 @@ export interface SyncDigests {
   sha256(data: Uint8Array): Uint8Array;
   hmac(alg: "SHA-256" | "SHA-1", key: Uint8Array, data: Uint8Array): Uint8Array;
   /** Hex digests of a string's UTF-8, without encoding it first (a SigV4 check makes two per request). */
-  sha256HexOf?(data: string): string;
-  hmacHexOf?(key: Uint8Array, data: string): string;
+  sha256HexOf(data: string): string;
+  hmacHexOf(key: Uint8Array, data: string): string;
 }
 
 let syncDigests: SyncDigests | null = null;
@@ -74,9 +74,8 @@ export function installSyncDigests(impl: SyncDigests | null): void {
 }
 
 export async function sha256Hex(data: Uint8Array | string): Promise<string> {
-  if (typeof data === "string" && syncDigests?.sha256HexOf) return syncDigests.sha256HexOf(data);
+  if (syncDigests) return typeof data === "string" ? syncDigests.sha256HexOf(data) : toHex(syncDigests.sha256(data));
   const d = typeof data === "string" ? utf8(data) : data;
-  if (syncDigests) return toHex(syncDigests.sha256(d));
   return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", d as BufferSource)));
 }
 
@@ -98,7 +97,7 @@ export async function hmac(key: Uint8Array | string, data: string, alg: "SHA-256
 
 /** HMAC-SHA256 of a string, hex. */
 export async function hmacHex(key: Uint8Array, data: string): Promise<string> {
-  if (syncDigests?.hmacHexOf) return syncDigests.hmacHexOf(key, data);
+  if (syncDigests) return syncDigests.hmacHexOf(key, data);
   return toHex(await hmac(key, data));
 }
 
