@@ -92,6 +92,8 @@ const cpuMs = (main = false) => {
     return (Number(f[11]) + Number(f[12])) * 10;
   } catch { return NaN; }
 };
+/** This process's CPU so far, in ms: the PUT client and the receiver (they share the gateway's cores here). */
+const selfMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const s3 = new AwsClient({ accessKeyId: "admin", secretAccessKey: "secret12345", region: "us-east-1", service: "s3", retries: 0 });
 try {
   for (const b of ["plain", "notified"]) await (await s3.fetch(`${url}/${b}`, { method: "PUT" })).arrayBuffer();
@@ -105,6 +107,7 @@ try {
     const t0 = performance.now();
     const c0 = cpuMs();
     const m0 = cpuMs(true);
+    const b0 = selfMs();
     await pool(N, async (i) => {
       const sent = performance.now();
       const res = await s3.fetch(`${url}/${bucket}/k${i}`, { method: "PUT", body: BODY });
@@ -113,33 +116,37 @@ try {
       const id = res.headers.get("x-amz-request-id")!;
       if (committed) { committed.set(id, performance.now()); started.set(id, sent); }
     });
-    return { seconds: (performance.now() - t0) / 1000, t0, cpuMsPerPut: (cpuMs() - c0) / N, mainMsPerPut: (cpuMs(true) - m0) / N };
+    return { seconds: (performance.now() - t0) / 1000, t0, cpuMsPerPut: (cpuMs() - c0) / N, mainMsPerPut: (cpuMs(true) - m0) / N, benchMsPerPut: (selfMs() - b0) / N };
   };
   // Warm-up, then rounds of PUTs without a configuration and with one (deliveries run alongside;
   // a round ends when its last event arrived, so the next phase never shares the CPU with them).
   // The order alternates per round: on a shared machine only medians of such pairs are stable.
   await puts("plain");
   const committed = new Map<string, number>();
-  const rounds: { plain: number; notified: number; cpuPlain: number; cpuNotified: number; mainPlain: number; mainNotified: number; eventsPerSec: number }[] = [];
+  const rounds: {
+    plain: number; notified: number; cpuPlain: number; cpuNotified: number; mainPlain: number; mainNotified: number;
+    benchPlain: number; benchNotified: number; eventsPerSec: number;
+  }[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const runPlain = () => puts("plain");
     const runNotified = async () => {
       const c1 = cpuMs();
       const m1 = cpuMs(true);
+      const b1 = selfMs();
       const before = committed.size;
       const n = await puts("notified", committed);
       const deadline = performance.now() + 120_000;
       while (arrivals.size < committed.size && performance.now() < deadline) await Bun.sleep(5);
       const mine = [...arrivals.values()].slice(before);
       // The gateway's CPU for a notified PUT and its delivery (until the last one arrived).
-      return { ...n, cpuMsPerPut: (cpuMs() - c1) / N, mainMsPerPut: (cpuMs(true) - m1) / N, eventsPerSec: mine.length / ((Math.max(...mine) - n.t0) / 1000) };
+      return { ...n, cpuMsPerPut: (cpuMs() - c1) / N, mainMsPerPut: (cpuMs(true) - m1) / N, benchMsPerPut: (selfMs() - b1) / N, eventsPerSec: mine.length / ((Math.max(...mine) - n.t0) / 1000) };
     };
-    const skipped = { seconds: NaN, t0: NaN, cpuMsPerPut: NaN, mainMsPerPut: NaN, eventsPerSec: NaN };
+    const skipped = { seconds: NaN, t0: NaN, cpuMsPerPut: NaN, mainMsPerPut: NaN, benchMsPerPut: NaN, eventsPerSec: NaN };
     const [p, n] = ONLY === "plain" ? [await runPlain(), skipped] : ONLY === "notified" ? [skipped, await runNotified()]
       : r % 2 === 0 ? [await runPlain(), await runNotified()] : await (async () => { const n = await runNotified(); return [await runPlain(), n] as const; })();
     rounds.push({
       plain: p.seconds, notified: n.seconds, cpuPlain: p.cpuMsPerPut, cpuNotified: n.cpuMsPerPut,
-      mainPlain: p.mainMsPerPut, mainNotified: n.mainMsPerPut, eventsPerSec: n.eventsPerSec,
+      mainPlain: p.mainMsPerPut, mainNotified: n.mainMsPerPut, benchPlain: p.benchMsPerPut, benchNotified: n.benchMsPerPut, eventsPerSec: n.eventsPerSec,
     });
   }
   const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
@@ -156,7 +163,7 @@ try {
   const deliveredBefore = arrivals.size;
   failing = ONLY === undefined;
   // The PUT path's own cost with a configuration (record, outbox row): delivery backs off meanwhile.
-  const down = ONLY ? { cpuMsPerPut: NaN, mainMsPerPut: NaN } : await puts("notified");
+  const down = ONLY ? { seconds: NaN, cpuMsPerPut: NaN, mainMsPerPut: NaN, benchMsPerPut: NaN } : await puts("notified");
   failing = false;
   const drainDeadline = performance.now() + 180_000;
   while (!ONLY && arrivals.size < deliveredBefore + N && performance.now() < drainDeadline) await Bun.sleep(20);
@@ -171,13 +178,20 @@ try {
     commitToDeliveryMs: { p50: pct(0.5), p99: pct(0.99), max: Math.round(lat[lat.length - 1] ?? NaN) },
     // Upper bound: from the PUT's start (its commit is later), so the PUT's own latency is in it.
     putStartToDeliveryMs: { p50: at(fromStart, 0.5), p99: at(fromStart, 0.99) },
-    putOpsPerSec: { withoutConfig: Math.round(N / plain.seconds), withConfig: Math.round(N / notified.seconds) },
+    // withConfigTargetDown: a configuration whose target refuses (delivery backs off): what the PUT path alone costs.
+    putOpsPerSec: { withoutConfig: Math.round(N / plain.seconds), withConfig: Math.round(N / notified.seconds), withConfigTargetDown: Math.round(N / down.seconds) },
     // The median of the rounds' ratios, and each round's (plain seconds / notified seconds).
     withOverWithout: round2(median(rounds.map((x) => x.plain / x.notified))),
     roundRatios: rounds.map((x) => round2(x.plain / x.notified)),
     cpuRatio: round2(median(rounds.map((x) => x.cpuPlain / x.cpuNotified))),
     // The same for the gateway's JS thread alone (requests, and delivery while it runs there).
     mainThreadCpuRatio: round2(median(rounds.map((x) => x.mainPlain / x.mainNotified))),
+    // This process (PUT client and receiver) per PUT, and the with/without ratio a gateway whose CPU
+    // per PUT did not grow with a configuration would reach while the machine's cores are the limit:
+    // (gateway + this process without) / (gateway without + this process with). The receiver's own
+    // work per event bounds the ratio here, whatever the gateway does.
+    benchProcessCpuMsPerPut: { withoutConfig: round2(median(rounds.map((x) => x.benchPlain))), withConfigAndDelivery: round2(median(rounds.map((x) => x.benchNotified))) },
+    ceilingWithOverWithout: round2(median(rounds.map((x) => (x.cpuPlain + x.benchPlain) / (x.cpuPlain + x.benchNotified)))),
     duplicates,
     gatewayCpuMsPerPut: { withoutConfig: round2(plain.cpuMsPerPut), withConfigAndDelivery: round2(cpuNotified), withConfigTargetDown: round2(down.cpuMsPerPut) },
     gatewayMainThreadCpuMsPerPut: {

@@ -14,82 +14,113 @@ export class OutboxFull extends Error {}
 const outboxTable = (name: string) => `CREATE TABLE ${name} (
   seq INTEGER PRIMARY KEY, id TEXT NOT NULL, bucket TEXT NOT NULL, target TEXT NOT NULL,
   record TEXT NOT NULL, created INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL,
-  access INTEGER NOT NULL DEFAULT 0
+  access INTEGER NOT NULL DEFAULT 0, ord_changes INTEGER NOT NULL DEFAULT 0, ord_events INTEGER NOT NULL DEFAULT 0
 )`;
 
+const columns = (db: SqlDriver, table: string) => new Set(db.all(`PRAGMA table_info(${table})`).map((c) => String(c.name)));
+
 /**
- * Brings a file written by an older version to the current outbox schema; runs after SCHEMA.
+ * Brings a file written by an older version to the current outbox schema; runs after SCHEMA, in
+ * one transaction, so a second process opening the file at once (--workers) finds it done.
  * `byId`: settles may name rows this connection did not lease (a Durable Object's Queue
  * consumer, after the object was evicted): an index on id finds them.
  */
 export function migrateOutbox(db: SqlDriver, opts: { byId?: boolean } = {}): void {
-  if (!db.all("PRAGMA table_info(event_outbox)").some((c) => c.name === "access")) {
-    db.exec("ALTER TABLE event_outbox ADD COLUMN access INTEGER NOT NULL DEFAULT 0");
-  }
-  // Files before the lean table (seq AUTOINCREMENT, id UNIQUE): 2 of the ~5 pages an event row
-  // wrote per commit were sqlite_sequence and the id index. Rebuilt once (rows, seq and all,
-  // kept), inside one transaction so a second process opening the file at once (--workers)
-  // finds it done. Where settles need the id index anyway (byId), the old table serves as it is.
-  if (!opts.byId) {
-    db.transaction(() => {
-      const sql = String(db.all("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'event_outbox'")[0]?.sql ?? "");
-      if (!/AUTOINCREMENT|UNIQUE/i.test(sql)) return;
+  db.transaction(() => {
+    let renumber = false;
+    if (!columns(db, "event_outbox").has("access")) db.exec("ALTER TABLE event_outbox ADD COLUMN access INTEGER NOT NULL DEFAULT 0");
+    if (!columns(db, "event_outbox").has("ord_events")) {
+      db.exec(`ALTER TABLE event_outbox ADD COLUMN ord_changes INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE event_outbox ADD COLUMN ord_events INTEGER NOT NULL DEFAULT 0`);
+      renumber = true;
+    }
+    // Files before the lean table (seq AUTOINCREMENT, id UNIQUE): 2 of the ~5 pages an event row
+    // wrote per commit were sqlite_sequence and the id index. Rebuilt once (rows, seq and all,
+    // kept). Where settles need the id index anyway (byId), the old table serves as it is.
+    const sql = String(db.all("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'event_outbox'")[0]?.sql ?? "");
+    if (!opts.byId && /AUTOINCREMENT|UNIQUE/i.test(sql)) {
       db.exec(`${outboxTable("event_outbox_lean")};
-        INSERT INTO event_outbox_lean (seq, id, bucket, target, record, created, attempts, visible_at, access)
-          SELECT seq, id, bucket, target, record, created, attempts, visible_at, access FROM event_outbox;
+        INSERT INTO event_outbox_lean (seq, id, bucket, target, record, created, attempts, visible_at, access, ord_changes, ord_events)
+          SELECT seq, id, bucket, target, record, created, attempts, visible_at, access, ord_changes, ord_events FROM event_outbox;
         DROP TABLE event_outbox;
         ALTER TABLE event_outbox_lean RENAME TO event_outbox;
         CREATE INDEX event_outbox_by_target ON event_outbox (target);`);
-    });
-  } else if (!db.all("PRAGMA index_list(event_outbox)").some((i) => i.unique === 1 || i.name === "event_outbox_by_id")) {
-    db.exec("CREATE INDEX event_outbox_by_id ON event_outbox (id)");
-  }
-  // Leases are per target now, not a row's own visibility time.
-  db.exec("DROP INDEX IF EXISTS event_outbox_visible");
-  // The index the queue-limit COUNT used: event_targets counts now (below), one index less per write.
-  db.exec("DROP INDEX IF EXISTS event_outbox_changes");
-  // Rows written before event_targets existed: their targets must be known to be leased.
-  db.run("INSERT OR IGNORE INTO event_targets (target) SELECT DISTINCT target FROM event_outbox");
-  // Waiting events per target (change events, and all), kept by writeEvents and settleEvents so
-  // the queue-limit check is a key lookup, not a COUNT over the backlog (55 µs per 1,000 rows,
-  // on every PUT). Counted afresh at every open: a file from before, or any drift, is corrected.
-  const cols = new Set(db.all("PRAGMA table_info(event_targets)").map((c) => c.name));
-  if (!cols.has("changes")) db.exec("ALTER TABLE event_targets ADD COLUMN changes INTEGER NOT NULL DEFAULT 0");
-  if (!cols.has("events")) db.exec("ALTER TABLE event_targets ADD COLUMN events INTEGER NOT NULL DEFAULT 0");
-  db.run(`UPDATE event_targets SET
-    changes = (SELECT COUNT(*) FROM event_outbox o WHERE o.target = event_targets.target AND o.access = 0),
-    events = (SELECT COUNT(*) FROM event_outbox o WHERE o.target = event_targets.target)`);
-  // The relay (Workers): the last seq handed to the Queue per target; rows up to it stay, leased,
-  // until the Queue's consumer settles them (leaseEvents' `relay` mode).
-  if (!cols.has("relayed")) db.exec("ALTER TABLE event_targets ADD COLUMN relayed INTEGER NOT NULL DEFAULT 0");
+    } else if (opts.byId && !db.all("PRAGMA index_list(event_outbox)").some((i) => i.unique === 1 || i.name === "event_outbox_by_id")) {
+      db.exec("CREATE INDEX event_outbox_by_id ON event_outbox (id)");
+    }
+    // Leases are per target now, not a row's own visibility time.
+    db.exec("DROP INDEX IF EXISTS event_outbox_visible");
+    // The index the queue-limit COUNT used: see writeEvents for what replaced it.
+    db.exec("DROP INDEX IF EXISTS event_outbox_changes");
+    // Rows written before event_targets existed: their targets must be known to be leased.
+    db.run("INSERT OR IGNORE INTO event_targets (target) SELECT DISTINCT target FROM event_outbox");
+    const cols = columns(db, "event_targets");
+    // The relay (Workers): the last seq handed to the Queue per target; rows up to it stay, leased,
+    // until the Queue's consumer settles them (leaseEvents' `relay` mode).
+    if (!cols.has("relayed")) db.exec("ALTER TABLE event_targets ADD COLUMN relayed INTEGER NOT NULL DEFAULT 0");
+    // What writeEvents counts a target's waiting events from (see there).
+    for (const c of ["done_changes", "done_events", "last_seq", "last_changes", "last_events"]) {
+      if (!cols.has(c)) { db.exec(`ALTER TABLE event_targets ADD COLUMN ${c} INTEGER NOT NULL DEFAULT 0`); renumber = true; }
+    }
+    // Files from before keep their columns `changes` and `events` (waiting counts that every write
+    // updated: one more page per event written), unused now: a DROP COLUMN rewrites the table on
+    // every runtime for nothing.
+    if (renumber) {
+      // Rows of a file from before: numbered per target in seq order, nothing counted as done.
+      db.run(`UPDATE event_outbox SET ord_changes = n.c, ord_events = n.e FROM (
+          SELECT seq, SUM(1 - access) OVER w AS c, ROW_NUMBER() OVER w AS e FROM event_outbox WINDOW w AS (PARTITION BY target ORDER BY seq)
+        ) AS n WHERE n.seq = event_outbox.seq`);
+      db.run("UPDATE event_targets SET done_changes = 0, done_events = 0, last_seq = 0, last_changes = 0, last_events = 0");
+    }
+  });
 }
+
+/** A target's counters (event_targets) as writeEvents reads them. */
+interface TargetCounts { relayed: number; done_changes: number; done_events: number; last_seq: number; last_changes: number; last_events: number }
+const NEW_TARGET: TargetCounts = { relayed: 0, done_changes: 0, done_events: 0, last_seq: 0, last_changes: 0, last_events: 0 };
 
 /**
  * Appends events inside the caller's transaction. A change event (`kind` "change") at its
  * target's limit of change events throws OutboxFull (the change rolls back: SlowDown); access
  * events never count there. An access event at the target's limit of events of any kind is
  * dropped instead, so reads fill only the room writes leave. Returns how many were dropped.
+ *
+ * The check writes nothing but the row (the PUT path: each page a commit writes costs), so
+ * counts are kept where they change anyway. Each row carries its target's running totals of
+ * events (ord_events) and change events (ord_changes) appended so far, itself included;
+ * settleEvents adds what it deletes to the target's done_* and keeps the totals of the highest
+ * row it deleted (last_*). What waits is the newest total, of the newest row there or the last
+ * one deleted, minus what is done. A target's seqs only grow (above its last deleted row and
+ * the relay's mark), so the newest row is found by the target index, and a row never gets a seq
+ * the relay already handed on.
  */
 export function writeEvents(db: SqlDriver, events: OutboxEvent[] | undefined, kind: "change" | "access"): number {
   let dropped = 0;
   const access = kind === "access" ? 1 : 0;
   for (const e of events ?? []) {
-    // Written, then counted and checked: one statement each, no read first (the PUT path).
-    const seq = Number(db.all("INSERT INTO event_outbox (id, bucket, target, record, created, attempts, visible_at, access) VALUES (?,?,?,?,?,0,0,?) RETURNING seq",
-      [e.id, e.bucket, e.target, e.record, e.created, access])[0].seq);
-    // seq is max + 1 (no AUTOINCREMENT), so it can come back once the newest rows are gone: the
-    // relay's mark of what it handed on (relayLease) must stay below every row not handed on,
-    // and no row exists between this one and any mark above it.
-    const held = db.all(`INSERT INTO event_targets (target, changes, events) VALUES (?, ?, 1)
-      ON CONFLICT (target) DO UPDATE SET changes = changes + excluded.changes, events = events + 1, relayed = MIN(relayed, ?)
-      RETURNING changes, events`, [e.target, 1 - access, seq - 1])[0];
-    if (Number(kind === "change" ? held.changes : held.events) > e.limit) {
-      // The whole transaction rolls back, this row and count with it.
-      if (kind === "change") throw new OutboxFull();
-      db.run("DELETE FROM event_outbox WHERE seq = ?", [seq]);
-      db.run("UPDATE event_targets SET events = events - 1 WHERE target = ?", [e.target]);
-      dropped++;
+    let t = db.all<TargetCounts>("SELECT relayed, done_changes, done_events, last_seq, last_changes, last_events FROM event_targets WHERE target = ?", [e.target])[0];
+    if (!t) {
+      db.run("INSERT INTO event_targets (target) VALUES (?)", [e.target]);
+      t = NEW_TARGET;
     }
+    const newest = db.all<{ seq: number; ord_changes: number; ord_events: number }>(
+      "SELECT seq, ord_changes, ord_events FROM event_outbox WHERE target = ? ORDER BY seq DESC LIMIT 1", [e.target],
+    )[0];
+    const [changes, all] = newest && Number(newest.seq) > Number(t.last_seq)
+      ? [Number(newest.ord_changes), Number(newest.ord_events)]
+      : [Number(t.last_changes), Number(t.last_events)];
+    const ordChanges = changes + 1 - access;
+    const ordEvents = all + 1;
+    const waiting = kind === "change" ? ordChanges - Number(t.done_changes) : ordEvents - Number(t.done_events);
+    if (waiting > e.limit) {
+      // The whole transaction rolls back.
+      if (kind === "change") throw new OutboxFull();
+      dropped++;
+      continue;
+    }
+    db.run(`INSERT INTO event_outbox (seq, id, bucket, target, record, created, attempts, visible_at, access, ord_changes, ord_events)
+      VALUES (MAX((SELECT IFNULL(MAX(seq), 0) FROM event_outbox) + 1, ?), ?,?,?,?,?,0,0,?,?,?)`,
+      [Math.max(Number(t.last_seq), Number(t.relayed)) + 1, e.id, e.bucket, e.target, e.record, e.created, access, ordChanges, ordEvents]);
   }
   return dropped;
 }
@@ -202,18 +233,23 @@ function rowsOf(ids: string[], seqOf?: ReadonlyMap<string, number>): { where: st
 export function settleEvents(db: SqlDriver, s: SettledEvents, seqOf?: ReadonlyMap<string, number>): void {
   db.transaction(() => {
     if (s.done.length) {
-      // Only rows still there count down (settling twice is harmless).
-      const gone = new Map<string, { changes: number; events: number }>();
+      // Only rows still there count (settling twice is harmless); see writeEvents for the totals.
+      const gone = new Map<string, { changes: number; events: number; seq: number; ordChanges: number; ordEvents: number }>();
       for (const { where, params } of rowsOf(s.done, seqOf)) {
-        for (const r of db.all(`DELETE FROM event_outbox WHERE ${where} RETURNING target, access`, params)) {
-          const g = gone.get(r.target as string) ?? { changes: 0, events: 0 };
+        for (const r of db.all(`DELETE FROM event_outbox WHERE ${where} RETURNING target, access, seq, ord_changes, ord_events`, params)) {
+          const g = gone.get(r.target as string) ?? { changes: 0, events: 0, seq: 0, ordChanges: 0, ordEvents: 0 };
           g.events++;
           if (!Number(r.access)) g.changes++;
+          if (Number(r.seq) > g.seq) Object.assign(g, { seq: Number(r.seq), ordChanges: Number(r.ord_changes), ordEvents: Number(r.ord_events) });
           gone.set(r.target as string, g);
         }
       }
       for (const [target, g] of gone) {
-        db.run("UPDATE event_targets SET changes = MAX(0, changes - ?), events = MAX(0, events - ?) WHERE target = ?", [g.changes, g.events, target]);
+        // SET reads the row as it was: last_* move only to a higher row.
+        db.run(`UPDATE event_targets SET done_changes = done_changes + ?, done_events = done_events + ?,
+          last_changes = CASE WHEN ? > last_seq THEN ? ELSE last_changes END,
+          last_events = CASE WHEN ? > last_seq THEN ? ELSE last_events END,
+          last_seq = MAX(last_seq, ?) WHERE target = ?`, [g.changes, g.events, g.seq, g.ordChanges, g.seq, g.ordEvents, g.seq, target]);
       }
     }
     for (const { where, params } of rowsOf(s.failed ?? [], seqOf)) db.run(`UPDATE event_outbox SET attempts = attempts + 1, visible_at = 0 WHERE ${where}`, params);

@@ -90,11 +90,12 @@ CREATE INDEX IF NOT EXISTS chunks_by_blob ON chunks (blob);
 -- Lean, as each commit with an event writes its pages: seq is the rowid (max + 1, no
 -- AUTOINCREMENT and its sqlite_sequence page) and id has no index here (settles find leased
 -- rows by seq; the Durable Object's store adds one). Older files are rebuilt, or gain the
--- access column, in sql/event-outbox.ts.
+-- access column, in sql/event-outbox.ts. ord_changes/ord_events: the target's running totals
+-- (sql/event-outbox.ts writeEvents: its queue limit, counted without a write of its own).
 CREATE TABLE IF NOT EXISTS event_outbox (
   seq INTEGER PRIMARY KEY, id TEXT NOT NULL, bucket TEXT NOT NULL, target TEXT NOT NULL,
   record TEXT NOT NULL, created INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL,
-  access INTEGER NOT NULL DEFAULT 0
+  access INTEGER NOT NULL DEFAULT 0, ord_changes INTEGER NOT NULL DEFAULT 0, ord_events INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS event_outbox_by_target ON event_outbox (target);
 -- One row per target with waiting events: failed sends in a row and the backoff end, so a

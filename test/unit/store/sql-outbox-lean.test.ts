@@ -1,7 +1,7 @@
-// The lean SQLite outbox (store/sql/event-outbox.ts): seq is the rowid (max + 1, so a seq comes
-// back once the newest rows are gone) and id has no index on Bun. A settle finds leased rows by
-// seq and id together, so a late settle never takes a newer row that reused the seq; the
-// relay's mark stays below every row not handed on; an old file is rebuilt, its rows kept.
+// The lean SQLite outbox (store/sql/event-outbox.ts): seq is the rowid (max + 1, above what the
+// target deleted and the relay handed on; a seq comes back only once its target was forgotten)
+// and id has no index on Bun. A settle finds leased rows by seq and id together, so a late
+// settle never takes a newer row that reused the seq; an old file is rebuilt, its rows kept.
 import { afterAll, describe, expect, it } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -43,18 +43,20 @@ describe("lean SQLite outbox", () => {
     // Another connection (a new leader after --workers failover) delivers and deletes it meanwhile.
     const other = createSqlMetaStore(driver, { now: () => 1 });
     await other.settleEvents("b", { done: ["old"] });
+    expect(await other.leaseEvents({ now: 10, leaseMs: 1000, limit: 10 })).toEqual([]); // nothing waits: T forgotten
     expect(await s.putObject(obj("k2"), { events: ev("new") })).toEqual({ ok: true });
     expect(driver.all("SELECT seq, id FROM event_outbox")).toEqual([{ seq: 1, id: "new" }]);
     await s.settleEvents("b", { done: ["old"] }); // the first leader's settle, late
     expect(await s.countEvents()).toEqual({ "T:webhook": 1 });
-    expect(driver.all("SELECT changes, events FROM event_targets")).toEqual([{ changes: 1, events: 1 }]);
+    // One change event waits, not zero: a second one is over a limit of 1.
+    expect(await s.putObject(obj("k3"), { events: [{ ...ev("over")[0], limit: 1 }] })).toEqual({ ok: false, reason: "SlowDown" });
     // Rows leased here are found by seq; rows leased elsewhere by id.
     const [again] = await s.leaseEvents({ now: 10, leaseMs: 1000, limit: 10 });
     await s.settleEvents("b", { done: [], failed: [again.id] });
     expect(driver.all("SELECT id, attempts, visible_at FROM event_outbox")).toEqual([{ id: "new", attempts: 1, visible_at: 0 }]);
   });
 
-  it("the relay's mark goes down with a reused seq: the new row is relayed while older ones wait for their consumer", async () => {
+  it("a new row's seq stays above the relay's mark: it is relayed while older ones wait for their consumer", async () => {
     const { driver, s } = open("relay.sqlite", { outboxById: true });
     driver.run("INSERT INTO buckets VALUES ('b', 'o', 'us-east-1', 1)");
     for (const id of ["e1", "e2", "e3"]) expect(await s.putObject(obj(id), { events: ev(id) })).toEqual({ ok: true });
@@ -62,7 +64,7 @@ describe("lean SQLite outbox", () => {
     // The consumer settles the two newest; e1 stays relayed and leased.
     await s.settleEvents("b", { done: ["e2", "e3"] });
     expect(await s.putObject(obj("e4"), { events: ev("e4") })).toEqual({ ok: true });
-    expect(driver.all("SELECT seq FROM event_outbox WHERE id = 'e4'")).toEqual([{ seq: 2 }]);
+    expect(driver.all("SELECT seq FROM event_outbox WHERE id = 'e4'")).toEqual([{ seq: 4 }]);
     expect((await s.leaseEvents({ now: 20, leaseMs: 1000, limit: 10, relay: true })).map((m) => m.id)).toEqual(["e4"]);
     expect(await s.leaseEvents({ now: 30, leaseMs: 1000, limit: 10, relay: true })).toEqual([]);
   });
@@ -74,7 +76,9 @@ describe("lean SQLite outbox", () => {
     expect(await s.appendEvents("b", full("a1"))).toBe(true);
     expect(await s.appendEvents("b", full("a2"))).toBe(false);
     expect(driver.all("SELECT id FROM event_outbox")).toEqual([{ id: "a1" }]);
-    expect(driver.all("SELECT changes, events FROM event_targets")).toEqual([{ changes: 0, events: 1 }]);
+    expect(await s.countEvents()).toEqual({ "T:webhook": 1 });
+    // Access events never count toward the limit of change events.
+    expect(await s.putObject(obj("k"), { events: full("c1") })).toEqual({ ok: true });
   });
 
   it("rebuilds a file of the AUTOINCREMENT table with its rows, seq and state kept", async () => {
@@ -94,7 +98,8 @@ describe("lean SQLite outbox", () => {
     expect(driver.all("SELECT seq, id, record, attempts, access FROM event_outbox ORDER BY seq")).toEqual([
       { seq: 7, id: "x", record: '{"a":1}', attempts: 2, access: 0 }, { seq: 9, id: "y", record: "{}", attempts: 0, access: 1 },
     ]);
-    expect(driver.all("SELECT changes, events FROM event_targets")).toEqual([{ changes: 1, events: 2 }]);
+    // Numbered per target in seq order (writeEvents' running totals).
+    expect(driver.all("SELECT ord_changes, ord_events FROM event_outbox ORDER BY seq")).toEqual([{ ord_changes: 1, ord_events: 1 }, { ord_changes: 1, ord_events: 2 }]);
     driver.run("INSERT INTO buckets VALUES ('b', 'o', 'us-east-1', 1)");
     expect(await s.putObject(obj("k"), { events: ev("z") })).toEqual({ ok: true });
     expect((await s.leaseEvents({ now: 10, leaseMs: 1000, limit: 10 })).map((m) => [m.id, m.attempts])).toEqual([["x", 2], ["y", 0], ["z", 0]]);
