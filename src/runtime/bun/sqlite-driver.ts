@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import type { SqlDriver, SqlValue } from "../../store/sql/driver.ts";
 import { createGroupSync, fsyncVia, syncDir } from "./group-sync.ts";
 import { createWalCheckpointer } from "./wal-checkpointer.ts";
+import { createTxGroup } from "./tx-group.ts";
 
 export interface BunSqliteDriver extends SqlDriver {
   /**
@@ -65,6 +66,7 @@ export function createBunSqliteDriver(path: string, opts: {
       wrote();
       return r;
     },
+    group: createTxGroup(db, wrote),
     durable: wal && (() => wal.group.synced()),
     // Other processes commit to this file too (--workers, `shared`): their commits move it.
     dataVersion: opts.shared ? () => (dataVersion.get() as { data_version: number }).data_version : undefined,

@@ -11,6 +11,12 @@ export interface SqlDriver {
   /** Runs fn atomically; a throw rolls everything back. */
   transaction<T>(fn: () => T): T;
   /**
+   * As `transaction`, but the commit may be shared with others begun in the same turn of the
+   * event loop (group commit, each in a savepoint of its own: a throw undoes only its own
+   * changes); resolves after that commit. Absent: callers use `transaction`.
+   */
+  group?<T>(fn: () => T): Promise<T>;
+  /**
    * Set only where other processes write the same database (Bun --workers): a number that
    * changes whenever another connection committed (SQLite's `PRAGMA data_version`), so
    * in-process caches of stored state know when to drop what they hold.

@@ -10,10 +10,13 @@ import { json, readManifest, storeManifest, type Row } from "./rows.ts";
 export interface SqlTables {
   db: SqlDriver;
   now(): number;
-  /** Runs fn in a transaction; a full event outbox inside rolls it back and yields `full`. */
-  txOrFull<T, F>(fn: () => T, full: F): T | F;
-  /** Runs fn in a transaction; a missing chunk or a full outbox rolls back and becomes a result. */
-  tx<T>(fn: () => T): T | PutResult;
+  /**
+   * Runs fn in a transaction (grouped with concurrent ones where the driver can: SqlDriver.group);
+   * a full event outbox inside rolls it back and yields `full`.
+   */
+  txOrFull<T, F>(fn: () => T, full: F): Promise<T | F>;
+  /** As txOrFull; a missing chunk or a full outbox rolls back and becomes a result. */
+  tx<T>(fn: () => T): Promise<T | PutResult>;
   /** Counts a manifest's chunks in (+1; throws ChunkMissing for a collected one) or out (-1). */
   adjustRefs(manifest: ChunkRef[] | undefined, delta: 1 | -1): void;
   /** Ends an upload session: its pins no longer keep chunks from collection. */
@@ -65,9 +68,10 @@ export function sqlTables(db: SqlDriver, opts: { now: () => number }): SqlTables
     db.all(`SELECT ${WRITE_TARGET_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`, [bucket, key])[0];
   const versionRow = (bucket: string, key: string, versionId: string): Row | undefined =>
     db.all("SELECT * FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?", [bucket, key, versionId])[0];
-  const txOrFull = <T, F>(fn: () => T, full: F): T | F => {
+  const grouped = <T>(fn: () => T): Promise<T> => db.group ? db.group(fn) : new Promise<T>((resolve) => resolve(db.transaction(fn)));
+  const txOrFull = async <T, F>(fn: () => T, full: F): Promise<T | F> => {
     try {
-      return db.transaction(fn);
+      return await grouped(fn);
     } catch (e) {
       if (e instanceof OutboxFull) return full;
       throw e;
@@ -87,9 +91,9 @@ export function sqlTables(db: SqlDriver, opts: { now: () => number }): SqlTables
     db,
     now: opts.now,
     txOrFull,
-    tx<T>(fn: () => T): T | PutResult {
+    async tx<T>(fn: () => T): Promise<T | PutResult> {
       try {
-        return txOrFull<T | PutResult, PutResult>(fn, { ok: false, reason: "SlowDown" });
+        return await txOrFull<T | PutResult, PutResult>(fn, { ok: false, reason: "SlowDown" });
       } catch (e) {
         if (e instanceof ChunkMissing) return { ok: false, reason: "ChunkMissing" };
         throw e;
