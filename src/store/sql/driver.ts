@@ -23,3 +23,7 @@ export interface SqlDriver {
    */
   dataVersion?(): number;
 }
+
+/** Runs fn through `db.group` where the driver has it, else as a transaction of its own. */
+export const grouped = <T>(db: SqlDriver, fn: () => T): Promise<T> =>
+  db.group ? db.group(fn) : new Promise<T>((resolve) => resolve(db.transaction(fn)));

@@ -4,7 +4,7 @@
 // (commit) order, and never while an older one is leased, so one batch per target is in
 // flight and a later message cannot overtake an earlier one that is waiting for a retry.
 import type { LeasedEvent, MetaStore, OutboxEvent, OutboxTargetStats, PendingPage, SettledEvents } from "../types.ts";
-import type { SqlDriver, SqlValue } from "./driver.ts";
+import { grouped, type SqlDriver, type SqlValue } from "./driver.ts";
 import { peekFrom, pendingPage, targetStats } from "../outbox-views.ts";
 
 /** Thrown inside a transaction (rolling it back) when a change event meets a full target queue. */
@@ -291,16 +291,17 @@ export function sqlOutbox(db: SqlDriver): OutboxMethods {
   const seqOf = new Map<string, number>();
   return {
     async appendEvents(_bucket, events) {
-      return db.transaction(() => writeEvents(db, events, "access")) === 0;
+      return (await grouped(db, () => writeEvents(db, events, "access"))) === 0;
     },
     async leaseEvents(o) {
-      const rows = leaseEvents(db, o);
+      // Grouped (SqlDriver.group): a delivery pass's lease and settle share commits with the PUTs of the same turn.
+      const rows = await grouped(db, () => leaseEvents(db, o));
       // Leases never settled (a pass that failed, a lease that ran out) leave entries behind: bounded here.
       if (seqOf.size > 100_000) seqOf.clear();
       return rows.map(({ seq, ...m }) => { seqOf.set(m.id, seq); return m; });
     },
     async settleEvents(_bucket, settled) {
-      settleEvents(db, settled, seqOf);
+      await grouped(db, () => settleEvents(db, settled, seqOf));
       for (const ids of [settled.done, settled.failed ?? [], settled.released ?? []]) for (const id of ids) seqOf.delete(id);
     },
     async countEvents() {

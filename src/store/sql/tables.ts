@@ -3,7 +3,7 @@
 // the rows more than one family reads or writes (an object is written by PUT and by Complete;
 // a bucket's deletion aborts its uploads).
 import type { ChunkRef, ObjectRecord, OutboxEvent, PutCondition, PutResult } from "../types.ts";
-import type { SqlDriver, SqlValue } from "./driver.ts";
+import { grouped, type SqlDriver, type SqlValue } from "./driver.ts";
 import { OutboxFull, writeEvents as writeOutbox } from "./event-outbox.ts";
 import { json, readManifest, storeManifest, type Row } from "./rows.ts";
 
@@ -68,10 +68,9 @@ export function sqlTables(db: SqlDriver, opts: { now: () => number }): SqlTables
     db.all(`SELECT ${WRITE_TARGET_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`, [bucket, key])[0];
   const versionRow = (bucket: string, key: string, versionId: string): Row | undefined =>
     db.all("SELECT * FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?", [bucket, key, versionId])[0];
-  const grouped = <T>(fn: () => T): Promise<T> => db.group ? db.group(fn) : new Promise<T>((resolve) => resolve(db.transaction(fn)));
   const txOrFull = async <T, F>(fn: () => T, full: F): Promise<T | F> => {
     try {
-      return await grouped(fn);
+      return await grouped(db, fn);
     } catch (e) {
       if (e instanceof OutboxFull) return full;
       throw e;
