@@ -8,7 +8,6 @@ import { json, rfc3339 } from "./respond.ts";
 import { mergedPolicyOf } from "./policies.ts";
 import { CANNED_POLICIES } from "../iam/canned.ts";
 import { sha256Hex } from "../util/hash.ts";
-import { bucketUsage } from "./data-usage.ts";
 
 /** A stable deployment id: MinIO shows a UUID; ours is derived from the region and root user, never random per restart. */
 async function deploymentId(ctx: AdminCtx): Promise<string> {
@@ -53,7 +52,7 @@ export const accountInfo: AdminHandler = async (ctx) => {
   })));
   // The console's object counts for non-admins: one version listing per bucket the caller may
   // read (the others stay 0 — their contents are not the caller's to size up).
-  const usage = await Promise.all(buckets.map((b, i) => (access[i]!.read ? bucketUsage(ctx.deps.meta, b.name) : null)));
+  const usage = await Promise.all(buckets.map((b, i) => (access[i]!.read ? ctx.deps.meta.bucketUsage(b.name) : null)));
   return json({
     AccountName: p.accessKey,
     Server: { Type: 1 },

@@ -38,6 +38,13 @@ export interface ChunkRecord { hash: string; blob: string; size: number }
 
 export interface BucketRecord { name: string; owner: string; region: string; created: number }
 
+/**
+ * A bucket's contents: `objectsCount` current versions that are not delete markers,
+ * `versionsCount` all versions that are not (current ones included), `deleteMarkersCount` all
+ * markers, `size` the bytes of every version.
+ */
+export interface BucketUsage { size: number; objectsCount: number; versionsCount: number; deleteMarkersCount: number }
+
 /** A bucket with its configurations by kind (notification, policy, cors, …), as stored. */
 export interface BucketState { bucket: BucketRecord; configs: Record<string, string> }
 
@@ -330,6 +337,8 @@ export interface MetaStore {
    * whose verified `content` has this SHA-256 (hex) and whose size is `size`, any order.
    */
   findObjectsByContent(bucket: string, sha256: string, size: number, limit: number): Promise<ObjectRecord[]>;
+  /** What the bucket holds now, counted by the store in one read (madmin's DataUsageInfo per bucket). */
+  bucketUsage(bucket: string): Promise<BucketUsage>;
 
   // multipart
   createUpload(u: UploadRecord): Promise<Outcome<"NoSuchBucket">>;

@@ -11,10 +11,11 @@ import {
   type Pg, type PgRow, type Tx,
 } from "./tx.ts";
 import { writeEvents } from "./event-outbox.ts";
+import { usageOf, type UsageRow } from "../usage.ts";
 
 export type ObjectMethods = Pick<MetaStore,
   "getObject" | "putObject" | "deleteObject" | "updateObjectTags" | "updateObjectLock" | "updateObjectHeader" | "listObjects"
-  | "listObjectVersions" | "findObjectsByContent">;
+  | "listObjectVersions" | "findObjectsByContent" | "bucketUsage">;
 
 const deleteAllowed = (existing: PgRow, cond?: DeleteCondition): boolean => {
   if (!cond) return true;
@@ -160,6 +161,14 @@ export function pgObjects(sql: Pg): ObjectMethods {
       const rows = await sql`SELECT * FROM objects WHERE bucket = ${bucket} AND content_sha256 = ${sha256} AND size = ${size}
         AND NOT delete_marker LIMIT ${limit}`;
       return rows.map((r) => rowToObject(asRow(r)));
+    },
+    async bucketUsage(bucket) {
+      // One statement: both tables read from one snapshot (a version moving between them counts once).
+      const rows = await sql`SELECT true AS current, COUNT(*) AS n, COUNT(*) FILTER (WHERE delete_marker) AS markers,
+          COALESCE(SUM(size) FILTER (WHERE NOT delete_marker), 0) AS bytes FROM objects WHERE bucket = ${bucket}
+        UNION ALL SELECT false, COUNT(*), COUNT(*) FILTER (WHERE delete_marker),
+          COALESCE(SUM(size) FILTER (WHERE NOT delete_marker), 0) FROM object_versions WHERE bucket = ${bucket}`;
+      return usageOf(rows as unknown as UsageRow[]);
     },
     async listObjectVersions(bucket, { prefix, start, inclusive, versionIdMarker, limit }): Promise<VersionSummary[]> {
       // One snapshot for both reads: a version moving between the tables is listed once.

@@ -45,6 +45,7 @@ export const META_STORE_METHODS = {
   listObjects: { shard: byBucket },
   listObjectVersions: { shard: byBucket },
   findObjectsByContent: { shard: byBucket },
+  bucketUsage: { shard: byBucket },
 
   createUpload: { shard: ([u]) => bucketShardName(u.bucket) },
   getUpload: { shard: byBucket },

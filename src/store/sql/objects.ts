@@ -4,11 +4,12 @@ import { refused, type Retention, type DeleteCondition, type DeleteResult, type 
 import type { SqlValue } from "./driver.ts";
 import { json, rowToObject, type Row } from "./rows.ts";
 import type { SqlTables } from "./tables.ts";
+import { usageOf, type UsageRow } from "../usage.ts";
 import { compareKeys, prefixUpperBound } from "../../util/keys.ts";
 
 export type ObjectMethods = Pick<MetaStore,
   "getObject" | "putObject" | "deleteObject" | "updateObjectTags" | "updateObjectHeader" | "listObjects" | "listObjectVersions"
-  | "findObjectsByContent" | "updateObjectLock">;
+  | "findObjectsByContent" | "updateObjectLock" | "bucketUsage">;
 
 const deleteAllowed = (existing: Row, cond?: DeleteCondition): boolean => {
   if (!cond) return true;
@@ -160,6 +161,14 @@ export function sqlObjects(t: SqlTables): ObjectMethods {
       return db.all(`SELECT * FROM objects INDEXED BY objects_by_content
         WHERE bucket = ? AND content_sha256 = ? AND size = ? AND delete_marker = 0 LIMIT ?`,
         [bucket, sha256, size, limit]).map(rowToObject);
+    },
+    async bucketUsage(bucket) {
+      // One statement: both tables read from one snapshot (a version moving between them counts once).
+      const rows = db.all(`SELECT 1 AS current, COUNT(*) AS n, COALESCE(SUM(delete_marker), 0) AS markers,
+          COALESCE(SUM(CASE WHEN delete_marker = 0 THEN size ELSE 0 END), 0) AS bytes FROM objects WHERE bucket = ?
+        UNION ALL SELECT 0, COUNT(*), COALESCE(SUM(delete_marker), 0),
+          COALESCE(SUM(CASE WHEN delete_marker = 0 THEN size ELSE 0 END), 0) FROM object_versions WHERE bucket = ?`, [bucket, bucket]) as unknown as UsageRow[];
+      return usageOf(rows);
     },
     async listObjectVersions(bucket, { prefix, start, inclusive, versionIdMarker, limit }): Promise<VersionSummary[]> {
       return db.transaction(() => {

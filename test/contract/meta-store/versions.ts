@@ -199,4 +199,24 @@ export const VERSION_CASES: ContractCase[] = [
       eq(await s.countEvents(), { "t1:webhook": 2 });
     },
   },
+  {
+    name: "bucketUsage: current objects, every version, delete markers wherever they are, and the bytes of every version, per bucket",
+    async run(s) {
+      await withBuckets(s, "b1", "b2", "b3");
+      const none = { size: 0, objectsCount: 0, versionsCount: 0, deleteMarkersCount: 0 };
+      eq(await s.bucketUsage("b3"), none, "an empty bucket");
+      eq(await s.bucketUsage("nope"), none, "a missing bucket counts nothing");
+      eq(await s.putObject(v("a", "id1", 0, { size: 10 }), {}), { ok: true });
+      eq(await s.putObject(v("a", "id2", 1, { size: 20 }), {}), { ok: true });
+      eq(await s.putObject(v("b", "id3", 2, { size: 5 }), {}), { ok: true });
+      eq((await s.deleteObject("b1", "b", [], undefined, marker("dm1", 3))).ok, true, "b's current version is a marker now");
+      eq((await s.deleteObject("b1", "a", [], undefined, marker("dm2", 4))).ok, true);
+      eq(await s.putObject(v("a", "id4", 5, { size: 1 }), {}), { ok: true }, "a marker that is noncurrent");
+      eq(await s.putObject(object("b2", "x", { size: 7 }), {}), { ok: true });
+      eq(await s.bucketUsage("b1"), { size: 36, objectsCount: 1, versionsCount: 4, deleteMarkersCount: 2 });
+      eq(await s.bucketUsage("b2"), { size: 7, objectsCount: 1, versionsCount: 1, deleteMarkersCount: 0 });
+      eq((await s.deleteObject("b1", "a", [], undefined, { versionId: "id2" })).ok, true);
+      eq(await s.bucketUsage("b1"), { size: 16, objectsCount: 1, versionsCount: 3, deleteMarkersCount: 2 }, "a version deleted by id");
+    },
+  },
 ];

@@ -4,7 +4,6 @@
 import { describe, expect, it } from "bun:test";
 import { memoryDeps } from "../helpers/deps.ts";
 import { s3 } from "../helpers/s3.ts";
-import { bucketUsage } from "../../../src/admin/data-usage.ts";
 
 const VERSIONING_ON = "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>";
 
@@ -46,7 +45,7 @@ describe.each([false, true])("datausageinfo (sharded store: %p)", (sharded) => {
       }, {});
       if (!put.ok) throw new Error(`put ${key}`);
     }
-    expect(await bucketUsage(env.deps.meta, "many")).toEqual({ size: 1203, objectsCount: 1203, versionsCount: 1203, deleteMarkersCount: 0 });
+    expect(await env.deps.meta.bucketUsage("many")).toEqual({ size: 1203, objectsCount: 1203, versionsCount: 1203, deleteMarkersCount: 0 });
     expect((await env.deps.iam.putUser({ accessKey: "plainuser", secretKey: "plainuser-secret", status: "enabled", policies: ["readwrite"] })).ok).toBe(true);
     const denied = await c.send("/minio/admin/v3/datausageinfo", { signPayload: true, creds: { accessKeyId: "plainuser", secretAccessKey: "plainuser-secret" } });
     expect(denied.status).toBe(403);

@@ -55,6 +55,8 @@ func main() {
 	switch op {
 	case "server-info":
 		out, err = adm.ServerInfo(ctx)
+	case "data-usage":
+		out, err = adm.DataUsageInfo(ctx)
 	case "account-info":
 		out, err = adm.AccountInfo(ctx, madmin.AccountOpts{})
 	case "add-user": // ACCESS SECRET
