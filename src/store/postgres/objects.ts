@@ -164,11 +164,9 @@ export function pgObjects(sql: Pg): ObjectMethods {
     },
     async bucketUsage(bucket) {
       // One statement: both tables read from one snapshot (a version moving between them counts once).
-      const rows = await sql`SELECT true AS current, COUNT(*) AS n, COUNT(*) FILTER (WHERE delete_marker) AS markers,
-          COALESCE(SUM(size) FILTER (WHERE NOT delete_marker), 0) AS bytes FROM objects WHERE bucket = ${bucket}
-        UNION ALL SELECT false, COUNT(*), COUNT(*) FILTER (WHERE delete_marker),
-          COALESCE(SUM(size) FILTER (WHERE NOT delete_marker), 0) FROM object_versions WHERE bucket = ${bucket}`;
-      return usageOf(rows as unknown as UsageRow[]);
+      const count = (current: boolean, table: string) => `SELECT ${current} AS current, COUNT(*) AS n, COUNT(*) FILTER (WHERE delete_marker) AS markers,
+        COALESCE(SUM(size) FILTER (WHERE NOT delete_marker), 0) AS bytes FROM ${table} WHERE bucket = $1`;
+      return usageOf(await sql.unsafe(`${count(true, "objects")} UNION ALL ${count(false, "object_versions")}`, [bucket]) as unknown as UsageRow[]);
     },
     async listObjectVersions(bucket, { prefix, start, inclusive, versionIdMarker, limit }): Promise<VersionSummary[]> {
       // One snapshot for both reads: a version moving between the tables is listed once.

@@ -164,11 +164,9 @@ export function sqlObjects(t: SqlTables): ObjectMethods {
     },
     async bucketUsage(bucket) {
       // One statement: both tables read from one snapshot (a version moving between them counts once).
-      const rows = db.all(`SELECT 1 AS current, COUNT(*) AS n, COALESCE(SUM(delete_marker), 0) AS markers,
-          COALESCE(SUM(CASE WHEN delete_marker = 0 THEN size ELSE 0 END), 0) AS bytes FROM objects WHERE bucket = ?
-        UNION ALL SELECT 0, COUNT(*), COALESCE(SUM(delete_marker), 0),
-          COALESCE(SUM(CASE WHEN delete_marker = 0 THEN size ELSE 0 END), 0) FROM object_versions WHERE bucket = ?`, [bucket, bucket]) as unknown as UsageRow[];
-      return usageOf(rows);
+      const count = (current: 0 | 1, table: string) => `SELECT ${current} AS current, COUNT(*) AS n, COALESCE(SUM(delete_marker), 0) AS markers,
+        COALESCE(SUM(CASE WHEN delete_marker = 0 THEN size ELSE 0 END), 0) AS bytes FROM ${table} WHERE bucket = ?`;
+      return usageOf(db.all(`${count(1, "objects")} UNION ALL ${count(0, "object_versions")}`, [bucket, bucket]) as unknown as UsageRow[]);
     },
     async listObjectVersions(bucket, { prefix, start, inclusive, versionIdMarker, limit }): Promise<VersionSummary[]> {
       return db.transaction(() => {
