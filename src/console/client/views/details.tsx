@@ -15,7 +15,8 @@ type Media = "pdf" | "audio" | "video";
 
 type Preview = { kind: "image"; url: string } | { kind: "text"; text: string; truncated: boolean } | { kind: Media; url: string } | null;
 
-export const Details = ({ s3, bucket, objectKey, onClose, onDeleted }: { s3: S3; bucket: string; objectKey: string; onClose: () => void; onDeleted: () => void }) => {
+/** `readOnly` (why, when the caller may not change the bucket) disables Delete. */
+export const Details = ({ s3, bucket, objectKey, readOnly, onClose, onDeleted }: { s3: S3; bucket: string; objectKey: string; readOnly?: string; onClose: () => void; onDeleted: () => void }) => {
   const [info, setInfo] = useState<ObjectInfo | null>(null);
   const [preview, setPreview] = useState<Preview>(null);
   const [error, setError] = useState<ConsoleError | null>(null);
@@ -89,7 +90,7 @@ export const Details = ({ s3, bucket, objectKey, onClose, onDeleted }: { s3: S3;
       <ErrorBanner error={error} />
       <div class="tools">
         <button type="button" onClick={download}>Download</button>
-        <button type="button" class="danger" onClick={remove}>Delete</button>
+        <button type="button" class="danger" disabled={readOnly !== undefined} title={readOnly} onClick={remove}>Delete</button>
       </div>
       {preview?.kind === "image" ? <img class="preview" src={preview.url} alt={`Preview of ${objectKey}`} /> : null}
       {preview?.kind === "pdf" ? <iframe class="preview preview-pdf" src={preview.url} title={`Preview of ${objectKey}`} /> : null}

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 import { useEffect, useRef, useState } from "hono/jsx/dom";
 import { ConsoleError, toConsoleError } from "../errors.ts";
+import type { Admin } from "../admin.ts";
 import { baseName, formatBytes, formatDate } from "../format.ts";
 import { hrefFor } from "../route.ts";
 import type { Listing, S3 } from "../s3.ts";
@@ -20,7 +21,12 @@ const Breadcrumbs = ({ bucket, prefix }: { bucket: string; prefix: string }) => 
   );
 };
 
-export const Objects = ({ s3, bucket, prefix }: { s3: S3; bucket: string; prefix: string }) => {
+/**
+ * `account` (once the admin probe has answered) tells, from accountinfo, whether the caller may
+ * put objects here; where it may not, the buttons that change the bucket are disabled (the
+ * server refuses them anyway). Unknown (no answer yet, or accountinfo failed) leaves them on.
+ */
+export const Objects = ({ s3, bucket, prefix, account }: { s3: S3; bucket: string; prefix: string; account: Admin | null }) => {
   const [filter, setFilter] = useState("");
   const [applied, setApplied] = useState("");
   // Continuation tokens of the pages before this one: one page (1,000 keys) is rendered at a time.
@@ -38,6 +44,15 @@ export const Objects = ({ s3, bucket, prefix }: { s3: S3; bucket: string; prefix
   const [unfinished, setUnfinished] = useState<Unfinished[]>([]);
   const fileInput = useRef<HTMLInputElement | null>(null);
   const folderInput = useRef<HTMLInputElement | null>(null);
+  const [writable, setWritable] = useState(true);
+  useEffect(() => {
+    setWritable(true);
+    if (!account) return;
+    let live = true;
+    account.accountBuckets().then((bs) => live && setWritable(bs.find((b) => b.name === bucket)?.access.write ?? true), () => {});
+    return () => { live = false; };
+  }, [bucket, account]);
+  const readOnly = writable ? undefined : `Read-only: this account may not change the objects of ${bucket}`;
 
   // Back to page 1 — keeping the same empty array when already there, so no listing is refetched.
   const firstPage = () => setTokens((t) => (t.length ? [] : t));
@@ -117,7 +132,7 @@ export const Objects = ({ s3, bucket, prefix }: { s3: S3; bucket: string; prefix
       aria-labelledby="objects-title"
       onDragOver={(e: DragEvent) => { e.preventDefault(); setDragging(true); }}
       onDragLeave={() => setDragging(false)}
-      onDrop={(e: DragEvent) => { e.preventDefault(); setDragging(false); if (e.dataTransfer?.files.length) upload(e.dataTransfer.files); }}
+      onDrop={(e: DragEvent) => { e.preventDefault(); setDragging(false); if (writable && e.dataTransfer?.files.length) upload(e.dataTransfer.files); }}
     >
       <Breadcrumbs bucket={bucket} prefix={prefix} />
       <div class="bar">
@@ -125,18 +140,18 @@ export const Objects = ({ s3, bucket, prefix }: { s3: S3; bucket: string; prefix
         <div class="tools">
           <label for="filter" class="sr-only">Filter by prefix</label>
           <input id="filter" type="search" placeholder="Filter by prefix" value={filter} onInput={(e: Event) => setFilter((e.target as HTMLInputElement).value)} />
-          <button type="button" onClick={() => fileInput.current?.click()}>Upload files</button>
-          <button type="button" onClick={() => folderInput.current?.click()} class="hide-narrow">Upload folder</button>
+          <button type="button" disabled={!writable} title={readOnly} onClick={() => fileInput.current?.click()}>Upload files</button>
+          <button type="button" disabled={!writable} title={readOnly} onClick={() => folderInput.current?.click()} class="hide-narrow">Upload folder</button>
           <input ref={fileInput} id="upload-input" type="file" multiple hidden onChange={(e: Event) => { const t = e.target as HTMLInputElement; if (t.files) upload(t.files); t.value = ""; }} />
           <input ref={folderInput} type="file" multiple hidden onChange={(e: Event) => { const t = e.target as HTMLInputElement; if (t.files) upload(t.files); t.value = ""; }} />
-          <button type="button" class="danger" disabled={selected.length === 0} onClick={removeSelected}>Delete selected{selected.length ? ` (${selected.length})` : ""}</button>
+          <button type="button" class="danger" disabled={selected.length === 0 || !writable} title={readOnly} onClick={removeSelected}>Delete selected{selected.length ? ` (${selected.length})` : ""}</button>
         </div>
       </div>
       <form class="inline" onSubmit={newFolder}>
         <label for="new-folder" class="sr-only">New folder name</label>
-        <input id="new-folder" name="folder" placeholder="new folder name" required />
-        <button type="submit">Create folder</button>
-        <span class="muted hide-narrow">or drop files anywhere here</span>
+        <input id="new-folder" name="folder" placeholder="new folder name" required disabled={!writable} />
+        <button type="submit" disabled={!writable} title={readOnly}>Create folder</button>
+        <span class="muted hide-narrow">{writable ? "or drop files anywhere here" : "read-only: this account may look, not change"}</span>
       </form>
       <ErrorBanner error={error} onClose={() => setError(null)} />
       <Uploads uploads={uploads} onCancel={(id) => active.current.get(id)?.cancel()} onResume={resumeFailed} onClear={() => setUploads((all) => all.filter((u) => u.status === "uploading"))} />
@@ -166,7 +181,7 @@ export const Objects = ({ s3, bucket, prefix }: { s3: S3; bucket: string; prefix
                     <td class="hide-narrow">{formatDate(o.modified)}</td>
                   </tr>
                 ))}
-                {listing.folders.length + keys.length === 0 ? <tr><td /><td colSpan={3} class="muted">Empty{applied ? ` (no keys start with "${prefix + applied}")` : ""}: upload files or drop them here.</td></tr> : null}
+                {listing.folders.length + keys.length === 0 ? <tr><td /><td colSpan={3} class="muted">Empty{applied ? ` (no keys start with "${prefix + applied}")` : ""}: {writable ? "upload files or drop them here." : "nothing to show."}</td></tr> : null}
               </tbody>
             </table>
           )}
@@ -176,7 +191,7 @@ export const Objects = ({ s3, bucket, prefix }: { s3: S3; bucket: string; prefix
             <button type="button" disabled={!listing?.next} onClick={() => listing?.next && setTokens((t) => [...t, listing.next as string])}>Next page</button>
           </nav>
         </div>
-        {detail ? <Details s3={s3} bucket={bucket} objectKey={detail} onClose={() => setDetail(null)} onDeleted={() => { setDetail(null); refresh(); }} /> : null}
+        {detail ? <Details s3={s3} bucket={bucket} objectKey={detail} readOnly={readOnly} onClose={() => setDetail(null)} onDeleted={() => { setDetail(null); refresh(); }} /> : null}
       </div>
     </section>
   );
