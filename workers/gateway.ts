@@ -1,7 +1,8 @@
 // Workers entry: the same gateway as on Bun (createApp), with Deps from bindings. No S3 logic here.
 import type { Hono } from "hono";
 import { createApp } from "../src/app.ts";
-import { createWorkersDeps, jsonLogger, withExecutionContext } from "../src/runtime/workers/deps.ts";
+import { createWorkersDeps, withExecutionContext } from "../src/runtime/workers/deps.ts";
+import { jsonLogger } from "../src/runtime/workers/logger.ts";
 import type { WorkersEnv } from "../src/runtime/workers/env.ts";
 import { ConfigError } from "../src/config.ts";
 import { withRequestInfo } from "../src/http/request-info.ts";

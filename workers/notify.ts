@@ -6,7 +6,8 @@
 import { consumeQueueBatch } from "../src/events/queue-consumer.ts";
 import type { TargetBackoff } from "../src/events/deliver.ts";
 import type { EventMessage } from "../src/store/types.ts";
-import { jsonLogger, workersDeliveryDrivers, workersNotifyStats, workersTargets } from "../src/runtime/workers/deps.ts";
+import { workersDeliveryDrivers, workersNotifyStats, workersTargets } from "../src/runtime/workers/deps.ts";
+import { jsonLogger } from "../src/runtime/workers/logger.ts";
 import { createTargetSenders, type TargetSenders } from "../src/events/targets/drivers.ts";
 import type { WorkersEnv } from "../src/runtime/workers/env.ts";
 import { createDoMetaStore } from "../src/runtime/workers/do-meta-store.ts";

@@ -15,6 +15,7 @@ import { ConfigError } from "../../config-error.ts";
 import { sqsQueueDriver, withSqsQueues } from "../../events/sqs-targets.ts";
 import { createDoListen } from "./do-listen.ts";
 import { createTargetStats, type TargetStats } from "../../events/targets-stats.ts";
+import { loggerFor } from "./logger.ts";
 
 /**
  * PostgreSQL only: postgres.js reaches it through cloudflare:sockets (its workerd build, which
@@ -23,12 +24,6 @@ import { createTargetStats, type TargetStats } from "../../events/targets-stats.
  */
 export const WORKERS_TARGET_DRIVERS: TargetDrivers = { postgresql: createPostgresSender };
 
-/** One JSON line per record: Workers Logs / `wrangler tail` index the fields. */
-export const jsonLogger: Logger = {
-  info: (msg, fields) => console.log(JSON.stringify({ level: "info", msg, ...fields })),
-  warn: (msg, fields) => console.warn(JSON.stringify({ level: "warn", msg, ...fields })),
-  error: (msg, fields) => console.error(JSON.stringify({ level: "error", msg, ...fields })),
-};
 
 /**
  * Deps live for the isolate, but waitUntil belongs to one request: the request's
@@ -78,7 +73,7 @@ function workersKmsKeys(env: WorkersEnv): KmsKeyStore {
   return s;
 }
 
-export function createWorkersDeps(env: WorkersEnv, log: Logger = jsonLogger): Deps {
+export function createWorkersDeps(env: WorkersEnv, log: Logger = loggerFor(env)): Deps {
   const config = configFromEnv(env);
   const refused = Object.values(config.notifyTargets).map((t) => targetRefusal(t, WORKERS_TARGET_DRIVERS, "Workers")).filter((r) => r !== null);
   if (refused.length) throw new ConfigError(refused.join("\n"));

@@ -44,6 +44,8 @@ export interface WorkersEnv {
   S3EDGE_KMS_OLD_SECRET_KEYS?: string;
   /** Tests only: "on" allows SSE-C over plain HTTP (wrangler dev on loopback). */
   S3EDGE_INSECURE_SSE_C?: string;
+  /** "1"/"on": no access-log line per request (warnings and errors still logged), as `--quiet` on Bun. */
+  S3EDGE_QUIET?: string;
   /** Chunks in an S3-compatible upstream instead of CHUNKS: `s3+https://HOST/BUCKET[/prefix]` (docs/scale-out.md). */
   S3EDGE_BLOB_URL?: string;
   /** The upstream's credentials, secrets (`wrangler secret put S3EDGE_BLOB_SECRET_KEY`). */

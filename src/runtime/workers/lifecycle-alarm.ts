@@ -7,7 +7,8 @@ import { sweepLifecycle } from "../../s3/lifecycle-sweep.ts";
 import { LIFECYCLE_CONFIG } from "../../s3/lifecycle-rules.ts";
 import { DEFAULT_CONFIG, type Config } from "../../config.ts";
 import { configFromEnv, type WorkersEnv } from "./env.ts";
-import { jsonLogger, workersTargets } from "./deps.ts";
+import { workersTargets } from "./deps.ts";
+import { jsonLogger } from "./logger.ts";
 
 /** When the next pass is due (ms since epoch), in the object's storage. */
 const NEXT_PASS = "lifecycle:next";

@@ -9,7 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import { createListenHub, LISTEN_HEADERS, type ListenEvent, type ListenFilter } from "../../events/listen.ts";
 import { createDoMetaStore } from "./do-meta-store.ts";
 import type { WorkersEnv } from "./env.ts";
-import { jsonLogger } from "./deps.ts";
+import { jsonLogger } from "./logger.ts";
 import { LISTEN_CONFIG } from "./do-listen.ts";
 
 /** A reconnecting `mc watch` (backoff 1–30 s) keeps its bucket marked in between. */

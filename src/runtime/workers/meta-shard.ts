@@ -8,7 +8,7 @@ import type { MetaStore, OutboxEvent } from "../../store/types.ts";
 import { META_STORE_METHODS } from "../../store/sharded/meta-methods.ts";
 import { relayOutbox } from "../../events/relay.ts";
 import { createCloudflareEventQueue } from "./event-queue.ts";
-import { jsonLogger } from "./deps.ts";
+import { jsonLogger } from "./logger.ts";
 import { createSqlMetaStore } from "../../store/sql/meta-store.ts";
 import type { SqlDriver } from "../../store/sql/driver.ts";
 import { collectGarbage } from "../../store/gc.ts";
