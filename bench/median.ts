@@ -3,9 +3,11 @@
 //   bun bench/median.ts bench/results/run1.json bench/results/run2.json bench/results/run3.json
 import { readFileSync } from "node:fs";
 
-type Name = "bun" | "workerd" | "bare";
+type Name = "bun" | "workerd" | "wbare" | "bare";
 interface Row {
   op: string;
+  /** Issue 20's goal for the row: s3edge on Bun over the reference, in ops/s. */
+  goal?: { text: string; min: number; ratio?: number };
   opsPerSec: Partial<Record<Name, number>>;
   ratios: { bunBare: number; workerdBare?: number; workerdBun?: number };
   cpuSecPerGiB: Partial<Record<Name, number>>;
@@ -37,16 +39,24 @@ function pad(cells: string[][]): string {
 
 console.log(`medians of ${runs.length} runs: ${runs.map((r) => `${r.date} ${r.commit}${r.dirtySrc ? "+dirty" : ""}`).join(", ")}\n`);
 const ops = runs[0].table.map((r) => r.op);
-const names: Name[] = runs.some((r) => r.table.some((t) => t.opsPerSec.workerd !== undefined)) ? ["bun", "workerd", "bare"] : ["bun", "bare"];
+const has = (n: Name) => runs.some((r) => r.table.some((t) => t.opsPerSec[n] !== undefined));
+const names: Name[] = (["bun", "workerd", "wbare", "bare"] as Name[]).filter(has);
+/** The goal, the median of bun/ref over the runs and whether that median meets it. */
+function goalCells(rs: Row[]): string[] {
+  const g = rs.find((r) => r.goal)?.goal;
+  const m = median(rs.map((r) => r.goal?.ratio));
+  return g && m !== undefined ? [g.text, f(m, 2), m >= g.min ? "PASS" : "MISS"] : ["-", "-", "-"];
+}
 const rowsFor = (op: string) => runs.map((r) => r.table.find((t) => t.op === op)).filter((r): r is Row => !!r);
 console.log(pad([
-  ["op", ...names.map((n) => `${n} ops/s`), "bun/bare", ...(names.includes("workerd") ? ["workerd/bare", "workerd/bun"] : []), ...names.map((n) => `${n} CPU s/GiB`)],
+  ["op", ...names.map((n) => `${n} ops/s`), "bun/bare", "goal", "bun/ref", "met", ...(names.includes("workerd") ? ["workerd/bare", "workerd/bun"] : []), ...names.map((n) => `${n} CPU s/GiB`)],
   ...ops.map((op) => {
     const rs = rowsFor(op);
     return [
       op,
       ...names.map((n) => f(median(rs.map((r) => r.opsPerSec[n])))),
       f(median(rs.map((r) => r.ratios.bunBare)), 2),
+      ...goalCells(rs),
       ...(names.includes("workerd") ? [f(median(rs.map((r) => r.ratios.workerdBare)), 3), f(median(rs.map((r) => r.ratios.workerdBun)), 3)] : []),
       ...names.map((n) => f(median(rs.map((r) => r.cpuSecPerGiB[n])), 2)),
     ];
@@ -58,3 +68,11 @@ if (rss.length) {
     `(per run: ${rss.map((x) => `${x!.in.peakRssMiB}/${x!.out.peakRssMiB}`).join(", ")})`);
 }
 console.log(`per run bun/bare: ${ops.map((op) => `${op} ${rowsFor(op).map((r) => r.ratios.bunBare.toFixed(2)).join(" ")}`).join("; ")}`);
+if (names.includes("workerd") && names.includes("wbare")) {
+  // Issue 20 on Workers: server CPU per byte under wrangler dev within 1.2x the bare Worker's.
+  const w = ops.filter((op) => op !== "GET 64 MiB").map((op) => {
+    const m = median(rowsFor(op).map((r) => (r.cpuSecPerGiB.workerd ?? NaN) / (r.cpuSecPerGiB.wbare ?? NaN)));
+    return m === undefined ? `${op} -` : `${op} ${m <= 1.2 ? "PASS" : "MISS"} (${m.toFixed(2)})`;
+  });
+  console.log(`workerd CPU per byte over the bare Worker's (goal <= 1.20), medians: ${w.join("; ")}`);
+}

@@ -718,6 +718,12 @@ async function main() {
   const goals = {
     throughput: Object.fromEntries(table.map((r) => [r.op, r.goal])),
     rss: { goal: "s3edge (Bun) peak RSS < 150 MiB streaming one object in and out", peakMiB: rssPeak, pass: rssPeak === undefined ? undefined : rssPeak < 150 },
+    // Issue 20 on Workers: s3edge's CPU per byte under wrangler dev within 1.2x the bare Worker's
+    // (4 KiB PUT and GET per request, 64 MiB PUT per MiB of upload).
+    workers: Object.fromEntries(table.filter((r) => r.op !== "GET 64 MiB" && r.cpuSecPerGiB.workerd !== undefined && r.cpuSecPerGiB.wbare !== undefined).map((r) => {
+      const ratio = r.cpuSecPerGiB.workerd! / r.cpuSecPerGiB.wbare!;
+      return [r.op, { goal: "workerd CPU <= 1.2x wbare", ratio, pass: ratio <= 1.2 }];
+    })),
   };
 
   const f = (n: number | undefined, d = 1) => (n !== undefined && Number.isFinite(n) ? n.toFixed(d) : "-");
@@ -753,6 +759,8 @@ async function main() {
   }
   console.log(`\ngoals (s3edge on Bun): ` + table.map((r) => `${r.op} ${r.goal.pass === undefined ? "-" : r.goal.pass ? "PASS" : "MISS"} (${f(r.goal.ratio, 2)} ${r.goal.text})`).join("; ") +
     (rssPeak === undefined ? "" : `; RSS ${goals.rss.pass ? "PASS" : "MISS"} (${f(rssPeak)} MiB, goal < 150)`));
+  const wg = Object.entries(goals.workers);
+  if (wg.length) console.log(`goals (s3edge on workerd, server CPU per byte over the bare Worker's, goal <= 1.20): ` + wg.map(([op, g]) => `${op} ${g.pass ? "PASS" : "MISS"} (${f(g.ratio, 2)})`).join("; "));
 
   const git = (args: string[]) => { try { return Bun.spawnSync(["git", ...args], { cwd: ROOT }).stdout.toString().trim(); } catch { return ""; } };
   const json = {

@@ -9,7 +9,7 @@ import { withRequestInfo } from "../src/http/request-info.ts";
 import type { EventMessage } from "../src/store/types.ts";
 import { consumeEvents } from "./notify.ts";
 import { asStored } from "../src/runtime/workers/response.ts";
-import { drainUnreadBody, withByteStringHeaders, withInertBodyCancel } from "../src/runtime/workers/request.ts";
+import { drainUnreadBody, withByteStringHeaders, withGatheredBody, withInertBodyCancel } from "../src/runtime/workers/request.ts";
 
 export { MetaShard } from "../src/runtime/workers/meta-shard.ts";
 export { IamShard } from "../src/runtime/workers/iam-shard.ts";
@@ -37,7 +37,7 @@ export default {
       jsonLogger.error("not configured", { error: e.message });
       return new Response(`s3edge is not configured:\n${e.message}\n`, { status: 503, headers: { "content-type": "text/plain" } });
     }
-    const req = withInertBodyCancel(withByteStringHeaders(request));
+    const req = withInertBodyCancel(withGatheredBody(withByteStringHeaders(request)));
     // What the core may know of the connection comes beside the request, as on Bun; the core
     // never reads bindings from it (Deps are built from them once per isolate).
     const info = withRequestInfo({ remoteAddress: request.headers.get("cf-connecting-ip") ?? undefined });
