@@ -46,8 +46,14 @@ const GATHER_PIECE = 256 * 1024;
  */
 export function withGatheredBody(req: Request): Request {
   const body = req.body;
-  if (!body || !(Number(req.headers.get("content-length")) >= GATHER_FROM)) return req;
-  const reader = body.getReader({ mode: "byob" });
+  // A GET or HEAD Request cannot be built with a body (whatever the client sent with one).
+  if (!body || req.method === "GET" || req.method === "HEAD" || !(Number(req.headers.get("content-length")) >= GATHER_FROM)) return req;
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = body.getReader({ mode: "byob" });
+  } catch {
+    return req; // not a byte stream: read as it comes
+  }
   const gathered = new ReadableStream<Uint8Array>({
     async pull(c) {
       const { done, value } = await reader.readAtLeast(GATHER_PIECE, new Uint8Array(GATHER_PIECE));
