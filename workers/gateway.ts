@@ -37,7 +37,7 @@ export default {
       jsonLogger.error("not configured", { error: e.message });
       return new Response(`s3edge is not configured:\n${e.message}\n`, { status: 503, headers: { "content-type": "text/plain" } });
     }
-    const req = withInertBodyCancel(withGatheredBody(withByteStringHeaders(request)));
+    const req = withInertBodyCancel(withGatheredBody(withByteStringHeaders(request), ctx));
     // What the core may know of the connection comes beside the request, as on Bun; the core
     // never reads bindings from it (Deps are built from them once per isolate).
     const info = withRequestInfo({ remoteAddress: request.headers.get("cf-connecting-ip") ?? undefined });

@@ -284,6 +284,16 @@ describe("bodies and names (issue 12 #8b, #9, chunked PUT)", () => {
     expect((await raw(signed(ep, "HEAD", `/${B}/big-bad`))).status).toBe(404);
   });
 
+  test("3 MiB PUTs answered without reading their body (a missing bucket, a bad signature) get their error, and the server goes on", async () => {
+    const missing = await raw(signed(ep, "PUT", `/${B}-missing/big`, { "content-length": String(big.length) }), big);
+    expect({ status: missing.status, code: code(missing) }).toEqual({ status: 404, code: "NoSuchBucket" });
+    const forged = signed(ep, "PUT", `/${B}/big-forged`, { "content-length": String(big.length) }).replace(/Signature=[0-9a-f]+/, `Signature=${"0".repeat(64)}`);
+    const denied = await raw(forged, big);
+    expect({ status: denied.status, code: code(denied) }).toEqual({ status: 403, code: "SignatureDoesNotMatch" });
+    expect((await raw(signed(ep, "HEAD", `/${B}/big-forged`))).status).toBe(404);
+    expect((await raw(signed(ep, "GET", `/${B}/obj`))).body).toBe("hello");
+  });
+
   test("a GET sent with a 2 MiB body answers the object as without one", async () => {
     const body = "x".repeat(2 * 1024 * 1024);
     const r = await raw(signed(ep, "GET", `/${B}/obj`, { "content-length": String(body.length) }), body);

@@ -44,7 +44,7 @@ const GATHER_PIECE = 256 * 1024;
  * pieces per 64 MiB rather than thousands. What the core leaves unread is read to its end
  * rather than cancelled (see above).
  */
-export function withGatheredBody(req: Request): Request {
+export function withGatheredBody(req: Request, ctx: Pick<ExecutionContext, "waitUntil">): Request {
   const body = req.body;
   // A GET or HEAD Request cannot be built with a body (whatever the client sent with one).
   if (!body || req.method === "GET" || req.method === "HEAD" || !(Number(req.headers.get("content-length")) >= GATHER_FROM)) return req;
@@ -60,10 +60,11 @@ export function withGatheredBody(req: Request): Request {
       if (value && value.byteLength > 0) c.enqueue(value);
       if (done) c.close();
     },
+    // The core stopped reading (a refused upload): the rest is read past the answer, as drainUnreadBody does.
     cancel() {
-      void (async () => {
+      ctx.waitUntil((async () => {
         try { for (;;) if ((await reader.read(new Uint8Array(GATHER_PIECE))).done) return; } catch {}
-      })();
+      })());
     },
   }, { highWaterMark: 0 });
   return new Request(req, { body: gathered });
