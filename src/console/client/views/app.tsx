@@ -78,7 +78,7 @@ export const App = ({ region }: { region: string }) => {
       <main>
         <ErrorBanner error={crash} onClose={() => setCrash(null)} />
         {route.admin && isAdmin ? screen(route.admin, admin, s3)
-          : route.bucket ? <Objects s3={s3} bucket={route.bucket} prefix={route.prefix} account={probed ? admin : null} /> : <Buckets s3={s3} admin={isAdmin ? admin : null} account={probed ? admin : null} session={session} />}
+          : route.bucket ? <Objects s3={s3} bucket={route.bucket} prefix={route.prefix} account={probed && !isAdmin ? admin : null} /> : <Buckets s3={s3} admin={isAdmin ? admin : null} account={probed ? admin : null} session={session} />}
       </main>
     </div>
   );

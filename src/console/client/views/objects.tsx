@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 import { useEffect, useRef, useState } from "hono/jsx/dom";
 import { ConsoleError, toConsoleError } from "../errors.ts";
-import type { Admin } from "../admin.ts";
+import type { AccountBucket, Admin } from "../admin.ts";
 import { baseName, formatBytes, formatDate } from "../format.ts";
 import { hrefFor } from "../route.ts";
 import type { Listing, S3 } from "../s3.ts";
@@ -22,7 +22,22 @@ const Breadcrumbs = ({ bucket, prefix }: { bucket: string; prefix: string }) => 
 };
 
 /**
- * `account` (once the admin probe has answered) tells, from accountinfo, whether the caller may
+ * accountinfo sizes up every bucket the caller may read; this view needs only the access flags,
+ * so one answer serves a minute of browsing from bucket to bucket.
+ */
+const ACCESS_FOR_MS = 60_000;
+const accessCache = new WeakMap<Admin, { at: number; buckets: Promise<AccountBucket[]> }>();
+function accessOf(account: Admin): Promise<AccountBucket[]> {
+  const hit = accessCache.get(account);
+  if (hit && Date.now() - hit.at < ACCESS_FOR_MS) return hit.buckets;
+  const buckets = account.accountBuckets();
+  accessCache.set(account, { at: Date.now(), buckets });
+  buckets.catch(() => accessCache.delete(account));
+  return buckets;
+}
+
+/**
+ * `account` (non-admins, once the admin probe has answered) tells, from accountinfo, whether the caller may
  * put objects here; where it may not, the buttons that change the bucket are disabled (the
  * server refuses them anyway). Unknown (no answer yet, or accountinfo failed) leaves them on.
  */
@@ -49,7 +64,7 @@ export const Objects = ({ s3, bucket, prefix, account }: { s3: S3; bucket: strin
     setWritable(true);
     if (!account) return;
     let live = true;
-    account.accountBuckets().then((bs) => live && setWritable(bs.find((b) => b.name === bucket)?.access.write ?? true), () => {});
+    accessOf(account).then((bs) => live && setWritable(bs.find((b) => b.name === bucket)?.access.write ?? true), () => {});
     return () => { live = false; };
   }, [bucket, account]);
   const readOnly = writable ? undefined : `Read-only: this account may not change the objects of ${bucket}`;
