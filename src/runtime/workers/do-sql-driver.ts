@@ -26,15 +26,29 @@ function fromDoRow(row: Record<string, DoValue>): Record<string, SqlValue> {
 
 export function createDoSqlDriver(storage: DurableObjectStorage): SqlDriver {
   const sql = storage.sql;
+  /** Statements run so far: a `changes` read after another statement would count that one's. */
+  let statements = 0;
   return {
-    exec: (query) => { sql.exec(query); },
-    all: <T>(query: string, params: SqlValue[] = []) =>
-      sql.exec<Record<string, DoValue>>(query, ...params.map(toDo)).toArray().map(fromDoRow) as T[],
+    exec: (query) => { statements++; sql.exec(query); },
+    all: <T>(query: string, params: SqlValue[] = []) => {
+      statements++;
+      return sql.exec<Record<string, DoValue>>(query, ...params.map(toDo)).toArray().map(fromDoRow) as T[];
+    },
     run: (query, params = []) => {
       sql.exec(query, ...params.map(toDo)).toArray();
-      // rowsWritten also counts index entries, so ask SQLite for the exact number of changed rows.
-      const n = sql.exec<{ n: number }>("SELECT changes() AS n").one().n;
-      return { changes: Number(n) };
+      const at = ++statements;
+      // rowsWritten also counts index entries, so SQLite is asked for the exact number of changed
+      // rows, but only by the callers that read it (most writes do not: one statement less each).
+      let n: number | undefined;
+      return {
+        get changes() {
+          if (n === undefined) {
+            if (statements !== at) throw new Error("SqlDriver.run: read changes before the next statement");
+            n = Number(sql.exec<{ n: number }>("SELECT changes() AS n").one().n);
+          }
+          return n;
+        },
+      };
     },
     // Every DO method body is synchronous SQL, so nothing interleaves; transactionSync adds the
     // rollback on throw that the MetaStore relies on (ChunkMissing, conditional puts).

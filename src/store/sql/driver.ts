@@ -7,7 +7,8 @@ export type SqlValue = string | number | bigint | Uint8Array | null;
 export interface SqlDriver {
   exec(sql: string): void;
   all<T = Record<string, SqlValue>>(sql: string, params?: SqlValue[]): T[];
-  run(sql: string, params?: SqlValue[]): { changes: number };
+  /** `changes` (rows the statement changed) is to be read before the next statement runs (the DO driver asks SQLite for it only then). */
+  run(sql: string, params?: SqlValue[]): { readonly changes: number };
   /** Runs fn atomically; a throw rolls everything back. */
   transaction<T>(fn: () => T): T;
   /**
