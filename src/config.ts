@@ -52,6 +52,9 @@ export interface Config {
 
 export { ConfigError };
 
+/** S3EDGE_QUIET's value (Bun's env, a Worker's var): on means no access-log line per request. */
+export const isQuiet = (value: string | undefined): boolean => /^(1|true|on|yes)$/i.test(value ?? "");
+
 export const DEFAULT_CONFIG: Config = {
   region: "us-east-1",
   rootUser: "minioadmin",

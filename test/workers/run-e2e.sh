@@ -86,7 +86,7 @@ echo "workerd (wrangler dev) ready on $url, log: $log" >&2
 # (R2 and DO files) lets the encryption test look for plaintext in the stored blobs.
 S3EDGE_ENDPOINT="$url" S3EDGE_ACCESS_KEY=admin S3EDGE_SECRET_KEY=secret12345 S3EDGE_RUNTIME=workerd \
   S3EDGE_DOMAIN=localhost S3EDGE_REGION=us-east-1 S3EDGE_SERVER_PID="$pid" S3EDGE_SERVER_LOG="$log" \
-  S3EDGE_WEBHOOK_PORT="$hookport" INSPECTOR="$inspector" S3EDGE_SERVER_STATE="$tmp/state" "${cmd[@]}"
+  S3EDGE_WEBHOOK_PORT="$hookport" S3EDGE_SERVER_STATE="$tmp/state" "${cmd[@]}"
 rc=$?
 # On a failure, what workerd itself reported (the log goes with the temp dir): a CI run that
 # failed is diagnosed from its output alone. SHOW_LOG=1: the whole tail.

@@ -1,6 +1,6 @@
 // Configuration from flags and environment (MinIO names honoured too): the core rules
 // (configFromVars) plus what only the Bun server has (address, data dir, fsync).
-import { configFromVars, type Config } from "../../config.ts";
+import { configFromVars, isQuiet, type Config } from "../../config.ts";
 import { ConfigError } from "../../config-error.ts";
 import { parseBlobUrl, type BlobTarget } from "../../store/s3/url.ts";
 
@@ -68,7 +68,7 @@ export function parseServeOptions(argv: string[], env: Record<string, string | u
     config,
     defaultCredentials,
     fsync: fsync === "on",
-    quiet: argv.includes("--quiet") || /^(1|true|on|yes)$/i.test(env.S3EDGE_QUIET ?? ""),
+    quiet: argv.includes("--quiet") || isQuiet(env.S3EDGE_QUIET),
     blobs,
     meta,
     workers,

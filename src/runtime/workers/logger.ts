@@ -1,5 +1,6 @@
 // The Worker's log: JSON lines on the console (Workers Logs, `wrangler tail`).
 import type { Logger } from "../../deps.ts";
+import { isQuiet } from "../../config.ts";
 
 /** One JSON line per record: Workers Logs / `wrangler tail` index the fields. */
 export const jsonLogger: Logger = {
@@ -14,5 +15,5 @@ export const jsonLogger: Logger = {
  * again in wrangler's own process, which forwards it).
  */
 export function loggerFor(env: { S3EDGE_QUIET?: string }): Logger {
-  return /^(1|true|on|yes)$/i.test(env.S3EDGE_QUIET ?? "") ? { ...jsonLogger, info: () => {} } : jsonLogger;
+  return isQuiet(env.S3EDGE_QUIET) ? { ...jsonLogger, info: () => {} } : jsonLogger;
 }

@@ -61,11 +61,7 @@ export function withGatheredBody(req: Request, ctx: Pick<ExecutionContext, "wait
       if (done) c.close();
     },
     // The core stopped reading (a refused upload): the rest is read past the answer, as drainUnreadBody does.
-    cancel() {
-      ctx.waitUntil((async () => {
-        try { for (;;) if ((await reader.read(new Uint8Array(GATHER_PIECE))).done) return; } catch {}
-      })());
-    },
+    cancel() { ctx.waitUntil(drain(() => reader.read(new Uint8Array(GATHER_PIECE)))); },
   }, { highWaterMark: 0 });
   return new Request(req, { body: gathered });
 }
@@ -73,10 +69,10 @@ export function withGatheredBody(req: Request, ctx: Pick<ExecutionContext, "wait
 /** Bodies up to this size are drained before the response goes out. */
 const DRAIN_BEFORE_RESPONSE = 16 * 1024 * 1024;
 
-async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
-  const reader = body.getReader();
+/** Reads (`next`) to the end, discarding. */
+async function drain(next: () => Promise<{ done: boolean }>): Promise<void> {
   try {
-    for (;;) if ((await reader.read()).done) return;
+    for (;;) if ((await next()).done) return;
   } catch {
     // The client went away: nothing left to read.
   }
@@ -87,7 +83,8 @@ export async function drainUnreadBody(req: Request, ctx: ExecutionContext): Prom
   const body = req.body;
   if (!body || req.bodyUsed || body.locked) return;
   const declared = Number(req.headers.get("content-length") ?? NaN);
-  const done = drain(body);
+  const reader = body.getReader();
+  const done = drain(() => reader.read());
   if (Number.isFinite(declared) && declared <= DRAIN_BEFORE_RESPONSE) await done;
   else ctx.waitUntil(done);
 }
