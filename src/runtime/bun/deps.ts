@@ -17,6 +17,7 @@ import { createMd5Pool } from "./md5-pool.ts";
 import { createSsePool } from "./sse-pool.ts";
 import { inlineChunkCrypto } from "../../sse/chunks.ts";
 import { startLocalQueue } from "./local-queue.ts";
+import { createUpstreamFetch } from "./upstream-fetch.ts";
 import { createSqlIamStore } from "../../iam/sql-store.ts";
 import type { IamStore } from "../../iam/store.ts";
 import type { TargetStore } from "../../events/target-registry.ts";
@@ -158,7 +159,7 @@ export function createBunDeps(opts: {
   const gc = setInterval(gcPass, opts.gcIntervalMs ?? 30_000);
   // One connection (or pool) per socket target, opened on first delivery, closed on shutdown.
   const senders = createTargetSenders(drivers, log);
-  const events = startLocalQueue(deps.meta, { targets: deps.targets, senders, now: clock.now, log, via: "local", stats: deps.notifyStats }, { pollMs: opts.eventPollMs, active: leading });
+  const events = startLocalQueue(deps.meta, { targets: deps.targets, senders, now: clock.now, log, via: "local", stats: deps.notifyStats, fetch: createUpstreamFetch({ posts: true }) }, { pollMs: opts.eventPollMs, active: leading });
   return {
     ...deps,
     async close() {

@@ -1,4 +1,5 @@
-// The S3 blob store's GET/HEAD transport on Bun (src/runtime/bun/upstream-fetch.ts): framing
+// The S3 blob store's GET/HEAD transport on Bun (src/runtime/bun/upstream-fetch.ts), and with
+// `posts` the local queue's webhook POSTs: framing
 // (Content-Length, chunked, to the connection's end), keep-alive reuse, a pooled connection the
 // server closed, a body cut short, backpressure, aborts, and what it leaves to fetch. Raw TCP
 // servers on 127.0.0.1 play the upstream, so every byte of the answer is chosen here.
@@ -6,7 +7,7 @@ import { afterEach, describe, expect, it } from "bun:test";
 import { createServer, type Server, type Socket } from "node:net";
 import { createUpstreamFetch } from "../../../src/runtime/bun/upstream-fetch.ts";
 
-interface Raw { url: string; connections: () => number; requests: string[]; close(): void }
+interface Raw { url: string; connections: () => number; requests: string[]; bodies: string[]; close(): void }
 const servers: Server[] = [];
 afterEach(() => { for (const s of servers.splice(0)) s.close(); });
 
@@ -14,6 +15,7 @@ afterEach(() => { for (const s of servers.splice(0)) s.close(); });
 async function rawServer(answer: (head: string, sock: Socket, n: number) => void): Promise<Raw> {
   let conns = 0, n = 0;
   const requests: string[] = [];
+  const bodies: string[] = [];
   const open = new Set<Socket>();
   const server = createServer((sock) => {
     conns++;
@@ -24,7 +26,10 @@ async function rawServer(answer: (head: string, sock: Socket, n: number) => void
       buf += d.toString("latin1");
       for (let end = buf.indexOf("\r\n\r\n"); end >= 0; end = buf.indexOf("\r\n\r\n")) {
         const head = buf.slice(0, end);
-        buf = buf.slice(end + 4);
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+        if (buf.length < end + 4 + length) return; // the body is still coming
+        bodies.push(Buffer.from(buf.slice(end + 4, end + 4 + length), "latin1").toString("utf8"));
+        buf = buf.slice(end + 4 + length);
         requests.push(head);
         answer(head, sock, n++);
       }
@@ -35,10 +40,20 @@ async function rawServer(answer: (head: string, sock: Socket, n: number) => void
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    connections: () => conns, requests,
+    connections: () => conns, requests, bodies,
     close: () => { for (const s of open) s.destroy(); server.close(); },
   };
 }
+
+/** A server that answers the first request on each connection with `first` and drops the next one unanswered. */
+const onceThenDrop = (first: string) => {
+  const served = new WeakMap<Socket, number>();
+  return rawServer((_, s) => {
+    const k = (served.get(s) ?? 0) + 1;
+    served.set(s, k);
+    if (k === 1) s.write(first); else s.destroy();
+  });
+};
 
 const ok = (body: string, extra = "") => `HTTP/1.1 200 OK\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
 
@@ -114,13 +129,8 @@ describe("upstream fetch (pooled sockets)", () => {
   });
 
   it("a pooled connection that closes instead of answering is retried once on a new one", async () => {
-    const served = new WeakMap<Socket, number>();
     // The second request on any connection is dropped unanswered (the server timed it out just then).
-    const srv = await rawServer((_, s) => {
-      const k = (served.get(s) ?? 0) + 1;
-      served.set(s, k);
-      if (k === 1) s.write(ok(`answer`)); else s.destroy();
-    });
+    const srv = await onceThenDrop(ok("answer"));
     const f = createUpstreamFetch();
     expect(await (await f(`${srv.url}/k`)).text()).toBe("answer");
     expect(await (await f(`${srv.url}/k`)).text()).toBe("answer");
@@ -193,6 +203,45 @@ describe("upstream fetch (pooled sockets)", () => {
     await f("http://127.0.0.1:1/k", { method: "PUT", body: new Uint8Array(3) });
     await f("https://s3.example.test/k");
     expect(seen).toEqual(["PUT http://127.0.0.1:1/k", "GET https://s3.example.test/k"]);
+  });
+
+  it("with posts: sends a POST's string or bytes with their length, over the pooled connection", async () => {
+    const srv = await rawServer((_, s) => s.write(ok("")));
+    const f = createUpstreamFetch({ posts: true });
+    const body = JSON.stringify({ Key: "b/café €" });
+    const res = await f(`${srv.url}/hook?x=1`, { method: "POST", headers: { "content-type": "application/json", "content-length": "1" }, body });
+    expect(res.status).toBe(200);
+    expect(await res.arrayBuffer()).toHaveProperty("byteLength", 0);
+    await (await f(`${srv.url}/hook`, { method: "POST", body: new Uint8Array([104, 105]) })).arrayBuffer();
+    const lines = srv.requests[0].split("\r\n");
+    expect(lines[0]).toBe("POST /hook?x=1 HTTP/1.1");
+    expect(lines).toContain("content-type: application/json");
+    expect(lines.filter((l) => /^content-length:/i.test(l))).toEqual([`content-length: ${Buffer.byteLength(body)}`]);
+    expect(srv.bodies).toEqual([body, "hi"]);
+    expect(srv.connections()).toBe(1);
+  });
+
+  it("with posts: a failing status is passed on, and a pooled connection closed unanswered sends once more", async () => {
+    const srv = await onceThenDrop("HTTP/1.1 503 Service Unavailable\r\ncontent-length: 4\r\n\r\ndown");
+    const f = createUpstreamFetch({ posts: true });
+    const first = await f(`${srv.url}/h`, { method: "POST", body: "1" });
+    expect(first.status).toBe(503);
+    await first.arrayBuffer();
+    expect((await f(`${srv.url}/h`, { method: "POST", body: "2" })).status).toBe(503);
+    expect(srv.bodies).toEqual(["1", "2", "2"]);
+    // A fresh connection closed unanswered is not sent again: the caller retries it later.
+    const gone = await rawServer((_, s) => s.destroy());
+    await expect(f(`${gone.url}/h`, { method: "POST", body: "3" })).rejects.toThrow();
+    expect(gone.bodies).toEqual(["3"]);
+  });
+
+  it("without posts, or with a streamed body, a POST goes to fetch", async () => {
+    const seen: string[] = [];
+    const fallback = (async (input: RequestInfo | URL, init?: RequestInit) => { seen.push(`${init?.method} ${String(input)}`); return new Response("fb"); }) as typeof fetch;
+    await createUpstreamFetch({ fallback })("http://127.0.0.1:1/a", { method: "POST", body: "x" });
+    await createUpstreamFetch({ fallback, posts: true })("http://127.0.0.1:1/b", { method: "POST", body: new Blob(["x"]).stream() });
+    await createUpstreamFetch({ fallback, posts: true })("http://127.0.0.1:1/c", { method: "PUT", body: "x" });
+    expect(seen).toEqual(["POST http://127.0.0.1:1/a", "POST http://127.0.0.1:1/b", "PUT http://127.0.0.1:1/c"]);
   });
 
   it("refuses a header value that would split the request", async () => {
