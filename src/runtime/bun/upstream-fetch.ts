@@ -203,8 +203,9 @@ export function createUpstreamFetch(o: UpstreamFetchOptions = {}): typeof fetch 
     const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
     const url = new URL(input instanceof Request ? input.url : String(input));
     const body = init?.body;
+    const read = (method === "GET" || method === "HEAD") && body == null;
     const post = o.posts === true && method === "POST" && (typeof body === "string" || body instanceof Uint8Array);
-    if ((method !== "GET" && method !== "HEAD" && !post) || (body != null && !post) || input instanceof Request || url.protocol !== "http:") {
+    if (!(read || post) || input instanceof Request || url.protocol !== "http:") {
       return fallback(input, init);
     }
     const signal = init?.signal;
