@@ -661,10 +661,15 @@ async function main() {
       }
       for (const n of names) await runs[n].warmup();
       log("warm-up done");
-      // Each phase runs against every server back to back, so the numbers of a row see the same
-      // background load (this 2-core machine is shared).
-      for (const ph of PHASES) {
-        for (const n of names) {
+      // Each phase runs against every server of a group back to back, so the numbers of a ratio
+      // see the same background load (this 2-core machine is shared). The servers on Bun go
+      // first, all their phases, then the Workers: after a wrangler dev phase with restarted or
+      // aborted requests the bench process stayed slower for a while (the bare server's 64 MiB
+      // GETs that followed read 470–900 MiB/s with three times the client CPU, 1,500 MiB/s
+      // otherwise), which skewed the bun/bare ratios that the goals read.
+      const groups = [names.filter((n) => !onWorkerd(srv[n].kind)), names.filter((n) => onWorkerd(srv[n].kind))];
+      for (const group of groups) for (const ph of PHASES) {
+        for (const n of group) {
           if (ONLY[n] && ONLY[n] !== ph) continue;
           if (cfg.sync) Bun.spawnSync(["sync"]);
           await Bun.sleep(300);
