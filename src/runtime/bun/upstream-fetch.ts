@@ -218,8 +218,14 @@ export function createUpstreamFetch(o: UpstreamFetchOptions = {}): typeof fetch 
     }
     let bytes: Uint8Array;
     if (post) {
-      const payload = typeof body === "string" ? Buffer.from(body, "utf8") : body as Uint8Array;
-      bytes = Buffer.concat([Buffer.from(`${head}content-length: ${payload.length}\r\n\r\n`, "latin1"), payload]);
+      // Head and body written into one buffer: no encoded copy of the body to concatenate.
+      const length = typeof body === "string" ? Buffer.byteLength(body, "utf8") : (body as Uint8Array).length;
+      const text = `${head}content-length: ${length}\r\n\r\n`;
+      const out = Buffer.allocUnsafe(text.length + length);
+      out.write(text, 0, "latin1");
+      if (typeof body === "string") out.write(body, text.length, "utf8");
+      else out.set(body as Uint8Array, text.length);
+      bytes = out;
     } else bytes = Buffer.from(`${head}\r\n`, "latin1");
     const port = Number(url.port || 80);
     const key = `${url.hostname}:${port}`;
